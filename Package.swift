@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Switchyard: one MCP server in front of many (the Hub), and one routing core for model calls.
+/// Targets follow DESIGN.md §2 from the bottom up; only the C wrapper targets touch C.
+let package = Package(
+    name: "Switchyard",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "switchyard", targets: ["switchyard"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C libraries, module maps and typed shims only.
+        .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CHTTPParser", providers: [.apt(["libhttp-parser-dev"])]),
+
+        .target(name: "Loop", dependencies: ["CLibUV"]),
+        .target(name: "JSON"),
+        .target(name: "HTTPServer", dependencies: ["Loop", "CHTTPParser"]),
+        .target(name: "HTTPClient", dependencies: ["Loop", "CCurl"]),
+        .target(name: "JSONRPC", dependencies: ["JSON"]),
+        .target(name: "MCP", dependencies: [
+            "JSONRPC", "JSON", "Loop", "HTTPServer", "HTTPClient",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Gateway", dependencies: [
+            "MCP", "JSONRPC", "JSON", "Loop", "HTTPServer", "HTTPClient",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "switchyard", dependencies: [
+            "Gateway", "Loop",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "switchyard-bench", dependencies: ["JSON", "Loop"], path: "Benchmarks/switchyard-bench"),
+
+        .testTarget(name: "LoopTests", dependencies: ["Loop"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Loop"]),
+        .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "JSON"]),
+        .testTarget(name: "MCPTests", dependencies: ["MCP", "JSONRPC", "JSON", "Loop"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "MCP", "JSON", "Loop"]),
+    ]
+)

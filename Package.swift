@@ -26,11 +26,11 @@ let package = Package(
         .target(name: "HTTPClient", dependencies: ["Loop", "CCurl"]),
         .target(name: "JSONRPC", dependencies: ["JSON"]),
         .target(name: "MCP", dependencies: [
-            "JSONRPC", "JSON", "Loop", "HTTPServer", "HTTPClient",
+            "JSONRPC", "JSON", "Loop",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Gateway", dependencies: [
-            "MCP", "JSONRPC", "JSON", "Loop", "HTTPServer", "HTTPClient",
+            "MCP", "JSONRPC", "JSON", "Loop",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "switchyard", dependencies: [
@@ -43,6 +43,7 @@ let package = Package(
         .testTarget(name: "LoopTests", dependencies: ["Loop"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Loop"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Loop"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "JSON"]),
         .testTarget(name: "MCPTests", dependencies: ["MCP", "JSONRPC", "JSON", "Loop"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "MCP", "JSON", "Loop"]),

@@ -11,4 +11,8 @@ static inline unsigned short sy_http_major(const http_parser *p) { return p->htt
 static inline unsigned short sy_http_minor(const http_parser *p) { return p->http_minor; }
 static inline void sy_http_set_data(http_parser *p, void *data) { p->data = data; }
 static inline void *sy_http_get_data(const http_parser *p) { return p->data; }
+// parser->upgrade is a bitfield: set once the head asks to switch protocols (Upgrade + Connection: upgrade, or CONNECT).
+static inline int sy_http_upgrade(const http_parser *p) { return p->upgrade; }
+// parser->flags is a bitfield: F_CHUNKED / F_CONTENTLENGTH say how the body is framed.
+static inline unsigned sy_http_flags(const http_parser *p) { return p->flags; }
 #endif

@@ -1,0 +1,97 @@
+import Foundation
+import JSON
+import JSONRPC
+import Logging
+import Loop
+import MCP
+
+/// Keeps the Hub in step with `servers.d/`: loads it at start, reloads when a file is added, changed or removed
+/// (debounced, since editors write files in several steps), and performs `servers_add` / `servers_remove`.
+final class ServerRegistry {
+    let directory: ServersDirectory
+    private let loop: EventLoop
+    private let hub: Hub
+    private let logger: Logger
+    private var watcher: FileWatcher?
+    private var debounce: Loop.Timer?
+    private(set) var issues: [ConfigIssue] = []
+
+    init(directory: ServersDirectory, loop: EventLoop, hub: Hub, logger: Logger) {
+        self.directory = directory
+        self.loop = loop
+        self.hub = hub
+        self.logger = logger
+    }
+
+    /// Loads the directory, applies it, and starts watching it.
+    func start() {
+        reload()
+        watch()
+    }
+
+    func reload() {
+        let loaded = directory.load()
+        issues = loaded.issues
+        for issue in loaded.issues { logger.error("invalid server configuration", metadata: ["problem": "\(issue)"]) }
+        hub.apply(loaded.servers)
+    }
+
+    private func watch() {
+        guard watcher == nil, FileManager.default.fileExists(atPath: directory.path) else { return }
+        do {
+            watcher = try FileWatcher(loop: loop, path: directory.path) { [unowned self] _ in self.changed() }
+            debounce = try Loop.Timer(loop: loop)
+        } catch {
+            logger.warning("cannot watch the servers directory; edits apply after a restart", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func changed() {
+        debounce?.start(after: 150) { [unowned self] in
+            self.logger.info("servers directory changed; reloading", metadata: ["dir": "\(self.directory.path)"])
+            self.reload()
+        }
+    }
+
+    /// Validates `entry` and writes it as `<name>.json` (atomically), then applies it. Returns the file path.
+    func add(name: String, entry: JSON, replace: Bool) throws -> String {
+        let file = (directory.path as NSString).appendingPathComponent("\(name).json")
+        let parser = ServerEntryParser(environment: directory.environment)
+        _ = try parser.parse(name: name, entry: entry, file: file)
+        if !replace, hub.statuses.contains(where: { $0.name == name }) || FileManager.default.fileExists(atPath: file) {
+            throw JSONRPCError.invalidParams("servers_add: a server named \(name) already exists; pass \"replace\": true to overwrite it")
+        }
+        try FileManager.default.createDirectory(atPath: directory.path, withIntermediateDirectories: true)
+        let data = Data((entry.prettyString() + "\n").utf8)
+        try data.write(to: URL(fileURLWithPath: file), options: .atomic)
+        reload()
+        watch()
+        return file
+    }
+
+    /// Deletes the server's entry: its own file, or its key in a multi-server (`mcpServers`) file.
+    func remove(name: String) throws -> String {
+        guard let status = hub.statuses.first(where: { $0.name == name }), let file = status.sourceFile else {
+            throw JSONRPCError.invalidParams("servers_remove: no server named \(name); servers_list shows the registered ones")
+        }
+        let entries = try ServersDirectory.entries(in: file, fileName: (file as NSString).lastPathComponent)
+        if entries.count <= 1 {
+            try FileManager.default.removeItem(atPath: file)
+        } else {
+            let json = try JSON.parse(Array(try Data(contentsOf: URL(fileURLWithPath: file))))
+            var object = json.objectValue ?? JSONObject()
+            let key = object["mcpServers"] != nil ? "mcpServers" : "servers"
+            var servers = object[key]?.objectValue ?? JSONObject()
+            servers[name] = nil
+            object[key] = .object(servers)
+            try Data((JSON.object(object).prettyString() + "\n").utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
+        }
+        reload()
+        return file
+    }
+
+    func close() {
+        watcher?.close(); watcher = nil
+        debounce?.close(); debounce = nil
+    }
+}

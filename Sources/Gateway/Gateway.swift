@@ -1,0 +1,118 @@
+import JSON
+import JSONRPC
+import Logging
+import Loop
+import MCP
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The composition root: wires the Hub, the MCP server and its transports, `servers.d/` watching and signals on
+/// one event loop. `main` creates it, runs the loop, and closes the loop when `run` returns.
+public final class Gateway {
+    public static let version = "0.1.0"
+    private let loop: EventLoop
+    private let options: GatewayOptions
+    private let logger: Logger
+    private let scheduler: LoopScheduler
+    let hub: Hub
+    private let registry: ServerRegistry
+    private let backend: GatewayBackend
+    let server: MCPServer
+    private var stdio: StdioServerTransport?
+    private var signals: [SignalWatcher] = []
+    private var shuttingDown = false
+    private var extraShutdown: [(@escaping () -> Void) -> Void] = []
+
+    public init(loop: EventLoop, options: GatewayOptions, logger: Logger) {
+        self.loop = loop
+        self.options = options
+        self.logger = logger
+        scheduler = LoopScheduler(loop: loop)
+        let clientInfo: JSON = ["name": "switchyard", "version": .string(Self.version)]
+        let environment = options.environment
+        hub = Hub(loop: loop, scheduler: scheduler, clientInfo: clientInfo, maxNameLength: options.maxToolNameLength,
+                  logger: logger) { config in
+            try Gateway.makeTransport(config, loop: loop, environment: environment, logger: logger)
+        }
+        hub.pingIntervalMilliseconds = options.pingIntervalMilliseconds
+        hub.pingTimeoutMilliseconds = options.pingTimeoutMilliseconds
+        registry = ServerRegistry(directory: ServersDirectory(path: options.serversDirectory, environment: environment),
+                                  loop: loop, hub: hub, logger: logger)
+        backend = GatewayBackend(hub: hub, registry: registry)
+        server = MCPServer(info: MCPServerInfo(name: "switchyard", title: "Switchyard", version: Self.version,
+                                               instructions: "Switchyard aggregates MCP servers: downstream tools are named <server>__<tool>. servers_list shows each server's state."),
+                           backend: backend, scheduler: scheduler, logger: logger)
+        hub.onListsChanged = { [unowned self] kinds in
+            if kinds.contains(.tools) { self.server.toolsChanged() }
+            if kinds.contains(.resources) { self.server.resourcesChanged() }
+            if kinds.contains(.prompts) { self.server.promptsChanged() }
+        }
+    }
+
+    /// Starts everything the options ask for. Throws when a transport cannot start (e.g. the port is taken).
+    public func start() throws {
+        for signal in [SIGINT, SIGTERM] {
+            signals.append(try SignalWatcher(loop: loop, signal: signal) { [unowned self] number in
+                self.logger.info("received signal; shutting down", metadata: ["signal": "\(number)"])
+                self.shutdown()
+            })
+        }
+        signals.append(try SignalWatcher(loop: loop, signal: SIGHUP) { [unowned self] _ in self.registry.reload() })
+        registry.start()
+        if options.stdio { try startStdio() }
+        if options.listen != nil { try startHTTP() }
+    }
+
+    private func startStdio() throws {
+        let transport = try StdioServerTransport(loop: loop, maxLineBytes: options.maxLineBytes, logger: logger)
+        stdio = transport
+        let session = server.openSession(id: "stdio") { [unowned transport] message in transport.send(message) }
+        transport.onEnd = { [unowned self] reason in
+            self.logger.info("stdio session ended; shutting down", metadata: ["reason": "\(reason)"])
+            self.shutdown()
+        }
+        try transport.start(session: session)
+    }
+
+    /// Registers extra work to run at shutdown (e.g. closing the HTTP listener); it calls its completion when done.
+    func onShutdown(_ step: @escaping (@escaping () -> Void) -> Void) {
+        extraShutdown.append(step)
+    }
+
+    /// Stops everything: sessions end, children are stopped (stdin closed, SIGTERM, SIGKILL), handles close, and
+    /// the loop's `run` returns once nothing is left.
+    public func shutdown() {
+        guard !shuttingDown else { return }
+        shuttingDown = true
+        server.closeAll(reason: "Switchyard is shutting down")
+        registry.close()
+        let steps = extraShutdown
+        extraShutdown = []
+        var remaining = steps.count + 1
+        let finished = { [unowned self] in
+            remaining -= 1
+            guard remaining == 0 else { return }
+            self.stdio?.close()
+            self.stdio = nil
+            self.signals.forEach { $0.close() }
+            self.signals = []
+            self.logger.info("shutdown complete")
+        }
+        for step in steps { step(finished) }
+        hub.stopAll(finished)
+    }
+
+    static func makeTransport(_ config: DownstreamConfig, loop: EventLoop, environment: [String: String], logger: Logger) throws -> MCPClientTransport {
+        var logger = logger
+        logger[metadataKey: "server"] = "\(config.name)"
+        switch config.transport {
+        case let .stdio(command, arguments, extra, workingDirectory):
+            let merged = environment.merging(extra) { _, configured in configured }
+            let options = ProcessOptions(executable: command, arguments: arguments, environment: merged, workingDirectory: workingDirectory)
+            return ChildProcessTransport(loop: loop, options: options, logger: logger)
+        case .http:
+            return try makeHTTPTransport(config, loop: loop, logger: logger)
+        }
+    }
+}

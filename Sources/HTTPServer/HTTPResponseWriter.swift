@@ -1,0 +1,164 @@
+import Loop
+
+/// The response to one request. Loop-confined: call it on the server's loop only.
+///
+/// Either `respond(...)` once, or `startStream(...)`, `write(...)` any number of times, then `end()`. The next
+/// request on the connection is read only after the response ended, so pipelined requests are answered in order.
+public final class HTTPResponseWriter {
+    private enum State {
+        case initial
+        case streaming(chunked: Bool, keepAlive: Bool)
+        case finished
+    }
+
+    private var connection: HTTPConnection?
+    private let loop: EventLoop
+    private let isHead: Bool
+    private let isHTTP10: Bool
+    private let requestKeepAlive: Bool
+    private var state = State.initial
+    private var cancelled = false
+    /// True inside this writer's own public methods: a disconnect discovered there (a failed write) must not run
+    /// `onCancel` re-entrantly inside the caller's call.
+    private var inCall = false
+
+    /// Runs once if the client disconnects (or the server closes the connection) before `end()`: cancel the work
+    /// the request started. It runs synchronously when a read, a timer or `HTTPServer.close` notices, and on a
+    /// later loop turn when one of this writer's own calls notices (a failed write), never inside that call. Set
+    /// after the connection is already gone, it runs on a later loop turn.
+    public var onCancel: (() -> Void)? {
+        didSet { if cancelled, onCancel != nil { deliverCancel(deferred: true) } }
+    }
+
+    /// Runs when output queued on the socket has drained below 256 KiB after a write that could not complete at
+    /// once: the moment to resume a producer paused because `pendingWriteBytes` was high. Never runs inside `write`.
+    public var onWritable: (() -> Void)?
+
+    init(connection: HTTPConnection, isHead: Bool, isHTTP10: Bool, keepAlive: Bool) {
+        self.connection = connection
+        loop = connection.loop
+        self.isHead = isHead
+        self.isHTTP10 = isHTTP10
+        requestKeepAlive = keepAlive
+    }
+
+    /// True once the response ended or the connection is gone; writes are then no-ops.
+    public var isFinished: Bool {
+        if case .finished = state { true } else { false }
+    }
+
+    /// Bytes queued but unsent on the socket, for back-pressure of streams.
+    public var pendingWriteBytes: Int { connection?.pendingWriteBytes ?? 0 }
+
+    /// Sends a complete response with `Content-Length` (none for 204 and 304, which have no body). A
+    /// `Connection: close` in `headers` closes the connection after it; `Content-Length`, `Transfer-Encoding`
+    /// and `Connection` themselves are always written by the server. For `HEAD` the body is not sent.
+    public func respond(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        loop.assertInLoop()
+        precondition((200...999).contains(status), "final response status \(status) out of range")
+        guard case .initial = state, let connection else { return misuse("respond", status) }
+        inCall = true
+        defer { inCall = false }
+        let keepAlive = requestKeepAlive && !Self.asksToClose(headers)
+        let bodyless = status == 204 || status == 304
+        let sendBody = !bodyless && !isHead && !body.isEmpty
+        var bytes = ResponseEncoding.head(status: status, headers: headers,
+                                          framing: bodyless ? .none : .contentLength(body.count),
+                                          connection: connectionHeader(keepAlive), reserving: sendBody ? body.count : 0)
+        if sendBody { bytes.append(contentsOf: body) }
+        connection.send(bytes)
+        finish(keepAlive: keepAlive)
+    }
+
+    /// Sends the head of a streamed response: `Transfer-Encoding: chunked` on HTTP/1.1; on HTTP/1.0 the body is
+    /// delimited by closing the connection. For server-sent events set `Content-Type: text/event-stream`.
+    public func startStream(status: Int, headers: HTTPHeaders) {
+        loop.assertInLoop()
+        precondition((200...999).contains(status), "final response status \(status) out of range")
+        guard case .initial = state, let connection else { return misuse("startStream", status) }
+        inCall = true
+        defer { inCall = false }
+        let chunked = !isHTTP10
+        let keepAlive = chunked && requestKeepAlive && !Self.asksToClose(headers)
+        state = .streaming(chunked: chunked, keepAlive: keepAlive)
+        connection.send(ResponseEncoding.head(status: status, headers: headers, framing: chunked ? .chunked : .none,
+                                              connection: connectionHeader(keepAlive), reserving: 0))
+    }
+
+    /// Sends `bytes` as one chunk of a streamed response. A no-op after `end()` or once the connection is gone,
+    /// and for empty input (an empty chunk would end the body).
+    public func write(_ bytes: [UInt8]) {
+        loop.assertInLoop()
+        guard case .streaming(let chunked, _) = state, let connection, !bytes.isEmpty, !isHead else { return }
+        inCall = true
+        defer { inCall = false }
+        connection.send(chunked ? ResponseEncoding.chunk(bytes) : bytes)
+    }
+
+    /// Ends a streamed response. Ending a response that was never started sends `500` (a handler bug, reported
+    /// through `HTTPServer.onError`). A no-op when already finished.
+    public func end() {
+        loop.assertInLoop()
+        switch state {
+        case .initial:
+            connection?.report("HTTP handler ended a response it never started; answered 500")
+            respond(status: 500)
+        case .streaming(let chunked, let keepAlive):
+            inCall = true
+            defer { inCall = false }
+            if chunked && !isHead { connection?.send(ResponseEncoding.lastChunk) }
+            finish(keepAlive: keepAlive)
+        case .finished:
+            break
+        }
+    }
+
+    // MARK: From the connection
+
+    /// The connection closed before `end()`.
+    func connectionClosed() {
+        guard !isFinished else { return }
+        state = .finished
+        connection = nil
+        onWritable = nil
+        cancelled = true
+        deliverCancel(deferred: inCall)
+    }
+
+    func writable() {
+        guard !inCall, let onWritable else { return }
+        onWritable()
+    }
+
+    // MARK: Helpers
+
+    private func finish(keepAlive: Bool) {
+        guard !isFinished else { return }  // a failed write already closed the connection
+        state = .finished
+        let connection = self.connection
+        self.connection = nil
+        onCancel = nil
+        onWritable = nil
+        connection?.responseEnded(self, keepAlive: keepAlive)
+    }
+
+    private func deliverCancel(deferred: Bool) {
+        guard let handler = onCancel else { return }
+        onCancel = nil
+        if deferred { loop.execute { handler() } } else { handler() }
+    }
+
+    private func connectionHeader(_ keepAlive: Bool) -> ResponseEncoding.ConnectionHeader {
+        if !keepAlive { return .close }
+        return isHTTP10 ? .keepAlive : .none  // HTTP/1.0 closes unless told otherwise
+    }
+
+    private func misuse(_ call: String, _ status: Int) {
+        if !cancelled { connection?.report("HTTP handler called \(call)(status: \(status)) on a response already started") }
+    }
+
+    private static func asksToClose(_ headers: HTTPHeaders) -> Bool {
+        guard !headers.isEmpty, let value = headers["connection"] else { return false }
+        return value.equalsIgnoringASCIICase("close")
+    }
+}

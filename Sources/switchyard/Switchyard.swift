@@ -1,0 +1,136 @@
+import ArgumentParser
+import Gateway
+import Logging
+import Loop
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct Switchyard: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switchyard",
+        abstract: "One MCP server in front of many: aggregates the MCP servers registered in servers.d/.",
+        discussion: """
+            Attach an agent over stdio (`switchyard stdio`) or Streamable HTTP (`switchyard serve`, endpoint /mcp).
+            Downstream tools appear as <server>__<tool>; the gateway adds servers_list, servers_restart,
+            servers_add and servers_remove.
+            """,
+        version: Gateway.version,
+        subcommands: [Serve.self, Stdio.self, Servers.self]
+    )
+}
+
+/// Options every running mode shares.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "Directory of downstream server files (one JSON file per server).")
+    var serversDir = "./servers.d"
+
+    @Option(name: .long, help: "Log level on stderr: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    @Option(name: .long, help: "Longest exposed tool name (clients accept 64; lower it if your client adds a long prefix).")
+    var maxToolName = 64
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        guard (20...128).contains(maxToolName) else { throw ValidationError("--max-tool-name must be between 20 and 128") }
+    }
+
+    func makeLogger() -> Logger {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "switchyard")
+    }
+
+    func options() -> GatewayOptions {
+        var options = GatewayOptions()
+        options.serversDirectory = serversDir
+        options.maxToolNameLength = maxToolName
+        options.environment = Environment.current()
+        return options
+    }
+}
+
+extension Switchyard {
+    struct Serve: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Serve MCP over Streamable HTTP at /mcp (and optionally stdio too).")
+
+        @OptionGroup var common: CommonOptions
+
+        @Option(name: .long, help: "Address to listen on; loopback unless you say otherwise.")
+        var listen = "127.0.0.1:8787"
+
+        @Flag(name: .long, help: "Also serve MCP on stdin/stdout.")
+        var stdio = false
+
+        @Option(name: .long, help: "An extra allowed Origin for browser clients (repeatable). Loopback origins are always allowed.")
+        var allowOrigin: [String] = []
+
+        func validate() throws {
+            guard ListenAddress(parsing: listen) != nil else { throw ValidationError("--listen must look like 127.0.0.1:8787") }
+        }
+
+        func run() throws {
+            var options = common.options()
+            options.listen = ListenAddress(parsing: listen)
+            options.stdio = stdio
+            options.allowedOrigins = allowOrigin
+            try runGateway(options, logger: common.makeLogger())
+        }
+    }
+
+    struct Stdio: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Serve MCP on stdin/stdout (what Claude Code, Cline and other clients launch).")
+
+        @OptionGroup var common: CommonOptions
+
+        @Option(name: .long, help: "Longest accepted message line on stdin, in bytes.")
+        var maxLineBytes = 4 << 20
+
+        func run() throws {
+            var options = common.options()
+            options.stdio = true
+            options.maxLineBytes = maxLineBytes
+            try runGateway(options, logger: common.makeLogger())
+        }
+    }
+}
+
+/// Runs the gateway on a fresh loop until it shuts down, then closes the loop.
+func runGateway(_ options: GatewayOptions, logger: Logger) throws {
+    let loop = try EventLoop()
+    let gateway = Gateway(loop: loop, options: options, logger: logger)
+    do {
+        try gateway.start()
+    } catch {
+        logger.critical("cannot start", metadata: ["error": "\(error)"])
+        gateway.shutdown()
+        loop.run()
+        try loop.close()
+        throw ExitCode(1)
+    }
+    loop.run()
+    try loop.close()
+}
+
+enum Environment {
+    static func current() -> [String: String] {
+        var result: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            pointer += 1
+        }
+        return result
+    }
+}

@@ -26,11 +26,11 @@ let package = Package(
         .target(name: "HTTPClient", dependencies: ["Loop", "CCurl"]),
         .target(name: "JSONRPC", dependencies: ["JSON"]),
         .target(name: "MCP", dependencies: [
-            "JSONRPC", "JSON", "Loop",
+            "JSONRPC", "JSON", "Loop", "HTTPServer", "HTTPClient",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Gateway", dependencies: [
-            "MCP", "JSONRPC", "JSON", "Loop",
+            "MCP", "JSONRPC", "JSON", "Loop", "HTTPServer", "HTTPClient",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "switchyard", dependencies: [

@@ -11,9 +11,11 @@ import Glibc
 /// one event loop. `main` creates it, runs the loop, and closes the loop when `run` returns.
 public final class Gateway {
     public static let version = "0.1.0"
-    private let loop: EventLoop
-    private let options: GatewayOptions
-    private let logger: Logger
+    let loop: EventLoop
+    let options: GatewayOptions
+    let logger: Logger
+    /// The HTTP port actually bound (when serving HTTP).
+    public internal(set) var boundPort: Int?
     private let scheduler: LoopScheduler
     let hub: Hub
     private let registry: ServerRegistry
@@ -61,7 +63,7 @@ public final class Gateway {
         signals.append(try SignalWatcher(loop: loop, signal: SIGHUP) { [unowned self] _ in self.registry.reload() })
         registry.start()
         if options.stdio { try startStdio() }
-        if options.listen != nil { try startHTTP() }
+        if let address = options.listen { try startHTTP(address) }
     }
 
     private func startStdio() throws {

@@ -92,13 +92,14 @@ final class Transfer {
         if request.header("Accept-Encoding") == nil {
             check(sy_curl_easy_setopt_str(easy, CURLOPT_ACCEPT_ENCODING, ""), "CURLOPT_ACCEPT_ENCODING")
         }
-        configureMethodAndBody(check)
-        configureHeaders(check)
+        let sendsBody = configureMethodAndBody(check)
+        configureHeaders(sendsBody: sendsBody, check)
         guard let (code, what) = failed else { return nil }
         return .other(code: Int(code.rawValue), message: "\(what): \(String(cString: curl_easy_strerror(code)))")
     }
 
-    private func configureMethodAndBody(_ check: (CURLcode, String) -> Void) {
+    /// Returns whether a body (possibly empty) is sent.
+    private func configureMethodAndBody(_ check: (CURLcode, String) -> Void) -> Bool {
         let method = request.method
         var body = request.body
         if body == nil, method == "POST" || method == "PUT" || method == "PATCH" { body = [] }
@@ -117,14 +118,15 @@ final class Transfer {
         if method != "GET" && method != "POST" && method != "HEAD" || (method == "GET" && body != nil) {
             check(sy_curl_easy_setopt_str(easy, CURLOPT_CUSTOMREQUEST, method), "CURLOPT_CUSTOMREQUEST")
         }
+        return method != "HEAD" && body != nil
     }
 
-    private func configureHeaders(_ check: (CURLcode, String) -> Void) {
+    private func configureHeaders(sendsBody: Bool, _ check: (CURLcode, String) -> Void) {
         var lines = request.headers.map { name, value in value.isEmpty ? "\(name);" : "\(name): \(value)" }
         // "Name:" with nothing after removes a header curl would add: no 100-continue round trip, and no
         // form-urlencoded Content-Type that the caller did not ask for.
         lines.append("Expect:")
-        if request.body != nil, request.header("Content-Type") == nil { lines.append("Content-Type:") }
+        if sendsBody, request.header("Content-Type") == nil { lines.append("Content-Type:") }
         for line in lines {
             guard let list = curl_slist_append(headerList, line) else {
                 check(CURLE_OUT_OF_MEMORY, "curl_slist_append"); return

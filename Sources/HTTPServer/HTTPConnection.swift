@@ -59,8 +59,6 @@ final class HTTPConnection {
     /// Closes at once; a response in progress sees `onCancel`.
     func shutdown() { handle(.serverClosing) }
 
-    func report(_ message: String) { server.report(message) }
-
     // MARK: Events
 
     private func handle(_ event: HTTPConnectionStateMachine.Event) {
@@ -148,7 +146,7 @@ final class HTTPConnection {
 
     private func dispatch(_ request: HTTPRequest) {
         guard case .responding(let keepAlive) = machine.state else { return }
-        let writer = HTTPResponseWriter(connection: self, isHead: request.method == "HEAD",
+        let writer = HTTPResponseWriter(connection: self, server: server, isHead: request.method == "HEAD",
                                         isHTTP10: parser.isHTTP10, keepAlive: keepAlive)
         self.writer = writer
         server.handler(request, writer)

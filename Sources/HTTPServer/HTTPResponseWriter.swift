@@ -12,6 +12,7 @@ public final class HTTPResponseWriter {
     }
 
     private var connection: HTTPConnection?
+    private let server: HTTPServer
     private let loop: EventLoop
     private let isHead: Bool
     private let isHTTP10: Bool
@@ -34,9 +35,10 @@ public final class HTTPResponseWriter {
     /// once: the moment to resume a producer paused because `pendingWriteBytes` was high. Never runs inside `write`.
     public var onWritable: (() -> Void)?
 
-    init(connection: HTTPConnection, isHead: Bool, isHTTP10: Bool, keepAlive: Bool) {
+    init(connection: HTTPConnection, server: HTTPServer, isHead: Bool, isHTTP10: Bool, keepAlive: Bool) {
         self.connection = connection
-        loop = connection.loop
+        self.server = server
+        loop = server.loop
         self.isHead = isHead
         self.isHTTP10 = isHTTP10
         requestKeepAlive = keepAlive
@@ -101,7 +103,7 @@ public final class HTTPResponseWriter {
         loop.assertInLoop()
         switch state {
         case .initial:
-            connection?.report("HTTP handler ended a response it never started; answered 500")
+            server.report("HTTP handler ended a response it never started; answered 500")
             respond(status: 500)
         case .streaming(let chunked, let keepAlive):
             inCall = true
@@ -154,7 +156,7 @@ public final class HTTPResponseWriter {
     }
 
     private func misuse(_ call: String, _ status: Int) {
-        if !cancelled { connection?.report("HTTP handler called \(call)(status: \(status)) on a response already started") }
+        if !cancelled { server.report("HTTP handler called \(call)(status: \(status)) on a response already started") }
     }
 
     private static func asksToClose(_ headers: HTTPHeaders) -> Bool {

@@ -94,22 +94,18 @@ enum JSONWriter {
     /// A quoted string with `"`, `\` and control characters escaped; all other UTF-8 is copied as is.
     static func append(_ value: String, to buffer: inout [UInt8]) {
         buffer.append(UInt8(ascii: "\""))
-        let utf8 = value.utf8
-        // Most strings need no escaping: one scan, then one bulk copy.
-        var plain = true
-        for byte in utf8 where needsEscape(byte) {
-            plain = false
-            break
+        let done: Void? = value.utf8.withContiguousStorageIfAvailable { bytes in
+            var runStart = 0
+            for (index, byte) in bytes.enumerated() where needsEscape(byte) {
+                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                appendEscape(for: byte, to: &buffer)
+                runStart = index + 1
+            }
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
-        if plain {
-            buffer.append(contentsOf: utf8)
-        } else {
-            for byte in utf8 {
-                if needsEscape(byte) {
-                    appendEscape(for: byte, to: &buffer)
-                } else {
-                    buffer.append(byte)
-                }
+        if done == nil {
+            for byte in value.utf8 {
+                if needsEscape(byte) { appendEscape(for: byte, to: &buffer) } else { buffer.append(byte) }
             }
         }
         buffer.append(UInt8(ascii: "\""))

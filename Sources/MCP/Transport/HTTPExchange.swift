@@ -1,0 +1,112 @@
+import HTTPServer
+import JSON
+import JSONRPC
+
+/// The answer to one POSTed request: a single JSON body when the result is the first thing to send, or an SSE
+/// stream when notifications (progress, logs, subscription events) come first; the stream ends after the result.
+final class HTTPExchange {
+    private let response: HTTPResponseWriter
+    private let acceptsSSE: Bool
+    private let sessionID: String?
+    private var streaming = false
+    var onFinish: (() -> Void)?
+
+    init(response: HTTPResponseWriter, acceptsSSE: Bool, sessionID: String?) {
+        self.response = response
+        self.acceptsSSE = acceptsSSE
+        self.sessionID = sessionID
+    }
+
+    /// Where the session sends this request's messages.
+    var sink: (JSONRPCMessage) -> Void {
+        { [self] message in self.deliver(message) }
+    }
+
+    private func deliver(_ message: JSONRPCMessage) {
+        guard !response.isFinished else { return }
+        let isFinal: Bool
+        switch message {
+        case .response, .error: isFinal = true
+        default: isFinal = false
+        }
+        if !streaming && isFinal {
+            var headers = HTTPReply.jsonHeaders
+            if let sessionID { headers.set("Mcp-Session-Id", sessionID) }
+            let status: Int
+            if case let .error(_, error) = message, error.code == MCPErrorCode.unsupportedProtocolVersion || error.code == MCPErrorCode.headerMismatch {
+                status = 400
+            } else {
+                status = 200
+            }
+            response.respond(status: status, headers: headers, body: message.serialized())
+            finish()
+            return
+        }
+        guard acceptsSSE else {
+            // The client cannot take a stream: notifications before the result are dropped.
+            return
+        }
+        if !streaming {
+            streaming = true
+            var headers = HTTPReply.sseHeaders
+            if let sessionID { headers.set("Mcp-Session-Id", sessionID) }
+            response.startStream(status: 200, headers: headers)
+        }
+        response.write(HTTPReply.sseEvent(message))
+        if isFinal {
+            response.end()
+            finish()
+        }
+    }
+
+    private func finish() {
+        let handler = onFinish
+        onFinish = nil
+        handler?()
+    }
+}
+
+/// The GET stream of one HTTP session, and the session itself.
+final class HTTPSessionChannel {
+    var session: MCPServerSession!
+    private(set) var stream: HTTPResponseWriter?
+
+    func attach(_ stream: HTTPResponseWriter) {
+        self.stream = stream
+        stream.onCancel = { [weak self, weak stream] in
+            if self?.stream === stream { self?.stream = nil }
+        }
+    }
+
+    /// Sends a message not tied to a request; without an open GET stream it is dropped (the spec allows that).
+    func send(_ message: JSONRPCMessage) {
+        guard let stream, !stream.isFinished else { return }
+        stream.write(HTTPReply.sseEvent(message))
+    }
+
+    func detach() {
+        stream?.end()
+        stream = nil
+    }
+}
+
+/// Response helpers.
+enum HTTPReply {
+    static let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json"]
+    static let sseHeaders: HTTPHeaders = ["Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"]
+
+    static func plain(_ response: HTTPResponseWriter, _ status: Int, _ text: String) {
+        response.respond(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: Array((text + "\n").utf8))
+    }
+
+    static func json(_ response: HTTPResponseWriter, _ status: Int, _ message: JSONRPCMessage) {
+        response.respond(status: status, headers: jsonHeaders, body: message.serialized())
+    }
+
+    static func sseEvent(_ message: JSONRPCMessage) -> [UInt8] {
+        var bytes = Array("event: message\ndata: ".utf8)
+        message.json.write(into: &bytes)
+        bytes.append(contentsOf: [0x0A, 0x0A])
+        return bytes
+    }
+}

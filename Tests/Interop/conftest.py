@@ -1,0 +1,75 @@
+"""Fixtures for the interop suite. Helpers live in support.py; every process started here is killed at teardown."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from support import HttpGateway, RawStdioClient, ServersDir, requires_binary  # noqa: F401 (re-exported)
+
+
+@pytest.fixture
+def servers_dir(tmp_path: Path) -> ServersDir:
+    return ServersDir(tmp_path / "servers.d")
+
+
+@pytest.fixture
+def stdio_gateway(servers_dir: ServersDir):
+    """Factory: start `switchyard stdio` on `servers_dir`; every gateway started is stopped at teardown."""
+    started: list[RawStdioClient] = []
+
+    def start(*extra_args: str, env: dict[str, str] | None = None, initialize: bool = True) -> RawStdioClient:
+        client = RawStdioClient(servers_dir.path, *extra_args, env=env)
+        started.append(client)
+        if initialize:
+            client.initialize()
+        return client
+
+    yield start
+    for client in started:
+        client.close()
+        assert not client.non_json, f"gateway wrote non-JSON lines on stdout: {client.non_json[:5]}"
+
+
+@pytest.fixture
+def http_gateway(servers_dir: ServersDir):
+    """Factory: start `switchyard serve` on a free port; stopped at teardown."""
+    started: list[HttpGateway] = []
+
+    def start(*extra_args: str, env: dict[str, str] | None = None) -> HttpGateway:
+        gw = HttpGateway(servers_dir.path, *extra_args, env=env)
+        started.append(gw)
+        return gw
+
+    yield start
+    for gw in started:
+        gw.close()
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                   env={**os.environ, "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_SYSTEM": "/dev/null",
+                        "GIT_AUTHOR_DATE": "2025-01-02T03:04:05Z", "GIT_COMMITTER_DATE": "2025-01-02T03:04:05Z"})
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path) -> Path:
+    """A small git repository: two commits and one untracked file, with a fixed identity and dates."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "config", "user.name", "Interop Test")
+    _git(repo, "config", "user.email", "interop@example.invalid")
+    (repo / "README.md").write_text("hello\n")
+    _git(repo, "add", "README.md")
+    _git(repo, "commit", "-q", "-m", "first commit")
+    (repo / "README.md").write_text("hello\nworld\n")
+    _git(repo, "commit", "-q", "-am", "second commit")
+    (repo / "untracked.txt").write_text("new\n")
+    return repo

@@ -1,3 +1,4 @@
+import HTTPClient
 import HTTPServer
 import JSON
 import Logging
@@ -29,8 +30,41 @@ extension Gateway {
         boundPort = http.port
     }
 
-    static func makeHTTPTransport(_ config: DownstreamConfig, loop: EventLoop, logger: Logger) throws -> MCPClientTransport {
-        throw GatewayError(message: "HTTP downstream servers are not built yet")
+    /// A remote server over Streamable HTTP, on the gateway's shared outbound client.
+    static func makeHTTPTransport(_ config: DownstreamConfig, httpClient: SharedHTTPClient, logger: Logger) throws -> MCPClientTransport {
+        guard case let .http(url, headers) = config.transport else {
+            throw GatewayError(message: "server \(config.name) is not an HTTP server")
+        }
+        return StreamableHTTPClientTransport(client: try httpClient.client(), url: url, headers: headers, logger: logger)
+    }
+}
+
+/// The gateway's one outbound `HTTPClient` (one libcurl multi handle, so connections are reused), made on first use:
+/// most setups have no HTTP downstream servers. Loop-confined.
+final class SharedHTTPClient {
+    private let loop: EventLoop
+    private var shared: HTTPClient?
+    private var closed = false
+
+    init(loop: EventLoop) {
+        self.loop = loop
+    }
+
+    /// The client, created now if needed; throws once `close` was called or when curl cannot start.
+    func client() throws -> HTTPClient {
+        if let shared { return shared }
+        guard !closed else { throw GatewayError(message: "Switchyard is shutting down") }
+        let made = try HTTPClient(loop: loop)
+        shared = made
+        return made
+    }
+
+    /// Closes the client (cancelling what is left in flight); `completion` runs once its handles are closed.
+    func close(_ completion: @escaping () -> Void) {
+        closed = true
+        guard let shared else { return completion() }
+        self.shared = nil
+        shared.close(completion)
     }
 }
 

@@ -25,6 +25,7 @@ public final class Gateway {
     private var signals: [SignalWatcher] = []
     private var shuttingDown = false
     private var extraShutdown: [(@escaping () -> Void) -> Void] = []
+    private let httpClient: SharedHTTPClient
 
     public init(loop: EventLoop, options: GatewayOptions, logger: Logger) {
         self.loop = loop
@@ -33,9 +34,11 @@ public final class Gateway {
         scheduler = LoopScheduler(loop: loop)
         let clientInfo: JSON = ["name": "switchyard", "version": .string(Self.version)]
         let environment = options.environment
+        let httpClient = SharedHTTPClient(loop: loop)
+        self.httpClient = httpClient
         hub = Hub(loop: loop, scheduler: scheduler, clientInfo: clientInfo, maxNameLength: options.maxToolNameLength,
                   logger: logger) { config in
-            try Gateway.makeTransport(config, loop: loop, environment: environment, logger: logger)
+            try Gateway.makeTransport(config, loop: loop, environment: environment, httpClient: httpClient, logger: logger)
         }
         hub.pingIntervalMilliseconds = options.pingIntervalMilliseconds
         hub.pingTimeoutMilliseconds = options.pingTimeoutMilliseconds
@@ -102,10 +105,12 @@ public final class Gateway {
             self.logger.info("shutdown complete")
         }
         for step in steps { step(finished) }
-        hub.stopAll(finished)
+        // HTTP downstream sessions end with a DELETE, so the shared client closes only after the Hub stopped.
+        hub.stopAll { [unowned self] in self.httpClient.close(finished) }
     }
 
-    static func makeTransport(_ config: DownstreamConfig, loop: EventLoop, environment: [String: String], logger: Logger) throws -> MCPClientTransport {
+    static func makeTransport(_ config: DownstreamConfig, loop: EventLoop, environment: [String: String],
+                              httpClient: SharedHTTPClient, logger: Logger) throws -> MCPClientTransport {
         var logger = logger
         logger[metadataKey: "server"] = "\(config.name)"
         switch config.transport {
@@ -114,7 +119,7 @@ public final class Gateway {
             let options = ProcessOptions(executable: command, arguments: arguments, environment: merged, workingDirectory: workingDirectory)
             return ChildProcessTransport(loop: loop, options: options, logger: logger)
         case .http:
-            return try makeHTTPTransport(config, loop: loop, logger: logger)
+            return try makeHTTPTransport(config, httpClient: httpClient, logger: logger)
         }
     }
 }

@@ -64,7 +64,10 @@ final class Transfer {
         func check(_ code: CURLcode, _ what: String) { if code != CURLE_OK, failed == nil { failed = (code, what) } }
 
         check(sy_curl_easy_setopt_str(easy, CURLOPT_URL, request.url), "CURLOPT_URL")
-        // Signals are not thread-safe and the loop thread must never get SIGALRM from curl's resolver timeouts.
+        // Only HTTP(S): a URL from configuration must not turn into file://, ftp:// or gopher:// access.
+        check(sy_curl_easy_setopt_str(easy, CURLOPT_PROTOCOLS_STR, "http,https"), "CURLOPT_PROTOCOLS_STR")
+        // Signal dispositions are process-wide: without this curl swaps the SIGPIPE handler around its calls and may
+        // use SIGALRM for DNS timeouts, both unsafe beside other threads (our SIGPIPE is ignored for good by EventLoop).
         check(sy_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1), "CURLOPT_NOSIGNAL")
         check(sy_curl_easy_setopt_ptr(easy, CURLOPT_PRIVATE, UnsafeMutableRawPointer(bitPattern: id)), "CURLOPT_PRIVATE")
         check(sy_curl_easy_setopt_ptr(easy, CURLOPT_ERRORBUFFER, errorBuffer), "CURLOPT_ERRORBUFFER")
@@ -95,7 +98,8 @@ final class Transfer {
         let sendsBody = configureMethodAndBody(check)
         configureHeaders(sendsBody: sendsBody, check)
         guard let (code, what) = failed else { return nil }
-        return .other(code: Int(code.rawValue), message: "\(what): \(String(cString: curl_easy_strerror(code)))")
+        let message = "\(what): \(String(cString: curl_easy_strerror(code))) (\(request.method) \(redactedURL(request.url)))"
+        return .other(code: Int(code.rawValue), message: message)
     }
 
     /// Returns whether a body (possibly empty) is sent.
@@ -122,6 +126,9 @@ final class Transfer {
     }
 
     private func configureHeaders(sendsBody: Bool, _ check: (CURLcode, String) -> Void) {
+        // curl sends each line verbatim: a CR or LF inside would smuggle extra headers or a second request.
+        let unsafe = request.headers.first { name, value in (name + value).utf8.contains { $0 == 10 || $0 == 13 || $0 == 0 } }
+        if let (name, _) = unsafe { check(CURLE_BAD_FUNCTION_ARGUMENT, "header \(name) contains CR, LF or NUL"); return }
         var lines = request.headers.map { name, value in value.isEmpty ? "\(name);" : "\(name): \(value)" }
         // "Name:" with nothing after removes a header curl would add: no 100-continue round trip, and no
         // form-urlencoded Content-Type that the caller did not ask for.

@@ -52,7 +52,7 @@ final class HTTPConnection {
             try tcp.startReading(onRead: { [unowned self] in self.didRead($0) }, onEnd: { [unowned self] in self.didEnd($0) })
         } catch {
             server.report("HTTP connection: \(error)")
-            handle(.peerClosed)
+            handle(.connectionFailed)
         }
     }
 
@@ -73,32 +73,35 @@ final class HTTPConnection {
 
     private func didRead(_ bytes: ArraySlice<UInt8>) {
         switch machine.state {
-        case .draining, .closed:
+        case .draining, .flushing, .closed:
             return  // discarded: we only wait for EOF
-        case .idle, .readingHead, .readingBody:
+        case .idle, .readingHead, .readingBody, .responding:
+            guard machine.isParsing && pendingStart == pending.count else {
+                pending.append(contentsOf: bytes)  // behind a response, or behind earlier input not yet parsed
+                break
+            }
             // Parse straight from the read buffer; keep only what follows a completed request.
             let outcome = bytes.withUnsafeBytes { parser.feed($0) }
             if case .requestComplete(let consumed) = outcome, consumed < bytes.count {
                 pending.append(contentsOf: bytes.dropFirst(consumed))
             }
             handleOutcome(outcome)
-        case .responding:
-            pending.append(contentsOf: bytes)
         }
         runPipeline()
         updateReading()
     }
 
     private func didEnd(_ error: UVError?) {
-        if let error, !error.isDisconnect { server.report("HTTP connection read: \(error)") }
-        handle(.peerClosed)
+        guard let error else { return handle(.peerClosed) }  // nil means EOF
+        if !error.isDisconnect { server.report("HTTP connection read: \(error)") }
+        handle(.connectionFailed)
     }
 
     private func didWrite(_ error: UVError?) {
         if let error {
             guard !tcp.closed else { return }  // our own close cancels queued writes
             if !error.isDisconnect { server.report("HTTP connection write: \(error)") }
-            handle(.peerClosed)
+            handle(.connectionFailed)
             return
         }
         guard tcp.pendingWriteBytes <= Self.writeLowWater else { return }
@@ -188,7 +191,11 @@ final class HTTPConnection {
         case .resume(let milliseconds):
             timer.start(after: milliseconds, timerFired)
             updateReading()
-            runPipeline()
+            if !processing && pendingStart < pending.count {
+                // Pipelined input waits: the response ended outside the pipeline (a timer, another request's
+                // callback), and the next handler must not run inside that caller's `end()`.
+                loop.execute { [self] in self.runPipeline() }
+            }
         case .close:
             close()
         }
@@ -230,7 +237,7 @@ final class HTTPConnection {
         guard !tcp.closed else { return }
         var pause = false
         switch machine.state {
-        case .draining, .closed:
+        case .draining, .flushing, .closed:
             break
         case .responding:
             pause = pending.count - pendingStart > Self.inputHighWater

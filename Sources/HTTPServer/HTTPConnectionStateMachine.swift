@@ -52,6 +52,9 @@ struct HTTPConnectionStateMachine {
         /// read and discarded until the peer closes or the timer fires. Closing with unread input would make the
         /// kernel send RST, which can destroy the response before the client reads it.
         case draining(flushed: Bool)
+        /// The peer sent EOF while our last response was still leaving: close once it has flushed, not before,
+        /// since closing cancels queued writes (a client that half-closes after its request still gets it all).
+        case flushing
         case closed
     }
 
@@ -63,8 +66,10 @@ struct HTTPConnectionStateMachine {
         case messageComplete
         case parseFailed(ParseFailure)
         case timeout
-        /// EOF, a read error or a failed write.
+        /// The peer sent EOF.
         case peerClosed
+        /// A read or write failed (reset, broken pipe): nothing more can be delivered.
+        case connectionFailed
         /// The handler ended its response; `keepAlive` is false when the response asked to close.
         case responseEnded(keepAlive: Bool)
         /// The write side's shutdown completed: everything written has left.
@@ -109,7 +114,7 @@ struct HTTPConnectionStateMachine {
     var isParsing: Bool {
         switch state {
         case .idle, .readingHead, .readingBody: true
-        case .responding, .draining, .closed: false
+        case .responding, .draining, .flushing, .closed: false
         }
     }
 
@@ -153,11 +158,18 @@ struct HTTPConnectionStateMachine {
             }
         case .timeout:
             return timeout()
-        case .peerClosed, .serverClosing:
-            if case .closed = state { return .none }
-            let responding = if case .responding = state { true } else { false }
-            state = .closed
-            return .close(cancelResponse: responding)
+        case .peerClosed:
+            switch state {
+            case .draining(flushed: false):
+                state = .flushing
+                return .none
+            case .flushing:
+                return .none
+            default:
+                return closeNow()
+            }
+        case .connectionFailed, .serverClosing:
+            return closeNow()
         case .responseEnded(let responseKeepAlive):
             guard case .responding(let keepAlive) = state else { return .none }
             if keepAlive && responseKeepAlive {
@@ -167,10 +179,24 @@ struct HTTPConnectionStateMachine {
             state = .draining(flushed: false)
             return .drain(armTimerMilliseconds: limits.idleTimeoutMilliseconds)
         case .flushed:
-            guard case .draining(flushed: false) = state else { return .none }
-            state = .draining(flushed: true)
-            return .armTimer(milliseconds: Self.lingerMilliseconds)
+            switch state {
+            case .draining(flushed: false):
+                state = .draining(flushed: true)
+                return .armTimer(milliseconds: Self.lingerMilliseconds)
+            case .flushing:
+                return closeNow()
+            default:
+                return .none
+            }
         }
+    }
+
+    /// Closes from any state; a handler still holding a response must be told.
+    private mutating func closeNow() -> Action {
+        if case .closed = state { return .none }
+        let responding = if case .responding = state { true } else { false }
+        state = .closed
+        return .close(cancelResponse: responding)
     }
 
     private mutating func headersComplete(_ head: RequestHead) -> Action {
@@ -186,10 +212,9 @@ struct HTTPConnectionStateMachine {
 
     private mutating func timeout() -> Action {
         switch state {
-        case .idle, .draining:
+        case .idle, .draining, .flushing:
             // Nothing of a request was read (or the answer is already out): there is no one to tell.
-            state = .closed
-            return .close(cancelResponse: false)
+            return closeNow()
         case .readingHead:
             return reject(.headTimeout(milliseconds: limits.headerTimeoutMilliseconds))
         case .readingBody:

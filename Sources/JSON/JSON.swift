@@ -7,14 +7,19 @@
 /// Equality is structural with one JSON-specific rule: objects compare as sets of members, ignoring order
 /// (see ``JSONObject``). `.int(1)` and `.double(1.0)` are different values.
 public enum JSON: Equatable, Hashable, Sendable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
     /// A number written without fraction or exponent that fits `Int64`.
     case int(Int64)
     /// Any other number. Parsed values are always finite.
     case double(Double)
+    /// A string; escapes are decoded, invalid UTF-8 and lone surrogates read as U+FFFD.
     case string(String)
+    /// An array, in order.
     case array([JSON])
+    /// An object, members in order.
     case object(JSONObject)
 }
 

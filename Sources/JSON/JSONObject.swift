@@ -125,6 +125,7 @@ extension JSONObject: Sequence {
         entries.makeIterator()
     }
 
+    /// The number of members, so `map` and friends allocate once.
     public var underestimatedCount: Int { entries.count }
 }
 

@@ -111,6 +111,9 @@ struct JSONParser {
             return .failure(JSONParseError(offset: 0, reason: "unexpected end of input, expected a value"))
         }
         var parser = JSONParser(input: JSONInput(base, count: raw.count), maxDepth: limits.maxDepth)
+        // One allocation each up front instead of a string of regrowths on every message.
+        parser.elements.reserveCapacity(32)
+        parser.members.reserveCapacity(32)
         return Result { () throws(JSONParseError) in try parser.parseDocument() }
     }
 
@@ -170,7 +173,7 @@ struct JSONParser {
         position += 1
         depth -= 1
         let array = Array(elements[start...])
-        elements.removeSubrange(start...)
+        elements.removeLast(elements.count - start)
         return .array(array)
     }
 
@@ -205,7 +208,7 @@ struct JSONParser {
         position += 1
         depth -= 1
         let object = JSONObject(members: members[start...])
-        members.removeSubrange(start...)
+        members.removeLast(members.count - start)
         return .object(object)
     }
 

@@ -94,6 +94,9 @@ enum JSONWriter {
     /// A quoted string with `"`, `\` and control characters escaped; all other UTF-8 is copied as is.
     static func append(_ value: String, to buffer: inout [UInt8]) {
         buffer.append(UInt8(ascii: "\""))
+        // The one unsafe view outside the parser, read-only and through bounds-checked slices: stepping through
+        // `String.UTF8View` byte by byte made the whole writer twice as slow (≈125k vs ≈60k instructions for a
+        // 2 KB message). Native Swift strings are always contiguous, so the fallback is for bridged ones.
         let done: Void? = value.utf8.withContiguousStorageIfAvailable { bytes in
             var runStart = 0
             for (index, byte) in bytes.enumerated() where needsEscape(byte) {

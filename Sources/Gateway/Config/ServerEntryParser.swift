@@ -37,7 +37,7 @@ public struct ServerEntryParser {
             ConfigIssue(file: file, field: field.map { fieldPrefix + $0 } ?? (fieldPrefix.isEmpty ? nil : String(fieldPrefix.dropLast())), message: message)
         }
         guard ToolNamer.validServerName(name) else {
-            throw issue(nil, "server name \"\(name)\" is invalid: use letters, digits, - and _ (no \"__\", not starting or ending with _, at most 32 characters)")
+            throw issue(nil, "server name \"\(name)\" is invalid: use 1 to 64 printable characters without \"/\" (letters, digits, - and _ keep tool names readable)")
         }
         guard let object = entry.objectValue else { throw issue(nil, "a server entry must be a JSON object") }
         for key in object.keys where !Self.knownKeys.contains(key) && !Self.foreignKeys.contains(key) {
@@ -76,7 +76,11 @@ public struct ServerEntryParser {
             config.allowTools = try toolFields.strings("allow", expand: false) ?? []
             config.denyTools = try toolFields.strings("deny", expand: false) ?? []
         }
-        if let timeout = try fields.milliseconds("timeout_ms") { config.timeoutMilliseconds = timeout }
+        if let timeout = try fields.milliseconds("timeout_ms") {
+            config.timeoutMilliseconds = timeout
+            // A server given a short call timeout gets no longer to start, unless startup_timeout_ms says otherwise.
+            config.startupTimeoutMilliseconds = min(config.startupTimeoutMilliseconds, timeout)
+        }
         if let timeout = try fields.milliseconds("startup_timeout_ms") { config.startupTimeoutMilliseconds = timeout }
         if let restart = object["restart"] {
             let policyName = restart.stringValue ?? restart["policy"]?.stringValue

@@ -6,13 +6,14 @@
 ///    characters and `_` plus 10 hex digits of a 64-bit FNV-1a hash of the original `server`, NUL, `tool` is
 ///    appended — so two different tools never shorten to the same name by construction (unless the hashes
 ///    collide, which `NameTable` still detects and resolves).
-/// Server names are validated to contain no `__` and not to end in `_`, so rule 1 names never collide either.
+/// Rule 1 applies only to "plain" server names (letters, digits, `-`, `_`; no `__`; not starting or ending with
+/// `_`), so two rule-1 names never collide either; any other server name (`my.server`) always takes rule 2.
 public enum ToolNamer {
     public static let defaultMaxLength = 64
 
     public static func exposedName(server: String, tool: String, maxLength: Int = defaultMaxLength) -> String {
         let plain = "\(server)__\(tool)"
-        if plain.utf8.count <= maxLength, plain.utf8.allSatisfy(isAllowed) { return plain }
+        if isPlainServerName(server), plain.utf8.count <= maxLength, plain.utf8.allSatisfy(isAllowed) { return plain }
         return shortened(plain, hashing: server + "\u{0}" + tool, maxLength: maxLength)
     }
 
@@ -37,11 +38,15 @@ public enum ToolNamer {
         return hash
     }
 
-    /// Whether `name` is usable as a server name: letters, digits, `-` and `_`, no `__`, not ending in `_`,
-    /// at most 32 characters (so tool names keep room).
+    /// Whether a server name keeps its tools' names readable (`<server>__<tool>` unchanged).
+    public static func isPlainServerName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy(isAllowed) && !name.contains("__") && !name.hasSuffix("_") && !name.hasPrefix("_")
+    }
+
+    /// Whether `name` is usable as a server name at all: 1–64 printable characters, no `/`.
     public static func validServerName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.count <= 32 && name.utf8.allSatisfy(isAllowed) && !name.contains("__")
-            && !name.hasSuffix("_") && !name.hasPrefix("_")
+        !name.isEmpty && name.utf8.count <= 64 && !name.contains("/")
+            && name.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F }
     }
 }
 

@@ -1,0 +1,168 @@
+/// One event of a `text/event-stream`.
+public struct SSEEvent: Equatable, Sendable {
+    /// The `event:` field, or `nil` when absent (the default type, "message").
+    public var type: String?
+    /// The `data:` lines, joined with "\n".
+    public var data: [UInt8]
+    /// The last event ID in effect when the event was dispatched (`id:` persists across events).
+    public var id: String?
+
+    public init(type: String? = nil, data: [UInt8], id: String? = nil) {
+        self.type = type
+        self.data = data
+        self.id = id
+    }
+
+    /// The data as text.
+    public var text: String { String(decoding: data, as: UTF8.self) }
+}
+
+/// An incremental parser for `text/event-stream`, following WHATWG HTML "Server-sent events" §9.2.6 ("Interpreting
+/// an event stream"): lines end in CRLF, LF or CR (a chunk may end between the CR and the LF); a blank line
+/// dispatches the event; `:` starts a comment; a field name without a colon has an empty value; one space after
+/// the colon is dropped; `data` lines are joined with LF; an `id` containing NUL is ignored; `retry` takes digits
+/// only; an event without `data` is not dispatched; an incomplete event at the end of the stream is discarded.
+///
+/// Feed it bytes as they arrive, in chunks of any size; it returns the events completed by each chunk.
+public struct SSEParser: Sendable {
+    /// The largest event (or line) kept; bigger ones are dropped and counted in `droppedEvents`.
+    public let maxEventBytes: Int
+    /// The last `id:` seen, for `Last-Event-ID` when reconnecting.
+    public private(set) var lastEventID: String?
+    /// The last valid `retry:` value, in milliseconds.
+    public private(set) var retryMilliseconds: Int?
+    /// Events dropped for exceeding `maxEventBytes`.
+    public private(set) var droppedEvents = 0
+
+    private var line: [UInt8] = []
+    private var lineTooLong = false
+    /// The current line is a comment: its bytes are not kept.
+    private var lineIsComment = false
+    private var data: [UInt8] = []
+    private var hasData = false
+    private var eventType: String?
+    private var eventTooLarge = false
+    /// The previous chunk ended with CR: a LF at the start of the next one belongs to the same line break.
+    private var pendingCR = false
+    private var atStreamStart = true
+
+    private static let lf: UInt8 = 0x0A, cr: UInt8 = 0x0D, colon: UInt8 = 0x3A, space: UInt8 = 0x20
+
+    /// A parser for a new stream; `lastEventID` carries over the id of a previous connection to the same stream.
+    public init(maxEventBytes: Int = 16 << 20, lastEventID: String? = nil) {
+        self.maxEventBytes = maxEventBytes
+        self.lastEventID = lastEventID
+    }
+
+    /// Consumes the next chunk of the stream and returns the events it completed.
+    public mutating func feed(_ bytes: [UInt8]) -> [SSEEvent] { feed(bytes[...]) }
+
+    /// Consumes the next chunk of the stream and returns the events it completed.
+    public mutating func feed(_ bytes: ArraySlice<UInt8>) -> [SSEEvent] {
+        var events: [SSEEvent] = []
+        var rest = bytes
+        if pendingCR, !rest.isEmpty {
+            pendingCR = false
+            if rest.first == Self.lf { rest = rest.dropFirst() }
+        }
+        while let end = rest.firstIndex(where: { $0 == Self.lf || $0 == Self.cr }) {
+            append(rest[..<end])
+            endLine(&events)
+            let next = rest.index(after: end)
+            if rest[end] == Self.cr {
+                if next == rest.endIndex {
+                    pendingCR = true
+                } else if rest[next] == Self.lf {
+                    rest = rest[rest.index(after: next)...]
+                    continue
+                }
+            }
+            rest = rest[next...]
+        }
+        append(rest)
+        return events
+    }
+
+    private mutating func append(_ bytes: ArraySlice<UInt8>) {
+        guard !bytes.isEmpty, !lineTooLong, !lineIsComment else { return }
+        if line.isEmpty, bytes.first == Self.colon {
+            lineIsComment = true
+            return
+        }
+        if line.count + bytes.count > maxEventBytes {
+            lineTooLong = true
+            line = []
+        } else {
+            line.append(contentsOf: bytes)
+        }
+    }
+
+    private mutating func endLine(_ events: inout [SSEEvent]) {
+        defer {
+            line.removeAll(keepingCapacity: true)
+            lineTooLong = false
+            lineIsComment = false
+            atStreamStart = false
+        }
+        if lineIsComment { return }  // servers send comments as keep-alives
+        // A UTF-8 byte order mark may precede the first line.
+        if atStreamStart, line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }
+        if lineTooLong {
+            eventTooLarge = true
+            return
+        }
+        if line.isEmpty {
+            dispatch(&events)
+            return
+        }
+        if line[0] == Self.colon { return }  // a comment after a byte order mark
+        let name: ArraySlice<UInt8>
+        var value: ArraySlice<UInt8>
+        if let colon = line.firstIndex(of: Self.colon) {
+            name = line[..<colon]
+            value = line[(colon + 1)...]
+            if value.first == Self.space { value = value.dropFirst() }
+        } else {
+            name = line[...]
+            value = []
+        }
+        switch String(decoding: name, as: UTF8.self) {
+        case "data":
+            if data.count + value.count + 1 > maxEventBytes {
+                eventTooLarge = true
+                data = []
+            } else if !eventTooLarge {
+                data.append(contentsOf: value)
+                data.append(Self.lf)
+            }
+            hasData = true
+        case "event":
+            eventType = String(decoding: value, as: UTF8.self)
+        case "id":
+            if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
+        case "retry":
+            if !value.isEmpty, value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+                retryMilliseconds = Int(String(decoding: value, as: UTF8.self))
+            }
+        default:
+            break  // unknown fields are ignored
+        }
+    }
+
+    private mutating func dispatch(_ events: inout [SSEEvent]) {
+        defer {
+            data.removeAll(keepingCapacity: true)
+            hasData = false
+            eventType = nil
+            eventTooLarge = false
+        }
+        // A line too long to keep may have been data: count the event as dropped rather than lose it silently.
+        guard hasData || eventTooLarge else { return }
+        if eventTooLarge {
+            droppedEvents += 1
+            return
+        }
+        data.removeLast()  // the LF after the last data line
+        events.append(SSEEvent(type: eventType.flatMap { $0.isEmpty ? nil : $0 }, data: data, id: lastEventID))
+    }
+}

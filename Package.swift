@@ -38,14 +38,15 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .executableTarget(name: "switchyard-bench", dependencies: ["JSON", "Loop"], path: "Benchmarks/switchyard-bench"),
+        .executableTarget(name: "switchyard-bench", dependencies: ["JSON"], path: "Benchmarks/switchyard-bench"),
+        .executableTarget(name: "bench-echo-server", dependencies: ["JSON"], path: "Benchmarks/echo-server"),
 
         .testTarget(name: "LoopTests", dependencies: ["Loop"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Loop"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Loop"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "JSON"]),
-        .testTarget(name: "MCPTests", dependencies: ["MCP", "JSONRPC", "JSON", "Loop"]),
+        .testTarget(name: "MCPTests", dependencies: ["MCP", "JSONRPC", "JSON", "Loop", "HTTPServer", "HTTPClient"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "MCP", "JSON", "Loop"]),
     ]
 )

@@ -7,8 +7,8 @@ import Loop
 final class HTTPConnection {
     typealias Action = HTTPConnectionStateMachine.Action
 
-    /// Above this many queued output bytes we stop reading (so a client that does not read cannot make us buffer
-    /// without bound); below `writeLowWater` we read again and tell a waiting stream it may write.
+    /// Above this many queued output bytes we stop parsing new requests (so a client that does not read cannot
+    /// make us buffer without bound); below `writeLowWater` we read again and tell a waiting stream it may write.
     static let writeHighWater = 1 << 20
     static let writeLowWater = 256 << 10
     /// Pipelined input buffered behind a response beyond this pauses reading.
@@ -49,15 +49,16 @@ final class HTTPConnection {
         tcp.setNoDelay(true)  // responses and SSE events should leave at once
         perform(machine.start())
         do {
-            try tcp.startReading(onRead: { [unowned self] in self.didRead($0) }, onEnd: { [unowned self] in self.didEnd($0) })
+            try tcp.startReading(onRead: { [unowned self] in self.didRead($0) },
+                                 onEnd: { [unowned self] in self.didEnd($0) })
         } catch {
             server.report("HTTP connection: \(error)")
             handle(.connectionFailed)
         }
     }
 
-    /// Closes at once; a response in progress sees `onCancel`.
-    func shutdown() { handle(.serverClosing) }
+    /// The server is closing: close at once; a response in progress sees `onCancel`.
+    func serverClosing() { handle(.serverClosing) }
 
     // MARK: Events
 
@@ -160,7 +161,6 @@ final class HTTPConnection {
     func send(_ bytes: [UInt8]) {
         guard !tcp.closed else { return }
         tcp.write(bytes, completion: writeCompleted)
-        if !readingPaused && tcp.pendingWriteBytes > Self.writeHighWater { updateReading() }
     }
 
     func responseEnded(_ writer: HTTPResponseWriter, keepAlive: Bool) {
@@ -235,15 +235,17 @@ final class HTTPConnection {
     /// A draining connection always reads, to see the peer's EOF.
     private func updateReading() {
         guard !tcp.closed else { return }
-        var pause = false
+        let pause: Bool
         switch machine.state {
         case .draining, .flushing, .closed:
-            break
+            pause = false
         case .responding:
+            // Only input is bounded here: reading on while a stream's output backs up is how we notice the
+            // client leave (the stream itself watches `pendingWriteBytes`).
             pause = pending.count - pendingStart > Self.inputHighWater
-            fallthrough
         case .idle, .readingHead, .readingBody:
-            pause = pause || tcp.pendingWriteBytes > (readingPaused ? Self.writeLowWater : Self.writeHighWater)
+            // A client that sends requests without reading the answers gets no more answers until it reads.
+            pause = tcp.pendingWriteBytes > (readingPaused ? Self.writeLowWater : Self.writeHighWater)
         }
         if pause && !readingPaused {
             readingPaused = true

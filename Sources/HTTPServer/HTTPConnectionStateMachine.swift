@@ -128,7 +128,9 @@ struct HTTPConnectionStateMachine {
         case .headerBytes(let count):
             switch state {
             case .readingHead(let bytes):
-                guard bytes + count <= limits.maxHeaderBytes else { return reject(.headTooLarge(limit: limits.maxHeaderBytes)) }
+                guard bytes + count <= limits.maxHeaderBytes else {
+                    return reject(.headTooLarge(limit: limits.maxHeaderBytes))
+                }
                 state = .readingHead(bytes: bytes + count)
                 return .none
             case .readingBody:

@@ -60,7 +60,8 @@ public struct HTTPHeaders: Sequence, Sendable, Equatable, ExpressibleByDictionar
     public func makeIterator() -> IndexingIterator<[Element]> { pairs.makeIterator() }
 
     public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
-        lhs.pairs.count == rhs.pairs.count && zip(lhs.pairs, rhs.pairs).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+        lhs.pairs.count == rhs.pairs.count
+            && zip(lhs.pairs, rhs.pairs).allSatisfy { $0.name == $1.name && $0.value == $1.value }
     }
 }
 
@@ -70,7 +71,9 @@ extension String {
         let lhs = utf8, rhs = other.utf8
         guard lhs.count == rhs.count else { return false }
         for (a, b) in zip(lhs, rhs) where a != b {
-            guard a | 0x20 == b | 0x20, (a | 0x20) >= UInt8(ascii: "a"), (a | 0x20) <= UInt8(ascii: "z") else { return false }
+            // Only letters fold: setting bit 5 maps A-Z onto a-z, but would also pair e.g. `[` with `{`.
+            let folded = a | 0x20
+            guard folded == b | 0x20, folded >= UInt8(ascii: "a"), folded <= UInt8(ascii: "z") else { return false }
         }
         return true
     }

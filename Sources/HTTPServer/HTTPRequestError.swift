@@ -33,8 +33,9 @@ struct HTTPRequestError: Error, Equatable {
     /// The whole response, announcing that the connection closes after it.
     var responseBytes: [UInt8] {
         let body = Array((message + "\n").utf8)
-        var bytes = ResponseEncoding.head(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"],
-                                          framing: .contentLength(body.count), connection: .close, reserving: body.count)
+        var bytes = ResponseEncoding.head(
+            status: status, headers: ["Content-Type": "text/plain; charset=utf-8"],
+            framing: .contentLength(body.count), connection: .close, reserving: body.count)
         bytes.append(contentsOf: body)
         return bytes
     }

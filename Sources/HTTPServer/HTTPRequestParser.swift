@@ -66,14 +66,16 @@ final class HTTPRequestParser {
         case HPE_INVALID_TRANSFER_ENCODING:
             return .failed(.unsupportedTransferEncoding)
         default:
-            if (HPE_CB_message_begin.rawValue...HPE_CB_chunk_complete.rawValue).contains(error.rawValue) { return .stopped }
+            let stoppedByCallback = HPE_CB_message_begin.rawValue...HPE_CB_chunk_complete.rawValue
+            if stoppedByCallback.contains(error.rawValue) { return .stopped }
             return .failed(.malformed(String(cString: http_errno_description(error))))
         }
     }
 
     /// The request completed by the last `.requestComplete`.
     func takeRequest() -> HTTPRequest {
-        let request = HTTPRequest(method: method, target: String(decoding: target, as: UTF8.self), headers: headers, body: body)
+        let request = HTTPRequest(method: method, target: String(decoding: target, as: UTF8.self),
+                                  headers: headers, body: body)
         headers = HTTPHeaders()
         body = []
         return request
@@ -102,19 +104,15 @@ final class HTTPRequestParser {
         let starts = inValue || field.isEmpty
         if inValue { flushField() }
         inValue = false
-        return appendHeaderBytes(to: \.field, at, length, extra: starts ? 4 : 0)
+        // Trailers of a chunked body arrive through the same callbacks: counted, not kept.
+        if inHead { field.append(contentsOf: UnsafeRawBufferPointer(start: at, count: length)) }
+        return onEvent(.headerBytes(length + (starts ? 4 : 0))) ? 0 : 1
     }
 
     private func headerValue(_ at: UnsafePointer<CChar>?, _ length: Int) -> Int32 {
-        inValue = true  // empty values still get one zero-length callback
-        return appendHeaderBytes(to: \.value, at, length, extra: 0)
-    }
-
-    private func appendHeaderBytes(to buffer: ReferenceWritableKeyPath<HTTPRequestParser, [UInt8]>,
-                                   _ at: UnsafePointer<CChar>?, _ length: Int, extra: Int) -> Int32 {
-        // Trailers of a chunked body arrive through the same callbacks; they are counted but not kept.
-        if inHead { self[keyPath: buffer].append(contentsOf: UnsafeRawBufferPointer(start: at, count: length)) }
-        return onEvent(.headerBytes(length + extra)) ? 0 : 1
+        inValue = true  // an empty value still gets one zero-length callback
+        if inHead { value.append(contentsOf: UnsafeRawBufferPointer(start: at, count: length)) }
+        return onEvent(.headerBytes(length)) ? 0 : 1
     }
 
     private func flushField() {

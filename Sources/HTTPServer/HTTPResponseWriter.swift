@@ -24,15 +24,17 @@ public final class HTTPResponseWriter {
     private var inCall = false
 
     /// Runs once if the client disconnects (or the server closes the connection) before `end()`: cancel the work
-    /// the request started. It runs synchronously when a read, a timer or `HTTPServer.close` notices, and on a
-    /// later loop turn when one of this writer's own calls notices (a failed write), never inside that call. Set
-    /// after the connection is already gone, it runs on a later loop turn.
+    /// the request started. A client that half-closes (sends EOF) before the response ended counts as gone.
+    /// It runs synchronously when a read or `HTTPServer.close` notices, and on a later loop turn when one of this
+    /// writer's own calls notices (a failed write), never inside that call. Set after the connection is already
+    /// gone, it runs on a later loop turn. It never runs after a normal `end()`/`respond`.
     public var onCancel: (() -> Void)? {
         didSet { if cancelled, onCancel != nil { deliverCancel(deferred: true) } }
     }
 
-    /// Runs when output queued on the socket has drained below 256 KiB after a write that could not complete at
-    /// once: the moment to resume a producer paused because `pendingWriteBytes` was high. Never runs inside `write`.
+    /// Runs each time a write that had to queue completes and at most 256 KiB remain queued: the moment to resume
+    /// a producer paused because `pendingWriteBytes` was high. May run several times (clear it once resumed);
+    /// never runs inside this writer's own calls.
     public var onWritable: (() -> Void)?
 
     init(connection: HTTPConnection, server: HTTPServer, isHead: Bool, isHTTP10: Bool, keepAlive: Bool) {

@@ -56,7 +56,7 @@ public final class HTTPServer {
                 listenerClosed = true
                 finishClosingIfDone()
             }
-            for connection in Array(connections.values) { connection.shutdown() }
+            for connection in Array(connections.values) { connection.serverClosing() }
         }
         finishClosingIfDone()
     }

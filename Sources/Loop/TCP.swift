@@ -64,9 +64,12 @@ public final class TCPListener: LoopHandle {
     private var onConnection: ((TCPConnection) -> Void)?
     /// Called when accepting fails (e.g. EMFILE); the listener keeps listening.
     public var onAcceptError: ((UVError) -> Void)?
+    /// The address we were asked to bind, for error messages.
+    private let requestedAddress: String
 
     /// Binds `host:port` (IPv4 or IPv6 literal; port 0 picks a free port).
     public init(loop: EventLoop, host: String, port: Int) throws(UVError) {
+        requestedAddress = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         super.init(loop: loop, byteCount: MemoryLayout<uv_tcp_t>.size)
         try UVError.check(uv_tcp_init(loop.raw, tcp), "uv_tcp_init")
         adopt()
@@ -91,7 +94,9 @@ public final class TCPListener: LoopHandle {
         }
         if result < 0 {
             // Report EADDRINUSE and friends with the address, since bind() on Linux defers them to listen().
-            throw UVError(code: result, operation: "listen on port \(port)")
+            // Not `port`: getsockname on such a socket returns the deferred error itself, which printed as
+            // "listen on port -98"; name the address we were asked to bind instead.
+            throw UVError(code: result, operation: "listen on \(requestedAddress)")
         }
     }
 

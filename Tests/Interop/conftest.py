@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from support import HttpGateway, RawStdioClient, ServersDir, requires_binary  # noqa: F401 (re-exported)
+from gateway import HttpGateway, RawStdioClient
+from support import ServersDir
+
+
+@pytest.fixture
+def anyio_backend():
+    """The SDK tests run on anyio's asyncio backend (anyio's pytest plugin reads this)."""
+    return "asyncio"
 
 
 @pytest.fixture

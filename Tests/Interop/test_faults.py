@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from support import JsonRpcError, children_of, fake_config, pid_alive, requires_binary, wait_until
+from gateway import JsonRpcError
+from support import children_of, fake_config, pid_alive, requires_binary, wait_until
 
 pytestmark = requires_binary
 RESTART = {"restart": {"policy": "on-failure"}}

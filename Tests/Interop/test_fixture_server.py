@@ -30,11 +30,6 @@ MODES = [
 ]
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
 @asynccontextmanager
 async def connect(tmp_path: Path, mode: str, *flags: str, env: dict[str, str] | None = None, **kw):
     log = tmp_path / "received.jsonl"

@@ -13,11 +13,6 @@ from support import fake_config, requires_binary
 pytestmark = [requires_binary, pytest.mark.anyio]
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
 @pytest.mark.parametrize("mode,version", MODES)
 async def test_results_match_direct_calls(servers_dir, git_repo, http_gateway, mode, version):
     write_servers(servers_dir, git_repo)

@@ -6,16 +6,12 @@ import anyio
 import mcp_types as types
 import pytest
 from mcp import Client, StdioServerParameters
+from mcp.shared.exceptions import MCPError
 
 from sdk_common import MODES, compare_through_gateway, wait_for_tools, write_servers
 from support import fake_config, requires_binary, switchyard_bin
 
 pytestmark = [requires_binary, pytest.mark.anyio]
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
 
 
 def gateway_params(servers_dir) -> StdioServerParameters:
@@ -71,7 +67,6 @@ async def test_errors_and_progress_through_the_sdk(servers_dir, mode, version):
             assert done.content[0].text == "progress done" and steps == [1, 2, 3]
             failed = await client.call_tool("fake__fail", {})
             assert failed.is_error
-            from mcp.shared.exceptions import MCPError
             with pytest.raises(MCPError) as err:
                 await client.call_tool("fake__no_such_tool", {})
             assert err.value.error.code == -32602

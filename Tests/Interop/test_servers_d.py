@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from support import (TOOL_NAME_RE, JsonRpcError, fake_config, free_port, port_open, requires_binary, stop_process,
-                     switchyard_bin, wait_until)
+from gateway import JsonRpcError, stop_process
+from support import TOOL_NAME_RE, fake_config, free_port, port_open, requires_binary, switchyard_bin, wait_until
 
 pytestmark = requires_binary
 

@@ -94,6 +94,24 @@ extension StreamableHTTPClientTransport {
     }
 }
 
+extension StreamableHTTPClientTransport {
+    /// The first 200 bytes of a body as text, for error messages.
+    static func preview(_ bytes: [UInt8]) -> String {
+        String(decoding: bytes.prefix(200), as: UTF8.self).trimmingSpaces
+    }
+
+    /// Drops the query string, fragment and `user:password@`, which may hold secrets.
+    static func redacted(_ url: String) -> String {
+        var base = Substring(url)
+        if let cut = base.firstIndex(where: { $0 == "?" || $0 == "#" }) { base = base[..<cut] }
+        guard let colon = base.indices.first(where: { base[$0...].hasPrefix("://") }) else { return String(base) }
+        let start = base.index(colon, offsetBy: 3)
+        let authority = base[start...].prefix { $0 != "/" }
+        guard let at = authority.lastIndex(of: "@") else { return String(base) }
+        return String(base[..<start]) + String(base[base.index(after: at)...])
+    }
+}
+
 /// One POST in flight and what its response has shown so far.
 final class PostExchange {
     enum Mode {

@@ -43,6 +43,7 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
     /// The first delay before reopening a GET stream that dropped; it doubles up to `maxStreamRetryMilliseconds`
     /// and starts over after a stream that stayed open for 30 s.
     public var streamRetryMilliseconds: UInt64 = 500
+    /// The longest delay before reopening the GET stream.
     public var maxStreamRetryMilliseconds: UInt64 = 30_000
 
     let client: HTTPClient
@@ -53,11 +54,13 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
     /// The URL without query string or user info, for messages.
     let displayURL: String
 
+    /// idle → running → (ended: the server ended the session) → stopping → stopped.
     enum State { case idle, running, ended, stopping, stopped }
     var state = State.idle
     private var exchanges: [Int: PostExchange] = [:]
     private var nextExchange = 0
     private var stopCompletions: [() -> Void] = []
+    // The GET stream (see `+Stream.swift`); `streamGeneration` tells a current transfer's callbacks from stale ones.
     var streamTask: HTTPClientTask?
     var streamGeneration = 0
     var streamParser = SSEParser()
@@ -85,7 +88,7 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
     public func start() throws {
         loop.assertInLoop()
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-            throw JSONRPCError.invalidRequest("\(displayURL) is not an http:// or https:// URL")
+            throw InvalidURL(description: "\(displayURL) is not an http:// or https:// URL")
         }
         guard state == .idle else { return }
         state = .running
@@ -124,7 +127,10 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
                                        onBody: { bytes in self.postBody(exchange, bytes) },
                                        onComplete: { result in self.postComplete(exchange, result) })
         // The peer gave up on a request (timeout or cancel): now that the server is told, drop its POST too.
-        if let abandoned { exchanges.values.first { $0.requestID == abandoned }?.task?.cancel() }
+        if let abandoned, let post = exchanges.values.first(where: { $0.requestID == abandoned }) {
+            post.answered = true  // the peer already failed it
+            post.task?.cancel()
+        }
     }
 
     /// The headers every request carries: configured ones, then the protocol's own.
@@ -176,8 +182,9 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
         exchanges[exchange.key] = nil
         guard state == .running else { return }
         if case .failure(let error) = result {
-            if case .cancelled = error { return }
-            return fail(exchange, "HTTP request to \(displayURL) failed: \(error)")
+            // Our own cancels come with the request answered (or the transport no longer running), so a
+            // `.cancelled` that reaches `fail` means the shared client was closed under us.
+            return fail(exchange, "HTTP request failed: \(error)")  // the error names the method and URL
         }
         let status = exchange.status
         switch exchange.mode {
@@ -319,20 +326,8 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
         completions.forEach { $0() }
     }
 
-    // MARK: Helpers
-
-    static func preview(_ bytes: [UInt8]) -> String {
-        String(decoding: bytes.prefix(200), as: UTF8.self).trimmingSpaces
-    }
-
-    /// Drops the query string, fragment and `user:password@`, which may hold secrets.
-    static func redacted(_ url: String) -> String {
-        var base = Substring(url)
-        if let cut = base.firstIndex(where: { $0 == "?" || $0 == "#" }) { base = base[..<cut] }
-        guard let colon = base.indices.first(where: { base[$0...].hasPrefix("://") }) else { return String(base) }
-        let start = base.index(colon, offsetBy: 3)
-        let authority = base[start...].prefix { $0 != "/" }
-        guard let at = authority.lastIndex(of: "@") else { return String(base) }
-        return String(base[..<start]) + String(base[base.index(after: at)...])
+    /// The configured URL cannot be used.
+    public struct InvalidURL: Error, CustomStringConvertible {
+        public let description: String
     }
 }

@@ -37,7 +37,12 @@ public class Stream: LoopHandle {
     /// Resumes reading after `pauseReading`.
     public func resumeReading() {
         guard !closed, !ended, let onRead, let onEnd else { return }
-        do { try startReading(onRead: onRead, onEnd: onEnd) } catch { finish(error) }
+        do { try startReading(onRead: onRead, onEnd: onEnd) } catch {
+            // libuv refuses `uv_read_start` on a stream that is already reading (EALREADY). Resuming a stream that
+            // was not paused is a no-op; ending it here dropped the handlers while libuv went on reading into them.
+            if error.code == UV_EALREADY.rawValue { return }
+            finish(error)
+        }
     }
 
     private func didRead(_ nread: Int) {

@@ -38,6 +38,27 @@ final class PipeTests: LoopTestCase {
         try closeLoop()
     }
 
+    func testResumeWithoutPauseIsHarmless() throws {
+        var fds: [Int32] = [0, 0]
+        XCTAssertEqual(Glibc.pipe(&fds), 0)
+        let reader = try Loop.Pipe(loop: loop, fd: fds[0])
+        var received: [UInt8] = []
+        var ends: [UVError?] = []
+        try reader.startReading(onRead: { received += $0 }, onEnd: { ends.append($0) })
+        reader.resumeReading()  // already reading: nothing to do
+        reader.pauseReading()
+        reader.resumeReading()
+        reader.resumeReading()  // twice in a row
+        _ = Array("abc".utf8).withUnsafeBytes { Glibc.write(fds[1], $0.baseAddress, $0.count) }
+        runLoop(loop, until: { received.text == "abc" }, timeout: 5_000)
+        XCTAssertEqual(ends.count, 0, "the stream did not end: \(ends)")
+        Glibc.close(fds[1])
+        runLoop(loop, until: { !ends.isEmpty }, timeout: 5_000)
+        XCTAssertEqual(ends, [nil])
+        reader.close()
+        try closeLoop()
+    }
+
     func testARegularFileIsRefusedWithEINVAL() throws {
         let path = NSTemporaryDirectory() + "switchyard-pipe-test-" + UUID().uuidString
         XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data("x".utf8)))

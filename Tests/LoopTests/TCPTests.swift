@@ -154,6 +154,35 @@ final class TCPTests: LoopTestCase {
         try closeLoop()
     }
 
+    func testWriteAfterShutdownReportsEPIPE() throws {
+        let server = try TestServer(loop: loop, echo: false)
+        let client = try connect(port: server.port)
+        var shutdownResult: [UVError?] = []
+        client.shutdown { shutdownResult.append($0) }
+        var results: [UVError?] = []
+        client.write(Array("after FIN".utf8)) { results.append($0) }
+        runLoop(loop, until: { !results.isEmpty && !shutdownResult.isEmpty && server.ended.count == 1 }, timeout: 5_000)
+        XCTAssertEqual(results.map { $0?.name }, ["EPIPE"])
+        XCTAssertEqual(shutdownResult, [nil])
+        XCTAssertEqual(server.received, [], "nothing written after the half-close reached the peer")
+        client.close()
+        server.close()
+        try closeLoop()
+    }
+
+    func testConnectToAHostNameThatIsNotAnAddressFails() throws {
+        var result: Result<TCPConnection, UVError>?
+        TCPConnection.connect(loop: loop, host: "localhost", port: 80) { result = $0 }
+        runLoop(loop, until: { result != nil }, timeout: 5_000)
+        if case .failure(let error)? = result {
+            XCTAssertEqual(error.name, "EINVAL")
+            XCTAssertTrue("\(error)".contains("localhost:80"), "\(error)")
+        } else {
+            XCTFail("connect takes IPv4 literals only: \(String(describing: result))")
+        }
+        try closeLoop()
+    }
+
     func testWritesToAPeerThatClosedEventuallyFailWithADisconnect() throws {
         let server = try TestServer(loop: loop, echo: false)
         let client = try connect(port: server.port)

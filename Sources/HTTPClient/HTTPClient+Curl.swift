@@ -35,7 +35,14 @@ extension HTTPClient {
             poll = existing
         } else {
             // -1 makes curl fail the transfers on this socket (CURLMOPT_SOCKETFUNCTION: "return -1 on failure").
-            guard let created = try? Poll(loop: loop, socket: socket) else { return -1 }
+            let created: Poll
+            do {
+                created = try Poll(loop: loop, socket: socket)
+            } catch {
+                // Not swallowed: curl fails the transfer, and the cause is kept for `lastInternalError`.
+                lastInternalError = "\(error)"
+                return -1
+            }
             openHandles += 1
             polls[socket] = created
             poll = created

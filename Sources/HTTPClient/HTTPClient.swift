@@ -16,6 +16,9 @@ public final class HTTPClient {
     let timer: Timer
     /// Transfers in the multi handle by id; the id is what `CURLOPT_PRIVATE` holds.
     var transfers: [Int: Transfer] = [:]
+    /// The last libuv failure inside a curl callback (e.g. a poll handle that could not be created); curl fails the
+    /// affected transfer, and this keeps the underlying cause readable for diagnostics.
+    public internal(set) var lastInternalError: String?
     /// Transfers that got head or body bytes during the current curl call, delivered once it returns.
     var dirty: [Transfer] = []
     /// One poll per socket curl asked us to watch, by file descriptor (see `HTTPClient+Curl.swift`).

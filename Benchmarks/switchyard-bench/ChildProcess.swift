@@ -74,7 +74,15 @@ final class ChildProcess {
             return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
         }
         guard let rss = field("VmRSS"), let peak = field("VmHWM") else { return nil }
-        return Memory(rss: rss, peak: peak, anonymous: field("RssAnon") ?? 0, file: field("RssFile") ?? 0)
+        var memory = Memory(rss: rss, peak: peak, anonymous: field("RssAnon") ?? 0, file: field("RssFile") ?? 0)
+        // Pages no other process maps (USS): what stopping the gateway would give back.
+        if let rollup = try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8) {
+            memory.unshared = rollup.split(separator: "\n")
+                .filter { $0.hasPrefix("Private_Clean:") || $0.hasPrefix("Private_Dirty:") }
+                .compactMap { Int($0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") }
+                .reduce(0, +)
+        }
+        return memory
     }
 
     /// CPU time of the child (all its live threads) in nanoseconds: the sum of the first field of
@@ -101,12 +109,14 @@ final class ChildProcess {
     }
 }
 
-/// Resident memory in kB: VmRSS, VmHWM (peak), and VmRSS split into anonymous and file-backed pages.
+/// Resident memory in kB: VmRSS, VmHWM (peak), VmRSS split into anonymous and file-backed pages, and the pages
+/// mapped by this process alone (private clean + dirty, from smaps_rollup).
 struct Memory {
     var rss: Int
     var peak: Int
     var anonymous: Int
     var file: Int
+    var unshared: Int?
 }
 
 /// Reads newline-terminated lines from a file descriptor with blocking reads and one reusable buffer.

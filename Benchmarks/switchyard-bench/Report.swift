@@ -87,8 +87,12 @@ func rows(_ r: Results) -> [Row] {
         }
         rows.append(Row(measurement: "gateway VmRSS (\(label), 3 downstreams)", baseline: "", gateway: megabytes(memory.rss),
                         comparison: "peak \(megabytes(memory.peak))", target: "< 20 MB", passed: Double(memory.rss) * 1024 < 20e6))
-        rows.append(Row(measurement: "  of which anonymous / file-backed", baseline: "", gateway: megabytes(memory.anonymous),
-                        comparison: megabytes(memory.file), target: "—"))
+        rows.append(Row(measurement: "  anonymous / file-backed", baseline: "", gateway: megabytes(memory.anonymous),
+                        comparison: "\(megabytes(memory.file)) file"))
+        if let unshared = memory.unshared {
+            rows.append(Row(measurement: "  not shared with other processes", baseline: "", gateway: megabytes(unshared),
+                            comparison: ""))
+        }
     }
     return rows
 }

@@ -125,8 +125,10 @@ func main() -> Int32 {
             try measureStdio(options, serversDir: serversDir, logs: root, into: &partial)
             try measureHTTP(options, serversDir: serversDir, logs: root, into: &partial)
         } catch {
+            let logs = (try? FileManager.default.contentsOfDirectory(atPath: root))?.filter { $0.hasSuffix(".log") } ?? []
+            guard !logs.isEmpty else { throw error }
             keepLogs = true
-            throw BenchError("\(error)\n(gateway logs kept in \(root))")
+            throw BenchError("\(error)\n(gateway logs kept in \(root): \(logs.sorted().joined(separator: ", ")))")
         }
         guard let results = partial.complete(window: options.window) else { throw BenchError("a run produced no figures") }
         print("switchyard-bench: \(options.calls) calls per figure (\(options.rounds) alternating rounds) after \(options.warmup) warm-up, "

@@ -1,4 +1,8 @@
-"""Fixtures for the interop suite. Helpers live in support.py; every process started here is killed at teardown."""
+"""Fixtures for the interop suite (helpers: support.py, gateway.py).
+
+Every gateway started here is stopped at teardown, and teardown is a leak check: a stdio gateway must exit 0 when its
+stdin closes, and no process the gateway started may outlive it.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from gateway import HttpGateway, RawStdioClient
-from support import ServersDir
+from support import ServersDir, children_of, pid_alive, wait_until
 
 
 @pytest.fixture
@@ -38,8 +42,11 @@ def stdio_gateway(servers_dir: ServersDir):
 
     yield start
     for client in started:
-        client.close()
+        running, kids = client.proc.poll() is None, children_of(client.proc.pid)
+        code = client.close()
         assert not client.non_json, f"gateway wrote non-JSON lines on stdout: {client.non_json[:5]}"
+        assert not running or code == 0, f"switchyard stdio exited {code} at EOF:\n{client.stderr.tail()}"
+        wait_until(lambda: not any(pid_alive(k) for k in kids), 5, f"children {kids} outlived the gateway")
 
 
 @pytest.fixture
@@ -54,7 +61,9 @@ def http_gateway(servers_dir: ServersDir):
 
     yield start
     for gw in started:
+        kids = children_of(gw.proc.pid)
         gw.close()
+        wait_until(lambda: not any(pid_alive(k) for k in kids), 5, f"children {kids} outlived the gateway")
 
 
 def _git(repo: Path, *args: str) -> None:

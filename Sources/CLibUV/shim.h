@@ -44,7 +44,5 @@ static inline int sy_uv_tcp_connect4(uv_connect_t *req, uv_tcp_t *h, const char 
 // Ignore SIGPIPE so a peer that went away gives EPIPE on write instead of killing us (macro SIG_IGN).
 static inline void sy_ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }
 
-// WIFEXITED & co. are function-like macros Swift cannot call; libuv already decodes status, kept for completeness.
-static inline char **sy_environ(void) { extern char **environ; return environ; }
 
 #endif

@@ -29,7 +29,3 @@ public struct UVError: Error, Equatable, CustomStringConvertible, Sendable {
         if result < 0 { throw UVError(code: result, operation: operation()) }
     }
 }
-
-extension uv_errno_t {
-    var code: Int32 { rawValue }
-}

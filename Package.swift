@@ -25,18 +25,27 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["Loop", "CHTTPParser"]),
         .target(name: "HTTPClient", dependencies: ["Loop", "CCurl"]),
         .target(name: "JSONRPC", dependencies: ["JSON"]),
+        .target(name: "Routing", dependencies: ["JSON"], resources: [.embedInCode("Catalog/catalog.json")]),
+        .target(name: "Store", dependencies: [
+            "CSQLite", "Loop", "Routing", "JSON", .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "MCP", dependencies: [
             "JSONRPC", "JSON", "Loop", "HTTPServer", "HTTPClient",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Gateway", dependencies: [
-            "MCP", "JSONRPC", "JSON", "Loop", "HTTPServer", "HTTPClient",
+            "MCP", "JSONRPC", "JSON", "Loop", "HTTPServer", "HTTPClient", "Routing", "Store",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "switchyard", dependencies: [
             "Gateway", "Loop",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Test support: a fake LLM provider speaking the OpenAI, Anthropic and Gemini wire formats on loopback.
+        .target(name: "FakeProvider", dependencies: ["Loop", "HTTPServer", "JSON"]),
+        .executableTarget(name: "fake-provider", dependencies: [
+            "FakeProvider", "Loop", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "switchyard-bench", dependencies: ["JSON"], path: "Benchmarks/switchyard-bench"),
         .executableTarget(name: "bench-echo-server", dependencies: ["JSON"], path: "Benchmarks/echo-server"),
@@ -47,6 +56,9 @@ let package = Package(
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Loop"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "JSON"]),
         .testTarget(name: "MCPTests", dependencies: ["MCP", "JSONRPC", "JSON", "Loop", "HTTPServer", "HTTPClient"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "MCP", "JSON", "Loop"]),
+        .testTarget(name: "RoutingTests", dependencies: ["Routing", "JSON"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Routing", "Loop", "JSON"]),
+        .testTarget(name: "FakeProviderTests", dependencies: ["FakeProvider", "HTTPClient", "Loop", "JSON"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "MCP", "JSON", "Loop", "Routing", "Store", "FakeProvider"]),
     ]
 )

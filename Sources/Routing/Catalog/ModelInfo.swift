@@ -1,0 +1,68 @@
+/// What Switchyard knows about one model: limits, modalities, prices and capabilities. From the shipped catalog,
+/// overridden by settings, extended by providers' model lists.
+public struct ModelInfo: Sendable, Equatable {
+    public var id: ModelID
+    public var displayName: String?
+    /// Context window in tokens (prompt plus output).
+    public var contextLength: Int?
+    /// The largest output the model allows.
+    public var maxOutputTokens: Int?
+    public var inputModalities: [String]
+    public var outputModalities: [String]
+    public var pricing: Pricing
+    public var supportsTools: Bool
+    public var supportsVision: Bool
+    public var supportsJSONSchema: Bool
+    public var supportsReasoning: Bool
+    /// OpenAI's newer models reject `max_tokens` and want `max_completion_tokens`.
+    public var usesMaxCompletionTokens: Bool
+    /// `false` when a provider's model list no longer reports it, or settings disabled it.
+    public var isActive: Bool
+
+    public init(id: ModelID, displayName: String? = nil, contextLength: Int? = nil, maxOutputTokens: Int? = nil,
+                inputModalities: [String] = ["text"], outputModalities: [String] = ["text"], pricing: Pricing = Pricing(),
+                supportsTools: Bool = false, supportsVision: Bool = false, supportsJSONSchema: Bool = false,
+                supportsReasoning: Bool = false, usesMaxCompletionTokens: Bool = false, isActive: Bool = true) {
+        self.id = id
+        self.displayName = displayName
+        self.contextLength = contextLength
+        self.maxOutputTokens = maxOutputTokens
+        self.inputModalities = inputModalities
+        self.outputModalities = outputModalities
+        self.pricing = pricing
+        self.supportsTools = supportsTools
+        self.supportsVision = supportsVision
+        self.supportsJSONSchema = supportsJSONSchema
+        self.supportsReasoning = supportsReasoning
+        self.usesMaxCompletionTokens = usesMaxCompletionTokens
+        self.isActive = isActive
+    }
+}
+
+/// Prices in USD per million tokens.
+public struct Pricing: Sendable, Equatable {
+    public var input: Double
+    public var output: Double
+    /// Price of prompt tokens served from cache; `nil` means billed as ordinary input.
+    public var cachedInput: Double?
+
+    public init(input: Double = 0, output: Double = 0, cachedInput: Double? = nil) {
+        self.input = input
+        self.output = output
+        self.cachedInput = cachedInput
+    }
+
+    /// The cost in USD of one call's usage.
+    public func cost(of usage: TokenUsage) -> Double {
+        let cached = min(usage.cached, usage.prompt)
+        let fresh = usage.prompt - cached
+        let cachedPrice = cachedInput ?? input
+        return (Double(fresh) * input + Double(cached) * cachedPrice + Double(usage.completion) * output) / 1_000_000
+    }
+
+    /// The most one call can cost: `promptTokens` at the input price plus `maxOutput` at the output price (budget
+    /// reservations use this).
+    public func maximumCost(promptTokens: Int, maxOutput: Int) -> Double {
+        (Double(promptTokens) * input + Double(maxOutput) * output) / 1_000_000
+    }
+}

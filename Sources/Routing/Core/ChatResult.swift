@@ -1,0 +1,57 @@
+import JSON
+
+/// Tokens one call used, as the provider reported them.
+public struct TokenUsage: Sendable, Equatable {
+    public var prompt: Int
+    public var completion: Int
+    /// Prompt tokens served from the provider's cache (billed at the cached price).
+    public var cached: Int
+    /// Completion tokens spent on reasoning (already included in `completion`).
+    public var reasoning: Int
+
+    public init(prompt: Int = 0, completion: Int = 0, cached: Int = 0, reasoning: Int = 0) {
+        self.prompt = prompt
+        self.completion = completion
+        self.cached = cached
+        self.reasoning = reasoning
+    }
+
+    public var total: Int { prompt + completion }
+
+    /// The OpenAI `usage` object (`prompt_tokens_details.cached_tokens`, `completion_tokens_details.reasoning_tokens`).
+    public var openAIObject: JSONObject {
+        [
+            "prompt_tokens": .int(Int64(prompt)), "completion_tokens": .int(Int64(completion)),
+            "total_tokens": .int(Int64(total)),
+            "prompt_tokens_details": ["cached_tokens": .int(Int64(cached))],
+            "completion_tokens_details": ["reasoning_tokens": .int(Int64(reasoning))],
+        ]
+    }
+
+    /// Reads an OpenAI-shaped `usage` object.
+    public init?(openAI usage: JSON?) {
+        guard let usage, usage.objectValue != nil else { return nil }
+        self.init(prompt: Int(usage["prompt_tokens"]?.intValue ?? 0),
+                  completion: Int(usage["completion_tokens"]?.intValue ?? 0),
+                  cached: Int(usage["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0),
+                  reasoning: Int(usage["completion_tokens_details"]?["reasoning_tokens"]?.intValue ?? 0))
+    }
+}
+
+/// A decoded non-streaming answer, already in the OpenAI `chat.completion` shape.
+public struct ChatCompletion: Sendable {
+    /// The full `chat.completion` object (`id`, `choices`, `usage`, …). The router rewrites `id`, `model` and
+    /// adds `usage.cost` before it reaches the client.
+    public var body: JSONObject
+    public var usage: TokenUsage
+
+    public init(body: JSONObject, usage: TokenUsage) {
+        self.body = body
+        self.usage = usage
+    }
+
+    /// The first choice's text (what the `chat` tool shows).
+    public var text: String {
+        body["choices"]?[0]?["message"]?["content"]?.stringValue ?? ""
+    }
+}

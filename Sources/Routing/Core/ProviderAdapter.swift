@@ -1,0 +1,52 @@
+import JSON
+
+/// A provider's wire format as pure transformations (DESIGN.md §4): build the HTTP request, decode the answer or
+/// each stream event, map errors to failure kinds. No I/O, no state beyond one stream decoder.
+public protocol ProviderAdapter: Sendable {
+    var kind: ProviderKind { get }
+
+    /// The HTTP request for one chat attempt at `model` (the provider's own model name, without the provider id).
+    /// `info` is the catalog entry when known (it decides e.g. `max_tokens` vs `max_completion_tokens`).
+    /// Throws `.badRequest` when the request cannot be expressed for this provider.
+    func chatRequest(_ request: ChatRequest, model: String, provider: ProviderConfig, info: ModelInfo?,
+                     stream: Bool) throws(UpstreamFailure) -> UpstreamRequest
+
+    /// Decodes a 2xx non-streaming body into an OpenAI `chat.completion`. Throws `.invalidResponse` (or
+    /// `.contentFiltered` when the provider answered 200 but blocked the content).
+    func chatResponse(_ body: [UInt8], model: String) throws(UpstreamFailure) -> ChatCompletion
+
+    /// A fresh decoder for one streamed 2xx response.
+    func makeStreamDecoder(model: String) -> ChatStreamDecoder
+
+    /// Maps a non-2xx response to a failure kind, reading `Retry-After`-style headers and the error body.
+    func failure(status: Int, headers: [(String, String)], body: [UInt8]) -> UpstreamFailure
+}
+
+/// Turns a streamed response body into OpenAI `chat.completion.chunk` objects. One per attempt; not shared.
+public protocol ChatStreamDecoder: AnyObject {
+    /// Feeds the next bytes of the body (any split, even mid-line); returns the chunks completed by them.
+    /// Throws when the provider sends an error event or invalid JSON.
+    func feed(_ bytes: [UInt8]) throws(UpstreamFailure) -> [JSONObject]
+
+    /// Called at the end of the body. Returns any last chunks; throws `.invalidResponse` when the stream ended
+    /// before its terminator (`[DONE]`, `message_stop`, a finish reason) — a cut stream is never a success.
+    func finish() throws(UpstreamFailure) -> [JSONObject]
+
+    /// Usage reported by the stream so far (providers send it in the last chunk or along the way).
+    var usage: TokenUsage? { get }
+}
+
+/// Optional capability: embeddings (`POST /v1/embeddings`).
+public protocol EmbeddingsAdapter: ProviderAdapter {
+    /// The HTTP request for an OpenAI-shaped embeddings body.
+    func embeddingsRequest(_ body: JSONObject, model: String, provider: ProviderConfig) throws(UpstreamFailure) -> UpstreamRequest
+    /// Decodes the answer into the OpenAI embeddings list shape plus its usage.
+    func embeddingsResponse(_ body: [UInt8], model: String) throws(UpstreamFailure) -> (JSONObject, TokenUsage)
+}
+
+/// Optional capability: the provider's own model list (`GET /models`), merged into the catalog.
+public protocol ModelListingAdapter: ProviderAdapter {
+    func modelsRequest(provider: ProviderConfig) -> UpstreamRequest
+    /// The model names (without the provider id) listed in the answer.
+    func modelNames(_ body: [UInt8]) throws(UpstreamFailure) -> [String]
+}

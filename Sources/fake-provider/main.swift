@@ -1,0 +1,1 @@
+print("fake-provider: not built yet")

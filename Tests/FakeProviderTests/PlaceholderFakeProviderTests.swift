@@ -1,0 +1,6 @@
+import XCTest
+@testable import FakeProvider
+
+final class PlaceholderFakeProviderTests: XCTestCase {
+    func testBuilds() {}
+}

@@ -1,0 +1,6 @@
+import XCTest
+@testable import Routing
+
+final class PlaceholderRoutingTests: XCTestCase {
+    func testBuilds() {}
+}

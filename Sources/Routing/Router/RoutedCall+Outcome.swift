@@ -1,0 +1,80 @@
+import JSON
+
+extension RoutedCall {
+    /// A non-streamed answer: rewrite it, update health, record usage, deliver.
+    func succeeded(body: JSONObject, usage: TokenUsage) {
+        let outcome = succeededOutcome(usage: usage)
+        var body = body
+        body["id"] = .string(id)
+        body["model"] = .string(candidate.model.description)
+        body["provider"] = .string(candidate.model.provider)
+        var usageObject: JSONObject
+        if case .embeddings = mode {
+            usageObject = ["prompt_tokens": .int(Int64(usage.prompt)), "total_tokens": .int(Int64(usage.total))]
+        } else {
+            usageObject = usage.openAIObject
+        }
+        usageObject["cost"] = .double(outcome.cost)
+        body["usage"] = .object(usageObject)
+        guard !finished else { return }
+        finished = true
+        onEvent(.completion(body, outcome))
+    }
+
+    /// Health, the attempt record and the usage row for a success; the outcome to report.
+    func succeededOutcome(usage: TokenUsage) -> RouteOutcome {
+        let latency = elapsed(since: attemptStartedAt)
+        let ttft = firstTokenAt.map { ($0 - attemptStartedAt) * 1000 }
+        engine.health.succeeded(candidate.model, latencyMilliseconds: latency, timeToFirstTokenMilliseconds: ttft,
+                                usage: usage, streamed: streaming)
+        attempts.append(AttemptRecord(model: candidate.model, outcome: "ok", status: status, latencyMilliseconds: latency))
+        let cost = engine.models.info(for: candidate.model)?.pricing.cost(of: usage) ?? 0
+        let total = elapsed(since: startedAt)
+        let requestTTFT = firstTokenAt.map { ($0 - startedAt) * 1000 } ?? (streaming ? nil : total)
+        let outcome = RouteOutcome(id: id, model: candidate.model, usage: usage, cost: cost, latencyMilliseconds: total,
+                                   timeToFirstTokenMilliseconds: requestTTFT, attempts: attempts)
+        var row = baseRecord()
+        row.resolvedModel = candidate.model
+        row.usage = usage
+        row.cost = cost
+        row.latencyMilliseconds = total
+        row.timeToFirstTokenMilliseconds = requestTTFT
+        engine.usage.record(row)
+        return outcome
+    }
+
+    /// Every candidate failed (or the failure was one that fails everywhere).
+    func finishFailed() {
+        guard !finished else { return }
+        finished = true
+        let error: RoutingError
+        if let lastFailure {
+            error = RoutingError.upstream(lastFailure, attempts: attempts)
+        } else {
+            error = RoutingError(status: 503, type: "upstream_error", code: "no_candidates",
+                                 message: "No candidate could be tried for \"\(plan.requested)\".", attempts: attempts)
+        }
+        record(error: error)
+        onEvent(.failed(error, streamStarted: false))
+    }
+
+    /// Writes the usage row of a failed or cancelled request.
+    func record(error: RoutingError) {
+        var row = baseRecord()
+        if index >= 0, index < plan.candidates.count { row.resolvedModel = candidate.model }
+        row.status = error.status == 499 ? "cancelled" : "error"
+        row.httpStatus = error.status
+        row.error = error.message
+        row.latencyMilliseconds = elapsed(since: startedAt)
+        if let decoder, committed { row.usage = decoder.usage ?? TokenUsage() }
+        if let model = row.resolvedModel { row.cost = engine.models.info(for: model)?.pricing.cost(of: row.usage) ?? 0 }
+        if let firstTokenAt { row.timeToFirstTokenMilliseconds = (firstTokenAt - startedAt) * 1000 }
+        engine.usage.record(row)
+    }
+
+    private func baseRecord() -> UsageRecord {
+        UsageRecord(id: id, createdAt: createdAt, keyID: context.keyID, face: context.face,
+                    requestedModel: plan.requested, attempts: attempts, stream: streaming,
+                    tags: request.tags + context.extraTags)
+    }
+}

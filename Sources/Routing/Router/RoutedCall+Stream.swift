@@ -1,0 +1,86 @@
+import JSON
+
+extension RoutedCall {
+    /// Chunks from the decoder. Until the first token the stream is not committed: chunks are held back so that a
+    /// failure can still move on to the next candidate unseen by the client. The first chunk with content, a tool
+    /// call, reasoning or a finish reason commits the stream.
+    func handle(_ chunks: [JSONObject]) {
+        for chunk in chunks {
+            let rewritten = rewrite(chunk)
+            if committed {
+                onEvent(.chunk(rewritten))
+                continue
+            }
+            held.append(rewritten)
+            if Self.carriesToken(chunk) { commit() }
+        }
+    }
+
+    /// Fixes the model: tells the face to start its response and flushes what was held.
+    func commit() {
+        guard !committed else { return }
+        committed = true
+        firstTokenAt = engine.clock.now()
+        onEvent(.streamStarted(model: candidate.model, id: id))
+        let pending = held
+        held = []
+        for chunk in pending where !finished { onEvent(.chunk(chunk)) }
+    }
+
+    /// The body ended without a transport error: the decoder decides whether the stream was complete.
+    func streamCompleted(_ decoder: ChatStreamDecoder) {
+        do {
+            handle(try decoder.finish())
+        } catch {
+            return attemptFailed(error)
+        }
+        // A complete stream that never carried a token (an empty answer) is still an answer.
+        commit()
+        let usage = decoder.usage ?? TokenUsage()
+        let outcome = succeededOutcome(usage: usage)
+        if request.includeUsage {
+            var usageObject = usage.openAIObject
+            usageObject["cost"] = .double(outcome.cost)
+            onEvent(.chunk(["id": .string(id), "object": "chat.completion.chunk", "created": .int(Int64(createdAt)),
+                            "model": .string(candidate.model.description), "provider": .string(candidate.model.provider),
+                            "choices": [], "usage": .object(usageObject)]))
+        }
+        guard !finished else { return }
+        finished = true
+        onEvent(.streamFinished(outcome))
+    }
+
+    /// A stream that broke after tokens reached the client: it ends with an error event, never a silent truncation.
+    func finishBrokenStream(_ failure: UpstreamFailure) {
+        let error = RoutingError(status: failure.kind.httpStatus, type: "upstream_error", code: "stream_interrupted",
+                                 message: "The stream from \(candidate.model) broke after it started: \(failure.message)",
+                                 attempts: attempts)
+        finished = true
+        record(error: error)
+        onEvent(.failed(error, streamStarted: true))
+    }
+
+    /// Sets our generation id and the answering model on a chunk.
+    func rewrite(_ chunk: JSONObject) -> JSONObject {
+        var chunk = chunk
+        chunk["id"] = .string(id)
+        chunk["model"] = .string(candidate.model.description)
+        chunk["provider"] = .string(candidate.model.provider)
+        chunk["usage"] = nil
+        return chunk
+    }
+
+    /// Whether a chunk carries something the client must see (so the stream is committed to this model).
+    static func carriesToken(_ chunk: JSONObject) -> Bool {
+        guard let choices = chunk["choices"]?.arrayValue else { return false }
+        for choice in choices {
+            if let reason = choice["finish_reason"], !reason.isNull { return true }
+            guard let delta = choice["delta"]?.objectValue else { continue }
+            if let content = delta["content"]?.stringValue, !content.isEmpty { return true }
+            if let reasoning = delta["reasoning_content"]?.stringValue, !reasoning.isEmpty { return true }
+            if let calls = delta["tool_calls"]?.arrayValue, !calls.isEmpty { return true }
+            if delta["function_call"] != nil { return true }
+        }
+        return false
+    }
+}

@@ -1,0 +1,201 @@
+import JSON
+
+/// The fallback executor for one request: tries the plan's candidates in order, moving on after failures that
+/// another candidate may not have, and reports through `ChatEvent`s. Writes exactly one usage row. Confined to the
+/// router's thread.
+final class RoutedCall: RoutedCallHandle {
+    enum Mode { case chat(stream: Bool), embeddings }
+
+    let id: String
+    let mode: Mode
+    let request: ChatRequest
+    let plan: RoutePlan
+    let context: RequestContext
+    let engine: RoutingEngine
+    let onEvent: (ChatEvent) -> Void
+    let createdAt: Double
+    let startedAt: Double
+
+    var attempts: [AttemptRecord] = []
+    var index = -1
+    var current: UpstreamCall?
+    var attemptStartedAt = 0.0
+    var lastFailure: UpstreamFailure?
+    /// After a context-too-long failure: candidates with a known window this small or smaller are skipped.
+    var contextCeiling: Int?
+    var finished = false
+    // The current attempt's response.
+    var status = 0
+    var headers: [(String, String)] = []
+    var body: [UInt8] = []
+    // Streaming state (see RoutedCall+Stream).
+    var decoder: ChatStreamDecoder?
+    var held: [JSONObject] = []
+    var committed = false
+    var firstTokenAt: Double?
+
+    /// Upper bound for a buffered (non-streamed) upstream body.
+    static let maxBodyBytes = 64 << 20
+
+    init(id: String, mode: Mode, request: ChatRequest, plan: RoutePlan, context: RequestContext, engine: RoutingEngine,
+         onEvent: @escaping (ChatEvent) -> Void) {
+        self.id = id
+        self.mode = mode
+        self.request = request
+        self.plan = plan
+        self.context = context
+        self.engine = engine
+        self.onEvent = onEvent
+        self.createdAt = engine.clock.wallTime()
+        self.startedAt = engine.clock.now()
+    }
+
+    var streaming: Bool { if case .chat(let stream) = mode { return stream } else { return false } }
+    var candidate: RouteCandidate { plan.candidates[index] }
+
+    func start() { tryNext() }
+
+    func cancel() {
+        guard !finished else { return }
+        finished = true
+        if index >= 0, index < plan.candidates.count, current != nil { engine.health.abandoned(candidate.model) }
+        current?.cancel()
+        current = nil
+        if index >= 0, index < plan.candidates.count {
+            attempts.append(AttemptRecord(model: candidate.model, outcome: FailureKind.cancelled.rawValue,
+                                          error: "client went away", latencyMilliseconds: elapsed(since: attemptStartedAt)))
+        }
+        record(error: RoutingError(status: 499, type: "cancelled", code: "cancelled", message: "the client went away"))
+    }
+
+    /// Starts the next candidate that is worth trying, or finishes with the last failure.
+    func tryNext() {
+        while !finished {
+            index += 1
+            guard index < plan.candidates.count else { return finishFailed() }
+            let candidate = candidate
+            if let ceiling = contextCeiling, let window = candidate.info?.contextLength, window <= ceiling {
+                attempts.append(AttemptRecord(model: candidate.model, outcome: "skipped",
+                                              error: "context window \(window) is not larger than the one that was too small",
+                                              latencyMilliseconds: 0))
+                continue
+            }
+            guard let provider = engine.providers[candidate.model.provider] else { continue }
+            let upstream: UpstreamRequest
+            do {
+                upstream = try buildRequest(provider: provider, candidate: candidate)
+            } catch {
+                attemptStartedAt = engine.clock.now()
+                attempts.append(AttemptRecord(model: candidate.model, outcome: error.kind.rawValue, error: error.message,
+                                              latencyMilliseconds: 0))
+                lastFailure = error
+                continue
+            }
+            send(upstream, timeouts: provider.timeouts)
+            return
+        }
+    }
+
+    private func buildRequest(provider: ProviderConfig, candidate: RouteCandidate) throws(UpstreamFailure) -> UpstreamRequest {
+        let adapter = engine.adapter(provider.kind)
+        switch mode {
+        case .chat(let stream):
+            return try adapter.chatRequest(request, model: candidate.model.model, provider: provider, info: candidate.info, stream: stream)
+        case .embeddings:
+            guard let embeddings = adapter as? EmbeddingsAdapter else {
+                throw UpstreamFailure(.notFound, message: "provider \(provider.id) (\(provider.kind.rawValue)) offers no embeddings API")
+            }
+            return try embeddings.embeddingsRequest(request.body, model: candidate.model.model, provider: provider)
+        }
+    }
+
+    private func send(_ upstream: UpstreamRequest, timeouts: AttemptTimeouts) {
+        status = 0
+        headers = []
+        body = []
+        decoder = nil
+        held = []
+        attemptStartedAt = engine.clock.now()
+        engine.health.started(candidate.model)
+        // The transport's callbacks keep this call alive until the transfer completes; nothing else has to.
+        current = engine.transport.send(upstream, timeouts: timeouts,
+            onHead: { status, headers in self.receivedHead(status, headers) },
+            onBody: { bytes in self.receivedBody(bytes) },
+            onComplete: { failure in self.completed(failure) })
+    }
+
+    private func receivedHead(_ status: Int, _ headers: [(String, String)]) {
+        guard !finished else { return }
+        self.status = status
+        self.headers = headers
+        if streaming, (200..<300).contains(status) {
+            decoder = engine.adapter(engine.providers[candidate.model.provider]!.kind).makeStreamDecoder(model: candidate.model.model)
+        }
+    }
+
+    private func receivedBody(_ bytes: [UInt8]) {
+        guard !finished else { return }
+        if let decoder {
+            do {
+                handle(try decoder.feed(bytes))
+            } catch {
+                abortAttempt(error)
+            }
+            return
+        }
+        guard body.count + bytes.count <= Self.maxBodyBytes else {
+            return abortAttempt(UpstreamFailure(.invalidResponse, status: status, message: "response larger than \(Self.maxBodyBytes >> 20) MiB"))
+        }
+        body += bytes
+    }
+
+    /// Stops the current transfer and treats the attempt as failed with `failure`.
+    func abortAttempt(_ failure: UpstreamFailure) {
+        let call = current
+        current = nil
+        call?.cancel()
+        attemptFailed(failure)
+    }
+
+    private func completed(_ transportFailure: TransportFailure?) {
+        guard !finished, current != nil else { return }
+        current = nil
+        if let transportFailure { return attemptFailed(transportFailure.upstreamFailure) }
+        guard (200..<300).contains(status) else {
+            let adapter = engine.adapter(engine.providers[candidate.model.provider]!.kind)
+            return attemptFailed(adapter.failure(status: status, headers: headers, body: body))
+        }
+        if let decoder { return streamCompleted(decoder) }
+        let adapter = engine.adapter(engine.providers[candidate.model.provider]!.kind)
+        do {
+            switch mode {
+            case .chat:
+                let completion = try adapter.chatResponse(body, model: candidate.model.model)
+                succeeded(body: completion.body, usage: completion.usage)
+            case .embeddings:
+                guard let embeddings = adapter as? EmbeddingsAdapter else { return }
+                let (object, usage) = try embeddings.embeddingsResponse(body, model: candidate.model.model)
+                succeeded(body: object, usage: usage)
+            }
+        } catch {
+            attemptFailed(error)
+        }
+    }
+
+    /// Records the failed attempt and moves on when the failure allows it.
+    func attemptFailed(_ failure: UpstreamFailure) {
+        guard !finished else { return }
+        var failure = failure
+        if failure.status == nil, status != 0 { failure.status = status }
+        engine.health.failed(candidate.model, failure)
+        attempts.append(AttemptRecord(model: candidate.model, outcome: failure.kind.rawValue, status: failure.status,
+                                      error: failure.message, latencyMilliseconds: elapsed(since: attemptStartedAt)))
+        lastFailure = failure
+        if committed { return finishBrokenStream(failure) }
+        if failure.kind == .contextTooLong { contextCeiling = candidate.info?.contextLength ?? contextCeiling }
+        guard failure.kind.movesOn else { return finishFailed() }
+        tryNext()
+    }
+
+    func elapsed(since start: Double) -> Double { (engine.clock.now() - start) * 1000 }
+}

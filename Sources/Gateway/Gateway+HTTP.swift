@@ -11,7 +11,18 @@ extension Gateway {
         let limits = HTTPServerLimits()
         let mcp = StreamableHTTPServerTransport(server: server, loop: loop, allowedOrigins: options.allowedOrigins,
                                                 maxBodyBytes: limits.maxBodyBytes, logger: logger)
+        let api = models.map { OpenAIRoutes(services: $0, maxBodyBytes: limits.maxBodyBytes) }
+        let origins = OriginPolicy(allowed: options.allowedOrigins)
         let http = try HTTPServer(loop: loop, host: address.host, port: address.port, limits: limits) { request, response in
+            if let api, OpenAIRoutes.route(request.path) != nil {
+                // Browsers send Origin; SDKs do not. A foreign page must not reach the API through the user's browser.
+                if let origin = request.headers["Origin"], !origins.allows(origin) {
+                    return APIReply.error(response, status: 403, type: "forbidden", code: "origin_not_allowed",
+                                          message: "Origin \(origin) is not allowed (start switchyard with --allow-origin \(origin) to allow it)")
+                }
+                _ = api.handle(request, response)
+                return
+            }
             switch request.path {
             case "/mcp", "/mcp/": mcp.handle(request, response)
             case "/healthz":
@@ -42,7 +53,7 @@ extension Gateway {
 /// The gateway's one outbound `HTTPClient` (one libcurl multi handle, so connections are reused), made on first use:
 /// most setups have no HTTP downstream servers. Loop-confined.
 final class SharedHTTPClient {
-    private let loop: EventLoop
+    let loop: EventLoop
     private var shared: HTTPClient?
     private var closed = false
 

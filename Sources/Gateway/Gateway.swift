@@ -3,6 +3,7 @@ import JSONRPC
 import Logging
 import Loop
 import MCP
+import Routing
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,8 +27,11 @@ public final class Gateway {
     private var shuttingDown = false
     private var extraShutdown: [(@escaping () -> Void) -> Void] = []
     private let httpClient: SharedHTTPClient
+    /// The routing core (HTTP API and model tools), when settings were given.
+    let models: ModelServices?
 
-    public init(loop: EventLoop, options: GatewayOptions, logger: Logger) {
+    /// Throws when the usage database cannot be opened.
+    public init(loop: EventLoop, options: GatewayOptions, logger: Logger) throws {
         self.loop = loop
         self.options = options
         self.logger = logger
@@ -44,7 +48,8 @@ public final class Gateway {
         hub.pingTimeoutMilliseconds = options.pingTimeoutMilliseconds
         registry = ServerRegistry(directory: ServersDirectory(path: options.serversDirectory, environment: environment),
                                   loop: loop, hub: hub, logger: logger)
-        backend = GatewayBackend(hub: hub, registry: registry)
+        models = try options.routing.map { try ModelServices(loop: loop, settings: $0, httpClient: httpClient, logger: logger) }
+        backend = GatewayBackend(hub: hub, registry: registry, models: models)
         server = MCPServer(info: MCPServerInfo(name: "switchyard", title: "Switchyard", version: Self.version,
                                                instructions: "Switchyard aggregates MCP servers: downstream tools are named <server>__<tool>. servers_list shows each server's state."),
                            backend: backend, scheduler: scheduler, logger: logger)
@@ -65,6 +70,7 @@ public final class Gateway {
         }
         signals.append(try SignalWatcher(loop: loop, signal: SIGHUP) { [unowned self] _ in self.registry.reload() })
         registry.start()
+        models?.refreshModelLists()
         if options.stdio { try startStdio() }
         if let address = options.listen { try startHTTP(address) }
     }
@@ -106,7 +112,14 @@ public final class Gateway {
         }
         for step in steps { step(finished) }
         // HTTP downstream sessions end with a DELETE, so the shared client closes only after the Hub stopped.
-        hub.stopAll { [unowned self] in self.httpClient.close(finished) }
+        // Closing the client cancels upstream calls still in flight; each records its usage row, so the store is
+        // flushed and closed last and nothing is lost.
+        hub.stopAll { [unowned self] in
+            self.httpClient.close {
+                guard let models = self.models else { return finished() }
+                models.close(finished)
+            }
+        }
     }
 
     static func makeTransport(_ config: DownstreamConfig, loop: EventLoop, environment: [String: String],

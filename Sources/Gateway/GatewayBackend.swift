@@ -9,10 +9,12 @@ final class GatewayBackend: MCPServerBackend {
     private var ownTools: [String: GatewayTool] = [:]
     private var ownDefinitions: [JSON] = []
 
-    init(hub: Hub, registry: ServerRegistry) {
+    init(hub: Hub, registry: ServerRegistry, models: ModelServices?) {
         self.hub = hub
         self.registry = registry
-        for tool in serverTools() {
+        var tools = serverTools()
+        if let models { tools += modelTools(models) + routingTools(models) }
+        for tool in tools {
             ownTools[tool.name] = tool
             ownDefinitions.append(tool.definition)
         }

@@ -1,3 +1,5 @@
+import Routing
+
 /// Everything the gateway is configured with (from the command line and the environment).
 public struct GatewayOptions: Sendable {
     /// Where downstream servers are registered.
@@ -17,6 +19,9 @@ public struct GatewayOptions: Sendable {
     public var pingTimeoutMilliseconds: UInt64 = 10_000
     /// The environment used for `${VAR}` expansion and as the base of children's environments.
     public var environment: [String: String] = [:]
+    /// The routing core's settings (`switchyard.json` or the environment); `nil` runs the gateway without model
+    /// routing (no HTTP API, no model tools).
+    public var routing: RoutingSettings?
 
     public init() {}
 }

@@ -10,11 +10,13 @@ import Glibc
 struct Switchyard: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchyard",
-        abstract: "One MCP server in front of many: aggregates the MCP servers registered in servers.d/.",
+        abstract: "One MCP server in front of many, and one router in front of many LLM providers.",
         discussion: """
             Attach an agent over stdio (`switchyard stdio`) or Streamable HTTP (`switchyard serve`, endpoint /mcp).
             Downstream tools appear as <server>__<tool>; the gateway adds servers_list, servers_restart,
-            servers_add and servers_remove.
+            servers_add and servers_remove, and the model tools (chat, compare_models, models_list, model_use,
+            aliases_list, alias_set, alias_delete, route_explain, usage_summary). `serve` also answers the
+            OpenAI-compatible API (/v1/chat/completions, /v1/models, /v1/embeddings, /v1/generation).
             """,
         version: Gateway.version,
         subcommands: [Serve.self, Stdio.self, Servers.self]
@@ -31,6 +33,9 @@ struct CommonOptions: ParsableArguments {
 
     @Option(name: .long, help: "Longest exposed tool name (clients accept 64; lower it if your client adds a long prefix).")
     var maxToolName = 64
+
+    @Option(name: .long, help: "Routing settings file (default: $SWITCHYARD_CONFIG, else ./switchyard.json if present, else providers from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, …).")
+    var config: String?
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -49,11 +54,17 @@ struct CommonOptions: ParsableArguments {
         return Logger(label: "switchyard")
     }
 
-    func options() -> GatewayOptions {
+    /// The gateway options; fails with the settings file's problem (file and field named) when it is invalid.
+    func options() throws -> GatewayOptions {
         var options = GatewayOptions()
         options.serversDirectory = serversDir
         options.maxToolNameLength = maxToolName
         options.environment = Environment.current()
+        do {
+            options.routing = try Gateway.loadRoutingSettings(explicitPath: config, environment: options.environment)
+        } catch {
+            throw ValidationError("\(error)")
+        }
         return options
     }
 }
@@ -78,7 +89,7 @@ extension Switchyard {
         }
 
         func run() throws {
-            var options = common.options()
+            var options = try common.options()
             options.listen = ListenAddress(parsing: listen)
             options.stdio = stdio
             options.allowedOrigins = allowOrigin
@@ -95,7 +106,7 @@ extension Switchyard {
         var maxLineBytes = 4 << 20
 
         func run() throws {
-            var options = common.options()
+            var options = try common.options()
             options.stdio = true
             options.maxLineBytes = maxLineBytes
             try runGateway(options, logger: common.makeLogger())
@@ -106,7 +117,7 @@ extension Switchyard {
 /// Runs the gateway on a fresh loop until it shuts down, then closes the loop.
 func runGateway(_ options: GatewayOptions, logger: Logger) throws {
     let loop = try EventLoop()
-    let gateway = Gateway(loop: loop, options: options, logger: logger)
+    let gateway = try Gateway(loop: loop, options: options, logger: logger)
     do {
         try gateway.start()
     } catch {

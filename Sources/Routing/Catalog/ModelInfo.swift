@@ -18,11 +18,15 @@ public struct ModelInfo: Sendable, Equatable {
     public var usesMaxCompletionTokens: Bool
     /// `false` when a provider's model list no longer reports it, or settings disabled it.
     public var isActive: Bool
+    /// `false` when nobody told us the price (a model only a provider's `/models` reported): `pricing` then holds
+    /// zeros that mean "unknown", not "free", so price filters and cost estimates must not trust it.
+    public var isPricingKnown: Bool
 
     public init(id: ModelID, displayName: String? = nil, contextLength: Int? = nil, maxOutputTokens: Int? = nil,
                 inputModalities: [String] = ["text"], outputModalities: [String] = ["text"], pricing: Pricing = Pricing(),
                 supportsTools: Bool = false, supportsVision: Bool = false, supportsJSONSchema: Bool = false,
-                supportsReasoning: Bool = false, usesMaxCompletionTokens: Bool = false, isActive: Bool = true) {
+                supportsReasoning: Bool = false, usesMaxCompletionTokens: Bool = false, isActive: Bool = true,
+                isPricingKnown: Bool = true) {
         self.id = id
         self.displayName = displayName
         self.contextLength = contextLength
@@ -36,6 +40,7 @@ public struct ModelInfo: Sendable, Equatable {
         self.supportsReasoning = supportsReasoning
         self.usesMaxCompletionTokens = usesMaxCompletionTokens
         self.isActive = isActive
+        self.isPricingKnown = isPricingKnown
     }
 }
 

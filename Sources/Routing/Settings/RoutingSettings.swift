@@ -3,7 +3,8 @@
 public struct RoutingSettings: Sendable {
     /// Providers by id.
     public var providers: [String: ProviderConfig]
-    /// Models declared or overridden in settings (merged over the shipped catalog).
+    /// Models declared or overridden in settings, each already merged over its shipped catalog entry (a settings
+    /// entry that sets only a price keeps the shipped context length); ``Catalog/init(settings:base:)`` applies them.
     public var models: [ModelInfo]
     /// Aliases declared in settings (run-time changes from the store are applied over these).
     public var aliases: [AliasDefinition]
@@ -11,14 +12,19 @@ public struct RoutingSettings: Sendable {
     public var defaultModel: String?
     /// Circuit breaker and moving-average tuning.
     public var health: HealthSettings
-    /// The SQLite file for usage and run-time aliases (relative paths are relative to the working directory).
+    /// The SQLite file for usage and run-time aliases. The loader makes it absolute (relative to the settings
+    /// file's directory, or to the working directory without a file); a relative path set by hand is relative to
+    /// the working directory.
     public var databasePath: String
     /// Where the settings came from, for messages (`switchyard.json`, `environment`).
     public var source: String
+    /// Problems that do not stop the gateway (a provider's key variable is unset, no provider configured); the
+    /// gateway logs them at startup. They name variables, never their values.
+    public var warnings: [String]
 
     public init(providers: [String: ProviderConfig] = [:], models: [ModelInfo] = [], aliases: [AliasDefinition] = [],
                 defaultModel: String? = nil, health: HealthSettings = HealthSettings(),
-                databasePath: String = "switchyard.db", source: String = "defaults") {
+                databasePath: String = "switchyard.db", source: String = "defaults", warnings: [String] = []) {
         self.providers = providers
         self.models = models
         self.aliases = aliases
@@ -26,6 +32,7 @@ public struct RoutingSettings: Sendable {
         self.health = health
         self.databasePath = databasePath
         self.source = source
+        self.warnings = warnings
     }
 }
 

@@ -1,0 +1,35 @@
+import HTTPServer
+import JSON
+import Routing
+
+/// Response helpers for the OpenAI-compatible API: JSON bodies, OpenAI-shaped errors, SSE lines.
+enum APIReply {
+    static func json(_ response: HTTPResponseWriter, _ status: Int, _ body: JSONObject, headers extra: [(String, String)] = []) {
+        var headers: HTTPHeaders = ["Content-Type": "application/json"]
+        for (name, value) in extra { headers.add(name, value) }
+        response.respond(status: status, headers: headers, body: JSON.object(body).serialized())
+    }
+
+    /// An error in OpenAI's shape, with `Retry-After` when the error says when to come back.
+    static func error(_ response: HTTPResponseWriter, _ error: RoutingError) {
+        var extra: [(String, String)] = []
+        if let seconds = error.retryAfterSeconds { extra.append(("Retry-After", String(Int(seconds.rounded(.up))))) }
+        json(response, error.status, error.openAIBody, headers: extra)
+    }
+
+    static func error(_ response: HTTPResponseWriter, status: Int, type: String, code: String, message: String, parameter: String? = nil) {
+        error(response, RoutingError(status: status, type: type, code: code, message: message, parameter: parameter))
+    }
+
+    /// `data: {json}\n\n`.
+    static func sseData(_ object: JSONObject) -> [UInt8] {
+        var bytes = Array("data: ".utf8)
+        bytes.reserveCapacity(512)
+        JSON.object(object).write(into: &bytes)
+        bytes.append(contentsOf: [0x0A, 0x0A])
+        return bytes
+    }
+
+    static let sseDone = Array("data: [DONE]\n\n".utf8)
+    static let sseHeaders: HTTPHeaders = ["Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"]
+}

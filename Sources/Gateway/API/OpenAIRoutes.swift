@@ -1,0 +1,80 @@
+import HTTPServer
+import JSON
+import Routing
+
+/// The OpenAI-compatible HTTP API, served on the same port as `/mcp`, under `/v1/`, `/api/v1/` and `/openai/v1/`
+/// (the paths other gateways use): chat completions (plain and SSE), models, embeddings, generation lookup.
+/// Every model call goes through the same `Router` as the MCP tools.
+final class OpenAIRoutes {
+    static let prefixes = ["/v1/", "/api/v1/", "/openai/v1/"]
+    let services: ModelServices
+    private let jsonLimits: JSONLimits
+
+    init(services: ModelServices, maxBodyBytes: Int) {
+        self.services = services
+        self.jsonLimits = JSONLimits(maxDepth: 128, maxBytes: maxBodyBytes)
+    }
+
+    /// Handles the request when its path is one of ours; returns false otherwise.
+    func handle(_ request: HTTPRequest, _ response: HTTPResponseWriter) -> Bool {
+        guard let route = Self.route(request.path) else { return false }
+        switch (request.method, route) {
+        case ("POST", "chat/completions"): chatCompletions(request, response)
+        case ("POST", "embeddings"): embeddings(request, response)
+        case ("GET", "models"): models(request, response)
+        case ("GET", "generation"): generation(request, response)
+        case (_, "chat/completions"), (_, "embeddings"):
+            methodNotAllowed(response, allow: "POST", route: route)
+        case (_, "models"), (_, "generation"):
+            methodNotAllowed(response, allow: "GET", route: route)
+        default:
+            if route.hasPrefix("models/"), request.method == "GET" {
+                model(String(route.dropFirst(7)), response)
+                return true
+            }
+            APIReply.error(response, status: 404, type: "invalid_request_error", code: "unknown_url",
+                           message: "Unknown API path \(request.path). Routes: POST chat/completions, POST embeddings, GET models, GET generation?id=… under /v1/, /api/v1/ or /openai/v1/.")
+        }
+        return true
+    }
+
+    /// The path after one of our prefixes, e.g. `chat/completions`.
+    static func route(_ path: String) -> String? {
+        for prefix in prefixes where path.hasPrefix(prefix) {
+            var rest = String(path.dropFirst(prefix.count))
+            while rest.hasSuffix("/") { rest.removeLast() }
+            return rest
+        }
+        return nil
+    }
+
+    /// Parses a JSON object body or answers 400 in OpenAI's shape.
+    func parseBody(_ request: HTTPRequest, _ response: HTTPResponseWriter) -> JSONObject? {
+        if let type = request.headers["Content-Type"]?.lowercased(), !type.hasPrefix("application/json") {
+            APIReply.error(response, status: 415, type: "invalid_request_error", code: "unsupported_media_type",
+                           message: "Send the request body as JSON with Content-Type: application/json (got \(type)).")
+            return nil
+        }
+        let json: JSON
+        do {
+            json = try JSON.parse(request.body, limits: jsonLimits)
+        } catch {
+            APIReply.error(response, status: 400, type: "invalid_request_error", code: "invalid_json",
+                           message: "The request body is not valid JSON: \(error)")
+            return nil
+        }
+        guard let object = json.objectValue else {
+            APIReply.error(response, status: 400, type: "invalid_request_error", code: "invalid_json",
+                           message: "The request body must be a JSON object.")
+            return nil
+        }
+        return object
+    }
+
+    private func methodNotAllowed(_ response: HTTPResponseWriter, allow: String, route: String) {
+        var error = RoutingError(status: 405, type: "invalid_request_error", code: "method_not_allowed",
+                                 message: "Use \(allow) for \(route).")
+        error.parameter = nil
+        APIReply.json(response, 405, error.openAIBody, headers: [("Allow", allow)])
+    }
+}

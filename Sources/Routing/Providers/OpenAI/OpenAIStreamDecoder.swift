@@ -1,0 +1,55 @@
+import JSON
+
+/// Decodes a Chat Completions SSE stream: `data: {chunk}` events ending with `data: [DONE]`. Chunks pass through
+/// with `usage` taken out (the router sends its own usage chunk, with cost) and reasoning renamed; usage-only
+/// chunks (empty `choices`) are not forwarded at all.
+final class OpenAIStreamDecoder: ChatStreamDecoder {
+    private let model: String
+    private var framer = SSEFramer()
+    private var done = false
+
+    private(set) var usage: TokenUsage?
+
+    init(model: String) {
+        self.model = model
+    }
+
+    func feed(_ bytes: [UInt8]) throws(UpstreamFailure) -> [JSONObject] {
+        try handle(framer.feed(bytes))
+    }
+
+    func finish() throws(UpstreamFailure) -> [JSONObject] {
+        let chunks = try handle(framer.finish())
+        guard done else {
+            throw UpstreamFailure(.invalidResponse, message: "the stream ended before 'data: [DONE]'")
+        }
+        return chunks
+    }
+
+    private func handle(_ frames: [SSEFrame]) throws(UpstreamFailure) -> [JSONObject] {
+        var chunks: [JSONObject] = []
+        for frame in frames where !done {
+            if frame.data.elementsEqual("[DONE]".utf8) {
+                done = true
+                break
+            }
+            var chunk = try JSONPayload.object(frame.data, what: "stream chunk")
+            if chunk["error"] != nil {
+                throw OpenAIErrors.failure(status: nil, headers: [], error: ErrorBody(json: .object(chunk)))
+            }
+            if let reported = TokenUsage(openAI: chunk["usage"]) { usage = reported }
+            chunk["usage"] = nil
+            guard case .array(var choices)? = chunk["choices"], !choices.isEmpty else { continue }
+            for position in choices.indices {
+                if var delta = choices[position]["delta"]?.objectValue {
+                    OpenAIResponse.normalizeReasoning(&delta)
+                    choices[position]["delta"] = .object(delta)
+                }
+            }
+            chunk["choices"] = .array(choices)
+            if chunk["model"] == nil { chunk["model"] = .string(model) }
+            chunks.append(chunk)
+        }
+        return chunks
+    }
+}

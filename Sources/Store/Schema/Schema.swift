@@ -1,0 +1,92 @@
+/// One step of the schema: applied once, in order, recorded in `PRAGMA user_version`.
+struct Migration: Sendable {
+    /// The `user_version` the database has after this step.
+    let version: Int
+    /// What the step adds, for the log line at startup.
+    let summary: String
+    /// One or more statements; they run inside the same transaction as the version bump.
+    let sql: String
+}
+
+/// The database schema as a list of migrations. Add new tables (API keys come next) by appending a migration;
+/// never edit one that has shipped, because databases already past its version will not run it again.
+enum Schema {
+    static let migrations: [Migration] = [
+        Migration(version: 1, summary: "usage, usage_tags and aliases tables", sql: usageAndAliases),
+    ]
+
+    /// The newest version this build knows.
+    static var latestVersion: Int { migrations.last?.version ?? 0 }
+
+    /// Brings the database to `latestVersion`; returns the version it found. Each migration and its version bump
+    /// commit together (`user_version` lives in the file header and is transactional), so a crash half-way leaves
+    /// the file at the previous version and the step runs again on the next start.
+    @discardableResult
+    static func migrate(_ database: SQLiteDatabase) throws -> Int {
+        let found = try database.scalarInt("PRAGMA user_version") ?? 0
+        guard found <= latestVersion else { throw SchemaTooNew(found: found, known: latestVersion) }
+        for migration in migrations where migration.version > found {
+            try database.transaction {
+                // Re-read under the write lock: another process may have migrated since we looked.
+                let current = try database.scalarInt("PRAGMA user_version") ?? 0
+                guard current < migration.version else { return }
+                try database.execute(migration.sql)
+                // PRAGMA takes no bound parameters; the version is our own integer.
+                try database.execute("PRAGMA user_version = \(migration.version)")
+            }
+        }
+        return found
+    }
+
+    /// Version 1. `usage` has one row per routed request; `tags` and `attempts` are JSON arrays kept with the row
+    /// so a single read returns the whole record, and `usage_tags` repeats the tags one per row so summaries can
+    /// group by tag with an index. Numeric REAL columns stay nullable: SQLite stores a NaN as NULL, and a NOT NULL
+    /// there would make one bad value fail its whole batch on every retry.
+    static let usageAndAliases = """
+        CREATE TABLE usage (
+            id TEXT PRIMARY KEY NOT NULL,
+            created_at REAL,
+            key_id TEXT,
+            face TEXT NOT NULL,
+            requested_model TEXT NOT NULL,
+            resolved_model TEXT,
+            provider TEXT,
+            prompt_tokens INT NOT NULL DEFAULT 0,
+            completion_tokens INT NOT NULL DEFAULT 0,
+            cached_tokens INT NOT NULL DEFAULT 0,
+            reasoning_tokens INT NOT NULL DEFAULT 0,
+            cost REAL,
+            latency_ms REAL,
+            ttft_ms REAL,
+            stream INT NOT NULL DEFAULT 0,
+            status TEXT NOT NULL,
+            http_status INT NOT NULL,
+            error TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            attempts TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE INDEX usage_created_at ON usage (created_at);
+        CREATE INDEX usage_key_id ON usage (key_id, created_at);
+        CREATE TABLE usage_tags (
+            usage_id TEXT NOT NULL REFERENCES usage (id) ON DELETE CASCADE,
+            tag TEXT NOT NULL,
+            PRIMARY KEY (usage_id, tag)
+        ) WITHOUT ROWID;
+        CREATE INDEX usage_tags_tag ON usage_tags (tag);
+        CREATE TABLE aliases (
+            name TEXT PRIMARY KEY NOT NULL,
+            definition TEXT NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        """
+}
+
+/// The file was migrated by a newer Switchyard: this build does not know its tables.
+struct SchemaTooNew: Error, CustomStringConvertible {
+    let found: Int
+    let known: Int
+
+    var description: String {
+        "the database schema is version \(found), newer than this build knows (\(known)); it was written by a newer Switchyard"
+    }
+}

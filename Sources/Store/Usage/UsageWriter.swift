@@ -1,0 +1,243 @@
+import Logging
+import Loop
+import Routing
+
+/// The gateway's `UsageSink`: buffers usage rows on the loop and writes them to SQLite in batches off the loop.
+///
+/// `record` only appends to a buffer. The buffer goes to the worker as one transaction when it holds
+/// `batchRows` rows or `flushDelayMilliseconds` after its first row, whichever is first; one batch is in flight
+/// at a time, so rows reach the table in the order they were recorded. A batch that fails is logged and put
+/// back at the front of the buffer, and retried after a growing delay: rows are never dropped silently. Only
+/// when the buffer exceeds `maxRetainedRows` are the oldest dropped, with a critical log line.
+///
+/// Loop-confined: every method runs on the loop thread, and every completion runs there on a later turn.
+public final class UsageWriter: UsageSink {
+    private struct Row {
+        let sequence: UInt64
+        let record: UsageRecord
+    }
+
+    /// A `flush` caller, waiting until every row up to `through` is written.
+    private struct Waiter {
+        let through: UInt64
+        let completion: (Error?) -> Void
+    }
+
+    private enum State { case open, closing, closed }
+
+    private let loop: EventLoop
+    private let worker: StoreWorker
+    private let logger: Logger
+    private let options: StoreOptions
+    private let timer: Loop.Timer
+    private var timerDue: UInt64?
+    private var pending: [Row] = []
+    private var inFlight: [Row] = []
+    private var lastSequence: UInt64 = 0
+    /// Loop time of the oldest row waiting to be sent (or of the last send, for rows left behind by it).
+    private var pendingSince: UInt64?
+    private var retryAt: UInt64?
+    private var consecutiveFailures = 0
+    private var lastError: (any Error)?
+    private var waiters: [Waiter] = []
+    private var state = State.open
+    private var closeCompletions: [(Error?) -> Void] = []
+    private var lastDropLog: UInt64?
+
+    /// Rows written to the database since the writer was created.
+    public private(set) var writtenRows = 0
+    /// Rows that were never written: dropped because the buffer was full, or recorded after `close`.
+    public private(set) var droppedRows = 0
+    /// Rows recorded but not written yet (waiting, or in the transaction being written).
+    public var bufferedRows: Int { pending.count + inFlight.count }
+
+    /// `timer` becomes the writer's: it arms it for batch and retry delays and closes it in `close`.
+    init(loop: EventLoop, worker: StoreWorker, timer: Loop.Timer, logger: Logger, options: StoreOptions) {
+        self.loop = loop
+        self.worker = worker
+        self.timer = timer
+        self.logger = logger
+        self.options = options
+    }
+
+    /// Buffers one row; cheap enough for the request path (an append, and a timer armed once per batch).
+    public func record(_ record: UsageRecord) {
+        loop.assertInLoop()
+        guard state == .open else {
+            droppedRows += 1
+            logger.error("usage row recorded after the store began closing; it is not written", metadata: ["id": "\(record.id)"])
+            return
+        }
+        lastSequence += 1
+        pending.append(Row(sequence: lastSequence, record: record))
+        if pendingSince == nil { pendingSince = loop.nowMilliseconds }
+        if bufferedRows > options.maxRetainedRows { dropOldest() }
+        schedule()
+    }
+
+    /// Writes every row recorded so far now (not waiting for the batch delay or a retry delay), then calls
+    /// `completion` on the loop: with nil once they are in the database, or with the error of the batch that
+    /// failed (the rows stay buffered and are retried).
+    public func flush(completion: @escaping (Error?) -> Void) {
+        loop.assertInLoop()
+        guard bufferedRows > 0 else {
+            loop.execute { completion(nil) }
+            return
+        }
+        guard state != .closed else {
+            loop.execute { completion(StoreError.closed("usage writer (\(self.bufferedRows) rows not written)")) }
+            return
+        }
+        waiters.append(Waiter(through: lastSequence, completion: completion))
+        schedule()
+    }
+
+    /// Stops taking rows, writes every buffered row and calls `completion` on the loop; the gateway calls this
+    /// on SIGTERM so nothing is lost. When the last write fails, the error is passed on and the unwritten rows are
+    /// logged as lost.
+    public func close(completion: @escaping (Error?) -> Void) {
+        loop.assertInLoop()
+        switch state {
+        case .closed:
+            loop.execute { completion(nil) }
+            return
+        case .closing:
+            closeCompletions.append(completion)
+            return
+        case .open:
+            state = .closing
+            closeCompletions.append(completion)
+        }
+        flush { [self] error in
+            state = .closed
+            timer.close()
+            if let error {
+                logger.critical("usage rows could not be written before the store closed; they are lost",
+                                metadata: ["rows": "\(bufferedRows)", "error": "\(error)"])
+                droppedRows += bufferedRows
+                pending = []
+            }
+            let callbacks = closeCompletions
+            closeCompletions = []
+            for callback in callbacks { callback(error) }
+        }
+    }
+
+    /// The buffered row with `id`, so a request that just finished is found before its batch is written.
+    func bufferedRecord(id: String) -> UsageRecord? {
+        loop.assertInLoop()
+        return (pending.last { $0.record.id == id } ?? inFlight.last { $0.record.id == id })?.record
+    }
+
+    // MARK: Batching
+
+    private func schedule() {
+        guard state != .closed, inFlight.isEmpty, !pending.isEmpty, let since = pendingSince else { return }
+        let now = loop.nowMilliseconds
+        let due: UInt64
+        if !waiters.isEmpty {
+            due = now  // flush or close asked: write now, even while backing off after a failure
+        } else if let retryAt {
+            due = retryAt  // after a failure, wait out the delay even when the buffer is full
+        } else if pending.count >= options.batchRows {
+            due = now
+        } else {
+            due = since + options.flushDelayMilliseconds
+        }
+        guard due > now else { return sendBatch() }
+        guard timerDue != due else { return }
+        timerDue = due
+        timer.start(after: due - now) { [weak self] in
+            self?.timerDue = nil
+            self?.schedule()
+        }
+    }
+
+    private func sendBatch() {
+        if timerDue != nil {
+            timer.stop()
+            timerDue = nil
+        }
+        let count = min(pending.count, options.maxTransactionRows)
+        inFlight = Array(pending.prefix(count))
+        pending.removeFirst(count)
+        pendingSince = pending.isEmpty ? nil : loop.nowMilliseconds
+        let records = inFlight.map(\.record)
+        worker.submit({ database in try UsageTable.insert(records, into: database) }) { [self] result in
+            batchFinished(result)
+        }
+    }
+
+    private func batchFinished(_ result: Result<Int, any Error>) {
+        let batch = inFlight
+        inFlight = []
+        switch result {
+        case .success(let inserted):
+            writtenRows += batch.count
+            if consecutiveFailures > 0 {
+                logger.notice("usage rows are being written again", metadata: [
+                    "failed_attempts": "\(consecutiveFailures)", "rows": "\(batch.count)",
+                ])
+            }
+            if inserted < batch.count {
+                logger.debug("usage rows already stored were skipped", metadata: ["rows": "\(batch.count - inserted)"])
+            }
+            consecutiveFailures = 0
+            retryAt = nil
+            lastError = nil
+            resolveWaiters()
+        case .failure(let error):
+            consecutiveFailures += 1
+            lastError = error
+            pending.insert(contentsOf: batch, at: 0)
+            let now = loop.nowMilliseconds
+            pendingSince = now
+            let shift = UInt64(min(consecutiveFailures - 1, 16))
+            let delay = min(options.retryDelayMilliseconds << shift, options.maxRetryDelayMilliseconds)
+            retryAt = now + delay
+            logger.error("writing usage rows failed; they are kept and retried", metadata: [
+                "error": "\(error)", "rows": "\(batch.count)", "buffered": "\(bufferedRows)",
+                "attempt": "\(consecutiveFailures)", "retry_in_ms": "\(delay)",
+            ])
+            failWaiters(error)
+        }
+        schedule()
+    }
+
+    /// The sequence number of the oldest row not yet written (`.max` when none is buffered).
+    private var oldestBuffered: UInt64 {
+        min(inFlight.first?.sequence ?? .max, pending.first?.sequence ?? .max)
+    }
+
+    private func resolveWaiters() {
+        let oldest = oldestBuffered
+        guard waiters.contains(where: { $0.through < oldest }) else { return }
+        let done = waiters.filter { $0.through < oldest }
+        waiters.removeAll { $0.through < oldest }
+        for waiter in done { waiter.completion(nil) }
+    }
+
+    private func failWaiters(_ error: any Error) {
+        let failed = waiters
+        waiters = []
+        for waiter in failed { waiter.completion(error) }
+    }
+
+    /// Keeps the buffer bounded while the database fails: the oldest waiting rows go, with a critical log line at
+    /// most every ten seconds (one per request would flood the log during an outage).
+    private func dropOldest() {
+        let count = min(bufferedRows - options.maxRetainedRows, pending.count)
+        guard count > 0 else { return }
+        pending.removeFirst(count)
+        droppedRows += count
+        let now = loop.nowMilliseconds
+        if lastDropLog.map({ now >= $0 + 10_000 }) ?? true {
+            lastDropLog = now
+            logger.critical("dropping usage rows: the database keeps failing and the buffer is full", metadata: [
+                "dropped_total": "\(droppedRows)", "max_buffered": "\(options.maxRetainedRows)",
+                "last_error": "\(lastError.map { "\($0)" } ?? "none")",
+            ])
+        }
+        failWaiters(StoreError("\(count) usage rows were dropped: the database keeps failing and the buffer is full"))
+    }
+}

@@ -1,0 +1,73 @@
+import JSON
+import XCTest
+@testable import Routing
+
+/// Model entries as written in settings and in the catalog file.
+final class ModelOverrideTests: XCTestCase {
+    private func message(_ body: () throws(SettingsError) -> Void) -> String? {
+        do {
+            try body()
+            return nil
+        } catch {
+            return error.message
+        }
+    }
+
+    func testOnlyTheFieldsSetChange() throws {
+        let base = try XCTUnwrap(Catalog.shipped.lookup(ModelID(provider: "openai", model: "gpt-4o")))
+        let override = try ModelOverride(json: ["pricing": ["output": 12]], path: "models.openai/gpt-4o")
+        let result = override.applied(to: base)
+        XCTAssertEqual(result.pricing, Pricing(input: 2.5, output: 12, cachedInput: 1.25))
+        var expected = base
+        expected.pricing.output = 12
+        XCTAssertEqual(result, expected)
+    }
+
+    func testEveryFieldIsRead() throws {
+        let json: JSON = [
+            "name": "Local Llama", "context_length": 131072, "max_output_tokens": 4096,
+            "input_modalities": ["text", "image"], "output_modalities": ["text"],
+            "pricing": ["input": 0, "output": 0, "cached_input": 0], "supports_tools": true, "supports_vision": true,
+            "supports_json_schema": true, "supports_reasoning": true, "uses_max_completion_tokens": true,
+            "is_active": false,
+        ]
+        let id = ModelID(provider: "local", model: "llama3.2")
+        let result = try ModelOverride(json: json, path: "models.local/llama3.2")
+            .applied(to: ModelInfo(id: id, isPricingKnown: false))
+        XCTAssertEqual(result, ModelInfo(
+            id: id, displayName: "Local Llama", contextLength: 131_072, maxOutputTokens: 4096,
+            inputModalities: ["text", "image"], outputModalities: ["text"],
+            pricing: Pricing(input: 0, output: 0, cachedInput: 0), supportsTools: true, supportsVision: true,
+            supportsJSONSchema: true, supportsReasoning: true, usesMaxCompletionTokens: true, isActive: false,
+            isPricingKnown: true))
+    }
+
+    func testAPriceMakesPricingKnownButOtherFieldsDoNot() throws {
+        let unknown = ModelInfo(id: ModelID(provider: "local", model: "m"), isPricingKnown: false)
+        XCTAssertFalse(try ModelOverride(json: ["context_length": 8192], path: "m").applied(to: unknown).isPricingKnown)
+        XCTAssertTrue(try ModelOverride(json: ["pricing": ["input": 0]], path: "m").applied(to: unknown).isPricingKnown)
+    }
+
+    func testProblemsNameTheField() {
+        let path = "models.local/m"
+        XCTAssertEqual(message { _ = try ModelOverride(json: ["context_lenght": 1], path: path) }?
+            .hasPrefix("models.local/m.context_lenght: unknown field"), true)
+        XCTAssertEqual(message { _ = try ModelOverride(json: ["context_length": 0], path: path) },
+                       "models.local/m.context_length: must be a whole number from 1 to 100000000")
+        XCTAssertEqual(message { _ = try ModelOverride(json: ["context_length": "big"], path: path) },
+                       "models.local/m.context_length: must be a whole number from 1 to 100000000")
+        XCTAssertEqual(message { _ = try ModelOverride(json: ["pricing": ["input": -1]], path: path) }?
+            .hasPrefix("models.local/m.pricing.input: must be a number from 0"), true)
+        XCTAssertEqual(message { _ = try ModelOverride(json: ["pricing": ["prompt": 1]], path: path) }?
+            .hasPrefix("models.local/m.pricing.prompt: unknown field"), true)
+        XCTAssertEqual(message { _ = try ModelOverride(json: ["pricing": 3], path: path) },
+                       "models.local/m.pricing: must be an object")
+        XCTAssertEqual(message { _ = try ModelOverride(json: ["supports_tools": "yes"], path: path) },
+                       "models.local/m.supports_tools: must be true or false")
+        XCTAssertEqual(message { _ = try ModelOverride(json: ["input_modalities": ["text", "imgae"]], path: path) }?
+            .hasPrefix("models.local/m.input_modalities[1]: unknown modality \"imgae\""), true)
+        XCTAssertEqual(message { _ = try ModelOverride(json: ["output_modalities": []], path: path) },
+                       "models.local/m.output_modalities: must list at least one modality")
+        XCTAssertEqual(message { _ = try ModelOverride(json: "gpt", path: path) }, "models.local/m: must be an object")
+    }
+}

@@ -25,12 +25,14 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["Loop", "CHTTPParser"]),
         .target(name: "HTTPClient", dependencies: ["Loop", "CCurl"]),
         .target(name: "JSONRPC", dependencies: ["JSON"]),
-        .target(name: "Routing", dependencies: ["JSON"], resources: [.embedInCode("Catalog/catalog.json")]),
+        // Shell-style globs shared by tool filters (MCP) and key permissions (Routing).
+        .target(name: "Patterns"),
+        .target(name: "Routing", dependencies: ["JSON", "Patterns"], resources: [.embedInCode("Catalog/catalog.json")]),
         .target(name: "Store", dependencies: [
             "CSQLite", "Loop", "Routing", "JSON", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "MCP", dependencies: [
-            "JSONRPC", "JSON", "Loop", "HTTPServer", "HTTPClient",
+            "JSONRPC", "Patterns", "JSON", "Loop", "HTTPServer", "HTTPClient",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Gateway", dependencies: [
@@ -47,7 +49,10 @@ let package = Package(
         .executableTarget(name: "fake-provider", dependencies: [
             "FakeProvider", "Loop", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "switchyard-bench", dependencies: ["JSON"], path: "Benchmarks/switchyard-bench"),
+        // Benchmarks: blocking clients, timing and child processes shared by both programs live in BenchSupport.
+        .target(name: "BenchSupport", path: "Benchmarks/BenchSupport"),
+        .executableTarget(name: "switchyard-bench", dependencies: ["BenchSupport", "JSON"], path: "Benchmarks/switchyard-bench"),
+        .executableTarget(name: "switchyard-router-bench", dependencies: ["BenchSupport", "JSON"], path: "Benchmarks/router-bench"),
         .executableTarget(name: "bench-echo-server", dependencies: ["JSON"], path: "Benchmarks/echo-server"),
 
         .testTarget(name: "LoopTests", dependencies: ["Loop"]),

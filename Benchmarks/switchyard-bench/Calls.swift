@@ -1,5 +1,6 @@
 // The request bytes every client sends and the check every client applies to the answer.
 
+import BenchSupport
 import JSON
 
 /// The text each `tools/call` sends and expects back.

@@ -1,5 +1,6 @@
 // MCP over Streamable HTTP for the benchmark: session setup, and the sequential and concurrent call loops.
 
+import BenchSupport
 import Foundation
 import JSON
 

@@ -1,5 +1,6 @@
 // Command-line options, parsed by hand so the benchmark needs nothing beyond this package.
 
+import BenchSupport
 import Foundation
 
 struct Options {

@@ -1,17 +1,7 @@
-// The printed table: one line per figure, each with the issue's target (if any) and PASS/MISS.
+// The rows of the printed table (BenchSupport prints it): one per figure, with the issue's target and PASS/MISS.
 
+import BenchSupport
 import Foundation
-
-/// One line of the table.
-struct Row {
-    var measurement: String
-    var baseline: String
-    var gateway: String
-    var comparison: String
-    var target: String = "—"
-    /// `nil` for informational lines (no target in the issue).
-    var passed: Bool? = nil
-}
 
 /// Everything measured in one benchmark run.
 struct Results {
@@ -27,13 +17,6 @@ struct Results {
     var serveMemory: Memory?
     var window: Int
 }
-
-func fmt(_ value: Double, _ decimals: Int = 1) -> String { String(format: "%.\(decimals)f", value) }
-func micros(_ value: Double) -> String { "\(fmt(value)) µs" }
-func rate(_ run: Run) -> String { "\(fmt(run.callsPerSecond, 0))/s" }
-func added(_ gateway: Double, _ base: Double) -> String { "\(gateway >= base ? "+" : "")\(fmt(gateway - base)) µs" }
-func ratio(_ gateway: Run, _ base: Run) -> String { "\(fmt(gateway.callsPerSecond / base.callsPerSecond, 2))×" }
-func megabytes(_ kilobytes: Int) -> String { "\(fmt(Double(kilobytes) * 1024 / 1e6)) MB" }
 
 /// Builds the rows from the results; the three issue targets are checked here.
 func rows(_ r: Results) -> [Row] {
@@ -95,27 +78,4 @@ func rows(_ r: Results) -> [Row] {
         }
     }
     return rows
-}
-
-/// Pads `text` to `width` characters (by Unicode characters, so "µ" and "≥" count as one).
-func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
-    let padding = String(repeating: " ", count: max(0, width - text.count))
-    return right ? padding + text : text + padding
-}
-
-/// Prints the table to stdout.
-func printTable(_ rows: [Row], baselineNote: String) {
-    let widths = [40, 13, 13, 16, 16]
-    func line(_ cells: [String], _ result: String) -> String {
-        pad(cells[0], widths[0]) + pad(cells[1], widths[1], right: true) + pad(cells[2], widths[2], right: true)
-            + pad(cells[3], widths[3], right: true) + "  " + pad(cells[4], widths[4]) + result
-    }
-    let header = line(["measurement", "baseline", "gateway", "gw vs base", "target"], "result")
-    print(header)
-    print(String(repeating: "-", count: header.count + 2))
-    for row in rows {
-        let result = row.passed.map { $0 ? "PASS" : "MISS" } ?? "info"
-        print(line([row.measurement, row.baseline, row.gateway, row.comparison, row.target], result))
-    }
-    print(baselineNote)
 }

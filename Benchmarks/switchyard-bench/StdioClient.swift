@@ -3,6 +3,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import BenchSupport
 import JSON
 
 /// Drives one MCP server process over newline-delimited JSON on its stdin/stdout.
@@ -104,10 +105,4 @@ final class StdioMCPClient {
         return Run(calls: calls, elapsedNanos: elapsed, latencies: latencies,
                    gatewayCPUNanos: cpuDelta(watch, cpuBefore))
     }
-}
-
-/// CPU the watched process used since `before`.
-func cpuDelta(_ watch: ChildProcess?, _ before: UInt64?) -> UInt64? {
-    guard let before, let after = watch?.cpuNanos() else { return nil }
-    return after >= before ? after - before : nil
 }

@@ -4,6 +4,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import BenchSupport
 import Foundation
 import JSON
 

@@ -5,7 +5,7 @@ import Loop
 /// Which provider's API a base URL is for.
 public enum FakeProviderKind: String, Sendable, CaseIterable {
     /// OpenAI Chat Completions, embeddings and models under `/v1`.
-    case openAI = "openai"
+    case openai
     /// Anthropic Messages under `/v1`.
     case anthropic
     /// Gemini `generateContent` and friends under `/v1beta`.
@@ -16,14 +16,28 @@ public enum FakeProviderKind: String, Sendable, CaseIterable {
 /// tests and benchmarks (DESIGN.md §7: a fake provider that returns 429 with `Retry-After`, 5xx, times out, cuts
 /// a stream half-way).
 ///
-/// Answers are deterministic: `"Fake answer from <model>: <last user message text>"`, one word per stream event.
-/// Behaviour is scripted by the model name — the base name, then `+`-separated directives such as
-/// `gpt-fake+latency-50+status-429+retry-after-2` (see `FakeBehaviour` and the README of the target):
-/// `latency-N`, `chunk-delay-N`, `chunks-N`, `status-N`, `retry-after-N`, `context-too-long`, `content-filter`,
-/// `hang`, `cut-after-N`, `invalid-json`, `fail-first-N`, `tools`. An unknown directive is answered 400.
+/// Endpoints: `POST /v1/chat/completions`, `POST /v1/embeddings`, `GET /v1/models` (OpenAI; Anthropic's list when
+/// the request has `anthropic-version`); `POST /v1/messages` (Anthropic, which requires `x-api-key`,
+/// `anthropic-version` and `max_tokens` as the real API does); `POST /v1beta/models/{model}:generateContent`,
+/// `:streamGenerateContent` (SSE with `?alt=sse`, else a JSON array), `:embedContent`, `:batchEmbedContents`,
+/// `:countTokens` and `GET /v1beta/models` (Gemini). Errors come in each provider's own shape.
 ///
-/// Control endpoints: `GET /fake/stats` (request counts per model name, the last request's body and headers) and
-/// `POST /fake/reset`; the same figures are readable in-process.
+/// Answers are deterministic: `"Fake answer from <model>: <last user message text>"` with the model name exactly
+/// as received, streamed one word per event. Usage: prompt tokens = UTF-8 bytes of the message texts / 4 (at
+/// least 1), completion tokens = words answered. A request's output-token limit cuts the words (finish reason
+/// `length` / `max_tokens` / `MAX_TOKENS`). A structured-output schema is answered with its required properties'
+/// type defaults.
+///
+/// Behaviour is scripted by the model name: the base name, then `+`-separated directives, e.g.
+/// `gpt-fake+latency-50+status-429+retry-after-2`. `latency-N` (ms before the head), `chunk-delay-N` (ms between
+/// stream events), `chunks-N` (answer N words), `status-N` (400–599 with the provider's error body),
+/// `retry-after-N` (header on error answers), `context-too-long`, `content-filter`, `hang` (never answer),
+/// `cut-after-N` (N content events, then the stream ends without its terminator; see `ResponseDriver` for how),
+/// `invalid-json`, `fail-first-N` (the first N requests for this exact name get a 500), `tools` (call the first
+/// tool offered). An unknown directive is answered 400 naming it.
+///
+/// Control endpoints: `GET /fake/stats` (request counts per model name, total, cancelled, the last request's
+/// path, body and headers) and `POST /fake/reset`; the same figures are readable in-process.
 ///
 /// Loop-confined: create, use and close it on the loop's thread.
 public final class FakeProviderServer {
@@ -72,7 +86,7 @@ public final class FakeProviderServer {
     /// The base URL an SDK or the gateway is configured with: `…/v1` for OpenAI and Anthropic, `…/v1beta` for Gemini.
     public func baseURL(for kind: FakeProviderKind) -> String {
         switch kind {
-        case .openAI, .anthropic: rootURL + "/v1"
+        case .openai, .anthropic: rootURL + "/v1"
         case .gemini: rootURL + "/v1beta"
         }
     }

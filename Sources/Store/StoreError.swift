@@ -13,6 +13,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         self.sqlite = sqlite
     }
 
+    /// The message, as it should appear in logs and error responses.
     public var description: String { message }
 
     /// The store (or the part of it asked) was closed already.

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from gateway import HttpGateway, RawStdioClient
-from support import ServersDir, children_of, pid_alive, wait_until
+from routing_support import FakeProvider, RoutingGateway, fake_provider_bin, routing_settings
+from support import ServersDir, children_of, pid_alive, switchyard_bin, wait_until
 
 
 @pytest.fixture
@@ -89,3 +90,45 @@ def git_repo(tmp_path: Path) -> Path:
     _git(repo, "commit", "-q", "-am", "second commit")
     (repo / "untracked.txt").write_text("new\n")
     return repo
+
+
+# ---- routing core: fake-provider + switchyard serve with routing settings (routing_support.py) ---------------
+
+def _stop_gateway(gw: HttpGateway) -> None:
+    kids = children_of(gw.proc.pid)
+    gw.close()
+    wait_until(lambda: not any(pid_alive(k) for k in kids), 5, f"children {kids} outlived the gateway")
+
+
+@pytest.fixture(scope="session")
+def fake_provider():
+    """One `fake-provider` for the session; tests keep apart by using unique model names (routing_support.unique)."""
+    if not os.access(switchyard_bin(), os.X_OK) or not os.access(fake_provider_bin(), os.X_OK):
+        pytest.skip(f"binaries not built: {switchyard_bin()}, {fake_provider_bin()}")
+    fake = FakeProvider()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def routing_gateway(fake_provider, tmp_path: Path):
+    """Factory: `switchyard serve` with routing settings on the fake (overrides replace top-level sections).
+    `workdir` picks the directory of the settings file and database (reuse it to restart on the same database)."""
+    started: list[RoutingGateway] = []
+
+    def start(workdir: Path | None = None, **overrides) -> RoutingGateway:
+        gw = RoutingGateway(workdir or tmp_path / f"gw{len(started)}", routing_settings(fake_provider, **overrides))
+        started.append(gw)
+        return gw
+
+    yield start
+    for gw in started:
+        _stop_gateway(gw)
+
+
+@pytest.fixture(scope="module")
+def shared_gateway(fake_provider, tmp_path_factory):
+    """One routed gateway per module, for the tests that only need the default settings."""
+    gw = RoutingGateway(tmp_path_factory.mktemp("shared-gw"), routing_settings(fake_provider))
+    yield gw
+    _stop_gateway(gw)

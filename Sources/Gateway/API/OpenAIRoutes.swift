@@ -1,3 +1,4 @@
+import Foundation
 import HTTPServer
 import JSON
 import Routing
@@ -29,7 +30,9 @@ final class OpenAIRoutes {
             methodNotAllowed(response, allow: "GET", route: route)
         default:
             if route.hasPrefix("models/"), request.method == "GET" {
-                model(String(route.dropFirst(7)), response)
+                // SDKs percent-encode the slash of provider/model ids (`fake%2Fcheap`).
+                let raw = String(route.dropFirst(7))
+                model(raw.removingPercentEncoding ?? raw, response)
                 return true
             }
             APIReply.error(response, status: 404, type: "invalid_request_error", code: "unknown_url",

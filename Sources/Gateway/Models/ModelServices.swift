@@ -19,7 +19,7 @@ final class ModelServices {
     init(loop: EventLoop, settings: RoutingSettings, httpClient: SharedHTTPClient, logger: Logger) throws {
         self.settings = settings
         self.logger = logger
-        catalog = LiveCatalog(Catalog(settings: settings))
+        catalog = LiveCatalog(Catalog(settings: settings), declared: settings.models)
         do {
             store = try Store(path: settings.databasePath, loop: loop, logger: logger)
         } catch {

@@ -4,8 +4,12 @@ public final class LiveCatalog: ModelLookup {
     public private(set) var catalog: Catalog
     private var byName: [String: [ModelInfo]] = [:]
 
-    public init(_ catalog: Catalog) {
+    /// Models declared in settings: a provider's list never switches them off (the user said they exist).
+    private let declared: [ModelInfo]
+
+    public init(_ catalog: Catalog, declared: [ModelInfo] = []) {
         self.catalog = catalog
+        self.declared = declared
         index()
     }
 
@@ -16,6 +20,7 @@ public final class LiveCatalog: ModelLookup {
     /// Merges a provider's model list (see `Catalog.merge(listed:provider:)`).
     public func merge(listed names: [String], provider: String) {
         catalog.merge(listed: names, provider: provider)
+        catalog.apply(declared.filter { $0.id.provider == provider })
         index()
     }
 

@@ -4,16 +4,21 @@ import JSON
 public struct RequestContext: Sendable {
     /// `http` or `mcp`.
     public var face: String
+    /// Who is calling (limits and permissions apply to `.key`).
+    public var principal: Principal
     /// The API key id, when keys are in use (recorded on the usage row).
-    public var keyID: String?
+    public var keyID: String? { principal.key?.id }
     /// Used when the request names no model (the MCP session's `model_use` choice); settings' default otherwise.
     public var defaultModel: String?
-    /// Tags added to the request's own (e.g. a key's tags).
+    /// Tags added to the request's own (the key's tags are added too).
     public var extraTags: [String]
 
-    public init(face: String, keyID: String? = nil, defaultModel: String? = nil, extraTags: [String] = []) {
+    /// Every tag recorded for a request with `requestTags`.
+    func tags(with requestTags: [String]) -> [String] { requestTags + extraTags + (principal.key?.tags ?? []) }
+
+    public init(face: String, principal: Principal = .open, defaultModel: String? = nil, extraTags: [String] = []) {
         self.face = face
-        self.keyID = keyID
+        self.principal = principal
         self.defaultModel = defaultModel
         self.extraTags = extraTags
     }

@@ -75,8 +75,9 @@ struct RouteResolver {
         let offered = models.models(named: name).map(\.id).filter { providers[$0.provider] != nil }.sorted()
         if let id = offered.first { return id }
         if let id = ModelID(name) {
-            throw .invalidRequest("Unknown provider \"\(id.provider)\" in \(parameter) \"\(name)\". Configured providers: "
-                                  + Self.list(providers.keys) + ".", parameter: parameter, code: "model_not_found")
+            throw RoutingError(status: 404, type: "invalid_request_error", code: "model_not_found",
+                               message: "Unknown provider \"\(id.provider)\" in \(parameter) \"\(name)\". Configured providers: "
+                                   + Self.list(providers.keys) + ".", parameter: parameter)
         }
         throw RoutingError(status: 404, type: "invalid_request_error", code: "model_not_found",
                            message: "Unknown model \"\(name)\" in \(parameter): not an alias and not a provider/model id. "

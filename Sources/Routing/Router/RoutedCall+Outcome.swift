@@ -40,6 +40,7 @@ extension RoutedCall {
         row.latencyMilliseconds = total
         row.timeToFirstTokenMilliseconds = requestTTFT
         engine.usage.record(row)
+        settle(cost: cost, tokens: usage.total)
         return outcome
     }
 
@@ -70,11 +71,19 @@ extension RoutedCall {
         if let model = row.resolvedModel { row.cost = engine.models.info(for: model)?.pricing.cost(of: row.usage) ?? 0 }
         if let firstTokenAt { row.timeToFirstTokenMilliseconds = (firstTokenAt - startedAt) * 1000 }
         engine.usage.record(row)
+        settle(cost: row.cost, tokens: row.usage.total)
+    }
+
+    /// Releases the key's reservation with the actual cost — the same figure as the usage row — exactly once.
+    private func settle(cost: Double, tokens: Int) {
+        let settle = onSettle
+        onSettle = nil
+        settle?(cost, tokens)
     }
 
     private func baseRecord() -> UsageRecord {
         UsageRecord(id: id, createdAt: createdAt, keyID: context.keyID, face: context.face,
                     requestedModel: plan.requested, attempts: attempts, stream: streaming,
-                    tags: request.tags + context.extraTags)
+                    tags: context.tags(with: request.tags))
     }
 }

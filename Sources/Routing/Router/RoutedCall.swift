@@ -33,6 +33,8 @@ final class RoutedCall: RoutedCallHandle {
     var held: [JSONObject] = []
     var committed = false
     var firstTokenAt: Double?
+    /// Called once when the request ends, with its cost and tokens (the governor settles the key's budget).
+    var onSettle: ((Double, Int) -> Void)?
 
     /// Upper bound for a buffered (non-streamed) upstream body.
     static let maxBodyBytes = 64 << 20

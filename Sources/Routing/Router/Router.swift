@@ -9,6 +9,8 @@ import JSON
 /// there.
 public final class Router {
     public let health: HealthBook
+    /// Keys, budgets and rate limits; nil (or open mode) means every caller may call every model.
+    public var governor: Governor?
     public private(set) var settings: RoutingSettings
     let engine: RoutingEngine
     let aliasStore: AliasStore?
@@ -72,8 +74,20 @@ public final class Router {
         resolve(request, context: context, chosen: [:], handle: handle) { [engine] result in
             switch result {
             case .success(let plan):
+                var admission: Admission?
+                if let governor = self.governor {
+                    switch governor.admit(context.principal, names: self.names(request, context), estimate: self.estimate(request, plan)) {
+                    case .success(let admitted): admission = admitted
+                    case .failure(let error):
+                        self.recordRejected(request, context: context, error: error, stream: mode.isStream)
+                        return onEvent(.failed(error, streamStarted: false))
+                    }
+                }
                 let call = RoutedCall(id: Self.generationID(), mode: mode, request: request, plan: plan,
                                       context: context, engine: engine, onEvent: onEvent)
+                if let admission, let governor = self.governor {
+                    call.onSettle = { cost, tokens in governor.settle(admission, cost: cost, tokens: tokens) }
+                }
                 handle.attach(call)
                 call.start()
             case .failure(let error):
@@ -122,7 +136,7 @@ public final class Router {
         let prompt = CategoryClassifier.classifierPrompt(for: request.lastUserText, categories: alias.categories)
         let body: JSONObject = ["model": .string(model.description), "max_tokens": 20, "temperature": 0,
                                 "messages": [["role": "user", "content": .string(prompt)]]]
-        let classifierContext = RequestContext(face: context.face, keyID: context.keyID, extraTags: ["classifier"])
+        let classifierContext = RequestContext(face: context.face, principal: context.principal, extraTags: ["classifier"])
         let call = chat(ChatRequest(body: body), context: classifierContext) { event in
             switch event {
             case .completion(let answer, _):
@@ -135,6 +149,16 @@ public final class Router {
             }
         }
         handle.attach(call)
+    }
+
+    /// The most this request can cost: its estimated prompt plus its maximum output at the priciest candidate.
+    func estimate(_ request: ChatRequest, _ plan: RoutePlan) -> Double {
+        let prompt = request.estimatedPromptTokens
+        return plan.candidates.map { candidate in
+            guard let info = candidate.info else { return 0 }
+            let output = request.maxOutputTokens ?? info.maxOutputTokens ?? 4096
+            return info.pricing.maximumCost(promptTokens: prompt, maxOutput: output)
+        }.max() ?? 0
     }
 
     private func names(_ request: ChatRequest, _ context: RequestContext) -> [String] {
@@ -154,7 +178,7 @@ public final class Router {
         engine.usage.record(UsageRecord(id: Self.generationID(), createdAt: engine.clock.wallTime(), keyID: context.keyID,
                                         face: context.face, requestedModel: request.model ?? context.defaultModel ?? "",
                                         stream: stream, status: "error", httpStatus: error.status,
-                                        error: error.message, tags: request.tags + context.extraTags))
+                                        error: error.message, tags: context.tags(with: request.tags)))
     }
 
     static func generationID() -> String {

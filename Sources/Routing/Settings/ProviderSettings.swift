@@ -102,7 +102,8 @@ enum ProviderSettings {
             guard validName else { throw section.error(name, "is not a valid HTTP header name") }
             guard let text = value.stringValue else { throw section.error(name, "must be a string") }
             // Header values may be secrets (custom auth headers), so problems never quote them.
-            guard !text.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+            // Scalars, not Characters: "\r\n" is one Character equal to neither "\r" nor "\n".
+            guard !text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
                 throw section.error(name, "must not contain line breaks or NUL")
             }
             headers.append((name, text))

@@ -57,6 +57,7 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// `message (CODE, extended N) in: sql`, everything needed to find the failing statement.
     public var description: String {
         let extended = extendedCode != code ? ", extended \(extendedCode)" : ""
         return "\(message) (\(codeName)\(extended)) in: \(sql)"

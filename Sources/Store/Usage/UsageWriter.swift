@@ -224,10 +224,12 @@ public final class UsageWriter: UsageSink {
     }
 
     /// Keeps the buffer bounded while the database fails: the oldest waiting rows go, with a critical log line at
-    /// most every ten seconds (one per request would flood the log during an outage).
+    /// most every ten seconds (one per request would flood the log during an outage). Rows go a sixteenth of the
+    /// limit at a time, so a full buffer does not shift the whole array on every `record`.
     private func dropOldest() {
-        let count = min(bufferedRows - options.maxRetainedRows, pending.count)
-        guard count > 0 else { return }
+        let excess = bufferedRows - options.maxRetainedRows
+        let count = min(excess + options.maxRetainedRows / 16, pending.count)
+        guard excess > 0, count > 0 else { return }
         pending.removeFirst(count)
         droppedRows += count
         let now = loop.nowMilliseconds

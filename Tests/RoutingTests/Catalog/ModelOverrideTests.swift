@@ -4,9 +4,10 @@ import XCTest
 
 /// Model entries as written in settings and in the catalog file.
 final class ModelOverrideTests: XCTestCase {
-    private func message(_ body: () throws(SettingsError) -> Void) -> String? {
+    /// The problem reading `json` as the entry `models.local/m` reports.
+    private func message(_ json: JSON) -> String? {
         do {
-            try body()
+            _ = try ModelOverride(json: json, path: "models.local/m")
             return nil
         } catch {
             return error.message
@@ -49,25 +50,24 @@ final class ModelOverrideTests: XCTestCase {
     }
 
     func testProblemsNameTheField() {
-        let path = "models.local/m"
-        XCTAssertEqual(message { _ = try ModelOverride(json: ["context_lenght": 1], path: path) }?
+        XCTAssertEqual(message(["context_lenght": 1])?
             .hasPrefix("models.local/m.context_lenght: unknown field"), true)
-        XCTAssertEqual(message { _ = try ModelOverride(json: ["context_length": 0], path: path) },
+        XCTAssertEqual(message(["context_length": 0]),
                        "models.local/m.context_length: must be a whole number from 1 to 100000000")
-        XCTAssertEqual(message { _ = try ModelOverride(json: ["context_length": "big"], path: path) },
+        XCTAssertEqual(message(["context_length": "big"]),
                        "models.local/m.context_length: must be a whole number from 1 to 100000000")
-        XCTAssertEqual(message { _ = try ModelOverride(json: ["pricing": ["input": -1]], path: path) }?
+        XCTAssertEqual(message(["pricing": ["input": -1]])?
             .hasPrefix("models.local/m.pricing.input: must be a number from 0"), true)
-        XCTAssertEqual(message { _ = try ModelOverride(json: ["pricing": ["prompt": 1]], path: path) }?
+        XCTAssertEqual(message(["pricing": ["prompt": 1]])?
             .hasPrefix("models.local/m.pricing.prompt: unknown field"), true)
-        XCTAssertEqual(message { _ = try ModelOverride(json: ["pricing": 3], path: path) },
+        XCTAssertEqual(message(["pricing": 3]),
                        "models.local/m.pricing: must be an object")
-        XCTAssertEqual(message { _ = try ModelOverride(json: ["supports_tools": "yes"], path: path) },
+        XCTAssertEqual(message(["supports_tools": "yes"]),
                        "models.local/m.supports_tools: must be true or false")
-        XCTAssertEqual(message { _ = try ModelOverride(json: ["input_modalities": ["text", "imgae"]], path: path) }?
+        XCTAssertEqual(message(["input_modalities": ["text", "imgae"]])?
             .hasPrefix("models.local/m.input_modalities[1]: unknown modality \"imgae\""), true)
-        XCTAssertEqual(message { _ = try ModelOverride(json: ["output_modalities": []], path: path) },
+        XCTAssertEqual(message(["output_modalities": []]),
                        "models.local/m.output_modalities: must list at least one modality")
-        XCTAssertEqual(message { _ = try ModelOverride(json: "gpt", path: path) }, "models.local/m: must be an object")
+        XCTAssertEqual(message("gpt"), "models.local/m: must be an object")
     }
 }

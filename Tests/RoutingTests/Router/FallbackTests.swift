@@ -76,7 +76,7 @@ final class FallbackTests: XCTestCase {
         XCTAssertEqual(fixture.usage.rows.count, 1)
         XCTAssertEqual(fixture.usage.rows[0].httpStatus, 404)
         let unknownProvider = try XCTUnwrap(fixture.chat(["model": "zz/m", "messages": []]).first?.failure)
-        XCTAssertEqual(unknownProvider.status, 400)
+        XCTAssertEqual(unknownProvider.status, 404)
         XCTAssertTrue(unknownProvider.message.contains("a, b, c"), unknownProvider.message)
     }
 
@@ -116,8 +116,9 @@ final class FallbackTests: XCTestCase {
         let fixture = RouterFixture()
         fixture.transport.script("m", Replies.completion("ok"))
         _ = fixture.chat(["model": "a/m", "tags": ["team-x", 3], "messages": []],
-                         context: RequestContext(face: "http", keyID: "key-1", extraTags: ["from-key"]))
-        XCTAssertEqual(fixture.usage.rows[0].tags, ["team-x", "from-key"])
+                         context: RequestContext(face: "http", principal: .key(APIKey(id: "key-1", secretHash: "h", name: "k", tags: ["key-tag"])),
+                                                 extraTags: ["from-context"]))
+        XCTAssertEqual(fixture.usage.rows[0].tags, ["team-x", "from-context", "key-tag"])
         XCTAssertEqual(fixture.usage.rows[0].keyID, "key-1")
     }
 }

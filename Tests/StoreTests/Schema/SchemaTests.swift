@@ -36,9 +36,10 @@ final class SchemaTests: StoreTestCase {
         try closeLoop()
     }
 
-    func testMigrationsAreNumberedInOrder() {
+    func testMigrationsAreNumberedInOrder() throws {
         let versions = Schema.migrations.map(\.version)
         XCTAssertEqual(versions, Array(1...versions.count), "each migration bumps user_version by one")
+        try closeLoop()
     }
 
     func testAFileFromANewerBuildIsRefusedWithAdvice() throws {

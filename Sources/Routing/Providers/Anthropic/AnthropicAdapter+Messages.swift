@@ -8,6 +8,12 @@ extension AnthropicAdapter {
         var system: [JSONObject] = []
         var messages: [JSONObject] = []
 
+        /// Whether the last assistant message holds `tool_use` blocks (the client is continuing a tool loop).
+        var lastAssistantCallsTools: Bool {
+            guard let assistant = messages.last(where: { $0["role"]?.stringValue == "assistant" }) else { return false }
+            return assistant["content"]?.arrayValue?.contains { $0["type"]?.stringValue == "tool_use" } ?? false
+        }
+
         mutating func append(role: String, blocks: [JSONObject]) {
             guard !blocks.isEmpty else { return }
             if let last = messages.indices.last, messages[last]["role"]?.stringValue == role,

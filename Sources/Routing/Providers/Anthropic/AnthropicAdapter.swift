@@ -7,8 +7,10 @@ public struct AnthropicAdapter: ProviderAdapter, ModelListingAdapter {
     /// The API version every request pins (the only one Anthropic has published for the Messages API).
     static let apiVersion = "2023-06-01"
 
+    /// The adapter is stateless; one value serves every call.
     public init() {}
 
+    /// Always `.anthropic`.
     public var kind: ProviderKind { .anthropic }
 
     /// `POST {base}/messages`. Throws `.badRequest` for what Anthropic cannot express (audio input, `n` > 1,
@@ -40,8 +42,11 @@ public struct AnthropicAdapter: ProviderAdapter, ModelListingAdapter {
         // Anthropic: "tool use with thinking only supports tool_choice auto or none". A forced tool (or our
         // json_output emulation) shapes the answer the client's code expects, so it wins and thinking is left off.
         let forcesTool = ["any", "tool"].contains(toolChoice?["type"]?.stringValue ?? "")
+        // Anthropic also wants the last assistant turn's tool calls preceded by their signed thinking block,
+        // which the OpenAI shape cannot carry back: in the middle of a tool loop thinking stays off too.
+        let continuesToolLoop = conversation.lastAssistantCallsTools
         var thinking = false
-        if case .budget(var budget, _)? = ReasoningRequest(source), !forcesTool {
+        if case .budget(var budget, _)? = ReasoningRequest(source), !forcesTool, !continuesToolLoop {
             // The budget counts towards max_tokens and must stay below it: the client's cap is kept for the answer.
             if maxTokens <= budget { maxTokens += budget }
             if let cap = info?.maxOutputTokens, maxTokens > cap {
@@ -80,14 +85,17 @@ public struct AnthropicAdapter: ProviderAdapter, ModelListingAdapter {
                                     auth: Self.auth(provider), body: body, stream: stream)
     }
 
+    /// A `message` → `chat.completion` (text, thinking as `reasoning_content`, `tool_use` as `tool_calls`).
     public func chatResponse(_ body: [UInt8], model: String) throws(UpstreamFailure) -> ChatCompletion {
         try AnthropicResponse.completion(body, model: model)
     }
 
+    /// A decoder for one Messages event stream.
     public func makeStreamDecoder(model: String) -> ChatStreamDecoder {
         AnthropicStreamDecoder(model: model)
     }
 
+    /// Maps the error `type` (or the status when there is none) and `retry-after`.
     public func failure(status: Int, headers: [(String, String)], body: [UInt8]) -> UpstreamFailure {
         AnthropicErrors.failure(status: status, headers: headers, error: ErrorBody(body))
     }

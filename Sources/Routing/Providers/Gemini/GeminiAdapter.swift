@@ -5,8 +5,10 @@ import JSON
 /// `functionDeclarations`, sampling and output options → `generationConfig`); answers and stream events are
 /// translated back.
 public struct GeminiAdapter: ProviderAdapter, EmbeddingsAdapter, ModelListingAdapter {
+    /// The adapter is stateless; one value serves every call.
     public init() {}
 
+    /// Always `.gemini`.
     public var kind: ProviderKind { .gemini }
 
     /// `POST {base}/models/{model}:generateContent`, or `:streamGenerateContent?alt=sse` for streams (without
@@ -29,14 +31,17 @@ public struct GeminiAdapter: ProviderAdapter, EmbeddingsAdapter, ModelListingAda
                                     auth: Self.auth(provider), body: body, stream: stream)
     }
 
+    /// A `GenerateContentResponse` → `chat.completion` (one choice per candidate).
     public func chatResponse(_ body: [UInt8], model: String) throws(UpstreamFailure) -> ChatCompletion {
         try GeminiResponse.completion(body, model: model)
     }
 
+    /// A decoder for one `streamGenerateContent?alt=sse` body.
     public func makeStreamDecoder(model: String) -> ChatStreamDecoder {
         GeminiStreamDecoder(model: model)
     }
 
+    /// Maps the canonical `error.status` (or the HTTP status) and the `RetryInfo` delay.
     public func failure(status: Int, headers: [(String, String)], body: [UInt8]) -> UpstreamFailure {
         GeminiErrors.failure(status: status, headers: headers, error: ErrorBody(body))
     }

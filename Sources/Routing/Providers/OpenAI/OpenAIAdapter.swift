@@ -6,8 +6,10 @@ import JSON
 /// and `max_tokens` renamed for models that reject it. Everything else (tools, legacy `functions`,
 /// `response_format`, `reasoning_effort`, `seed`, penalties, `logprobs`, `n`, …) passes through untouched.
 public struct OpenAIAdapter: ProviderAdapter, EmbeddingsAdapter, ModelListingAdapter {
+    /// The adapter is stateless; one value serves every call.
     public init() {}
 
+    /// Always `.openai`.
     public var kind: ProviderKind { .openai }
 
     /// `POST {base}/chat/completions` with `Authorization: Bearer` (omitted for keyless local servers).
@@ -33,14 +35,17 @@ public struct OpenAIAdapter: ProviderAdapter, EmbeddingsAdapter, ModelListingAda
                                     auth: Self.auth(provider), body: body, stream: stream)
     }
 
+    /// The answer as sent, with reasoning normalised to `reasoning_content` and usage read out.
     public func chatResponse(_ body: [UInt8], model: String) throws(UpstreamFailure) -> ChatCompletion {
         try OpenAIResponse.completion(body, model: model)
     }
 
+    /// A decoder for one Chat Completions event stream.
     public func makeStreamDecoder(model: String) -> ChatStreamDecoder {
         OpenAIStreamDecoder(model: model)
     }
 
+    /// Maps the status, refined by the error `code`, and `retry-after-ms` / `retry-after`.
     public func failure(status: Int, headers: [(String, String)], body: [UInt8]) -> UpstreamFailure {
         OpenAIErrors.failure(status: status, headers: headers, error: ErrorBody(body))
     }

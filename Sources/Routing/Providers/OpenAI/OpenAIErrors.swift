@@ -24,7 +24,14 @@ enum OpenAIErrors {
         case "rate_limit_exceeded":
             kind = .rateLimited
         default:
-            kind = status.map(FailureKind.forHTTPStatus) ?? .serverError
+            if let status {
+                kind = FailureKind.forHTTPStatus(status)
+            } else if let repeated = error.code.flatMap({ Int($0) }) {
+                // Inside a 200 there is no status; compatible servers often repeat it as a numeric `code`.
+                kind = FailureKind.forHTTPStatus(repeated)
+            } else {
+                kind = error.type == "invalid_request_error" ? .badRequest : .serverError
+            }
         }
         if kind == .badRequest, error.mentions(ErrorBody.contextOverflowPhrases) { kind = .contextTooLong }
         return .provider(kind, status: status, message: message, headers: headers)

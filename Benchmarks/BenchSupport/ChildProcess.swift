@@ -1,4 +1,4 @@
-// Child processes for the benchmark: the echo server and the gateway, with pipes we read and write directly.
+// Child processes for the benchmarks (gateway, echo server, fake provider), with pipes we read and write directly.
 
 #if canImport(Glibc)
 import Glibc
@@ -6,15 +6,15 @@ import Glibc
 import Foundation
 
 /// A running child whose stdin and stdout (when piped) we drive with raw `read`/`write`.
-final class ChildProcess {
-    let process: Process
+public final class ChildProcess {
+    public let process: Process
     private let stdinPipe: Foundation.Pipe?
     private let stdoutPipe: Foundation.Pipe?
-    let name: String
+    public let name: String
 
     /// Starts `path` with `arguments`. With `piped`, stdin/stdout are pipes to us; otherwise stdin is /dev/null and
     /// stdout goes to `logFile` like stderr does. stderr always goes to `logFile` (or is discarded).
-    init(name: String, path: String, arguments: [String], piped: Bool, logFile: String?) throws {
+    public init(name: String, path: String, arguments: [String], piped: Bool, logFile: String?) throws {
         self.name = name
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw BenchError("\(name): \(path) is not an executable; build it first (scripts/bench.sh does)")
@@ -44,16 +44,23 @@ final class ChildProcess {
         try process.run()
     }
 
-    var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { process.processIdentifier }
     /// Our end of the child's stdin.
-    var inputFD: Int32 { stdinPipe!.fileHandleForWriting.fileDescriptor }
+    public var inputFD: Int32 { stdinPipe!.fileHandleForWriting.fileDescriptor }
     /// Our end of the child's stdout.
-    var outputFD: Int32 { stdoutPipe!.fileHandleForReading.fileDescriptor }
+    public var outputFD: Int32 { stdoutPipe!.fileHandleForReading.fileDescriptor }
 
     /// Stops the child the way DESIGN.md §6 says: close its stdin, then SIGTERM, then SIGKILL.
-    func stop() {
+    public func stop() {
         if let stdinPipe { try? stdinPipe.fileHandleForWriting.close() }
         if waitForExit(seconds: 3) { return }
+        terminate()
+    }
+
+    /// SIGTERM, then SIGKILL if it is still running after 3 s: for servers that do not watch their stdin (the
+    /// fake provider, `switchyard serve`), where closing it first would only add a 3 s wait.
+    public func terminate() {
+        guard process.isRunning else { return }
         kill(pid, SIGTERM)
         if waitForExit(seconds: 3) { return }
         kill(pid, SIGKILL)
@@ -67,7 +74,7 @@ final class ChildProcess {
     }
 
     /// Resident memory of the child from /proc/<pid>/status, in kB.
-    func memory() -> Memory? {
+    public func memory() -> Memory? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
         func field(_ name: String) -> Int? {
             guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return nil }
@@ -87,7 +94,7 @@ final class ChildProcess {
 
     /// CPU time of the child (all its live threads) in nanoseconds: the sum of the first field of
     /// /proc/<pid>/task/*/schedstat (time on CPU, ns); /proc/<pid>/stat's 10 ms ticks when schedstat is missing.
-    func cpuNanos() -> UInt64? {
+    public func cpuNanos() -> UInt64? {
         if let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") {
             var total: UInt64 = 0
             var found = false
@@ -109,30 +116,36 @@ final class ChildProcess {
     }
 }
 
+/// CPU the watched process used since `before`.
+public func cpuDelta(_ watch: ChildProcess?, _ before: UInt64?) -> UInt64? {
+    guard let before, let after = watch?.cpuNanos() else { return nil }
+    return after >= before ? after - before : nil
+}
+
 /// Resident memory in kB: VmRSS, VmHWM (peak), VmRSS split into anonymous and file-backed pages, and the pages
 /// mapped by this process alone (private clean + dirty, from smaps_rollup).
-struct Memory {
-    var rss: Int
-    var peak: Int
-    var anonymous: Int
-    var file: Int
-    var unshared: Int?
+public struct Memory: Sendable {
+    public var rss: Int
+    public var peak: Int
+    public var anonymous: Int
+    public var file: Int
+    public var unshared: Int?
 }
 
 /// Reads newline-terminated lines from a file descriptor with blocking reads and one reusable buffer.
-struct LineReader {
-    let fd: Int32
+public struct LineReader {
+    public let fd: Int32
     private var buffer: [UInt8] = []
     private var chunk = [UInt8](repeating: 0, count: 1 << 16)
     private var start = 0
 
-    init(fd: Int32) {
+    public init(fd: Int32) {
         self.fd = fd
         buffer.reserveCapacity(1 << 17)
     }
 
     /// The next line without its newline; the slice is valid until the next call.
-    mutating func nextLine() throws(BenchError) -> ArraySlice<UInt8> {
+    public mutating func nextLine() throws(BenchError) -> ArraySlice<UInt8> {
         var scanFrom = start
         while true {
             if let newline = buffer[scanFrom...].firstIndex(of: 0x0A) {

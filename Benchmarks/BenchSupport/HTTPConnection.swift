@@ -5,23 +5,26 @@ import Glibc
 #endif
 
 /// One answer: status, header fields (names lowercased) and the whole body (chunked bodies are reassembled).
-struct HTTPResponse {
-    var status: Int
-    var headers: [(name: String, value: String)]
-    var body: [UInt8]
+public struct HTTPResponse {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    /// Empty when the body was handed to a streaming consumer instead.
+    public var body: [UInt8]
 
-    func header(_ name: String) -> String? { headers.first { $0.name == name }?.value }
+    public func header(_ name: String) -> String? { headers.first { $0.name == name }?.value }
 }
 
 /// One TCP connection to 127.0.0.1 with `TCP_NODELAY`. Owned by exactly one thread at a time (handed over whole to a
 /// worker thread and never touched by the creator again), which is what makes the `@unchecked Sendable` safe.
-final class HTTPConnection: @unchecked Sendable {
+public final class HTTPConnection: @unchecked Sendable {
     private let fd: Int32
     private var buffer: [UInt8] = []
     private var start = 0
     private var chunk = [UInt8](repeating: 0, count: 1 << 16)
 
-    init(port: UInt16) throws(BenchError) {
+    /// Connects to `127.0.0.1:port`. A read waits at most `timeoutSeconds`, so a server that never answers fails the
+    /// benchmark with a message instead of hanging it.
+    public init(port: UInt16, timeoutSeconds: Int = 60) throws(BenchError) {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw BenchError("socket failed: \(String(cString: strerror(errno)))") }
         var address = loopback(port: port)
@@ -35,18 +38,31 @@ final class HTTPConnection: @unchecked Sendable {
         }
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         buffer.reserveCapacity(1 << 16)
     }
 
     deinit { close(fd) }
 
     /// Sends the whole request.
-    func send(_ bytes: [UInt8]) throws(BenchError) {
+    public func send(_ bytes: [UInt8]) throws(BenchError) {
         try writeAll(fd: fd, bytes)
     }
 
     /// Reads one whole response.
-    func readResponse() throws(BenchError) -> HTTPResponse {
+    public func readResponse() throws(BenchError) -> HTTPResponse {
+        var body: [UInt8] = []
+        var response = try readResponse { piece throws(BenchError) in body.append(contentsOf: piece) }
+        response.body = body
+        return response
+    }
+
+    /// Reads one response and hands its body to `consume` piece by piece as it arrives — each chunk of a chunked
+    /// body as soon as all of it is here, or what each read brought of a sized body — so a caller can time the
+    /// events of a stream. The returned response has an empty `body`.
+    public func readResponse(streaming consume: (ArraySlice<UInt8>) throws(BenchError) -> Void) throws(BenchError)
+        -> HTTPResponse {
         let headEnd = try find([0x0D, 0x0A, 0x0D, 0x0A])
         let head = String(decoding: buffer[start..<headEnd], as: UTF8.self)
         start = headEnd + 4
@@ -61,11 +77,16 @@ final class HTTPConnection: @unchecked Sendable {
             response.headers.append((name, value))
         }
         if response.header("transfer-encoding")?.lowercased().contains("chunked") == true {
-            response.body = try readChunked()
+            try readChunked(consume)
         } else if let length = response.header("content-length").flatMap({ Int($0) }) {
-            try ensure(length)
-            response.body = Array(buffer[start..<(start + length)])
-            start += length
+            var remaining = length
+            while remaining > 0 {
+                if buffer.count == start { try fill() }
+                let piece = min(remaining, buffer.count - start)
+                try consume(buffer[start..<(start + piece)])
+                start += piece
+                remaining -= piece
+            }
         } else if status != 204 && status != 304 && !(100..<200).contains(status) && status != 202 {
             throw BenchError("response \(status) has neither Content-Length nor chunked encoding")
         }
@@ -73,8 +94,7 @@ final class HTTPConnection: @unchecked Sendable {
         return response
     }
 
-    private func readChunked() throws(BenchError) -> [UInt8] {
-        var body: [UInt8] = []
+    private func readChunked(_ consume: (ArraySlice<UInt8>) throws(BenchError) -> Void) throws(BenchError) {
         while true {
             let lineEnd = try find([0x0D, 0x0A])
             let sizeText = String(decoding: buffer[start..<lineEnd], as: UTF8.self).split(separator: ";").first ?? ""
@@ -86,11 +106,11 @@ final class HTTPConnection: @unchecked Sendable {
                     let end = try find([0x0D, 0x0A])
                     let empty = end == start
                     start = end + 2
-                    if empty { return body }
+                    if empty { return }
                 }
             }
             try ensure(size + 2)
-            body.append(contentsOf: buffer[start..<(start + size)])
+            try consume(buffer[start..<(start + size)])
             start += size + 2
         }
     }
@@ -125,6 +145,7 @@ final class HTTPConnection: @unchecked Sendable {
     private func fill() throws(BenchError) {
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
         if n < 0 && errno == EINTR { return }
+        if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { throw BenchError("no answer within the read timeout") }
         if n < 0 { throw BenchError("recv failed: \(String(cString: strerror(errno)))") }
         if n == 0 { throw BenchError("the server closed the connection") }
         buffer.append(contentsOf: chunk[0..<n])
@@ -153,7 +174,7 @@ extension StringProtocol {
 }
 
 /// `127.0.0.1:port` as a socket address.
-func loopback(port: UInt16) -> sockaddr_in {
+public func loopback(port: UInt16) -> sockaddr_in {
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = port.bigEndian
@@ -162,7 +183,7 @@ func loopback(port: UInt16) -> sockaddr_in {
 }
 
 /// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, read back, closed).
-func freePort() throws(BenchError) -> UInt16 {
+public func freePort() throws(BenchError) -> UInt16 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var address = loopback(port: 0)

@@ -1,0 +1,186 @@
+/// Keys and their limits, enforced exactly on one thread: authentication (hash lookup, constant-time compare),
+/// model permissions, in-flight, rpm and tpm limits, and budgets with reservations — a request reserves its
+/// worst-case cost before any upstream call and settles to the actual cost after, so concurrent requests overspend
+/// a budget by at most one request's estimate. Lookups are served from memory kept in step with the `KeyStore`.
+///
+/// Confined to the router's thread (the event loop).
+public final class Governor {
+    /// The admin secret's hash; nil means no admin key is configured and Switchyard runs open.
+    private let adminHash: [UInt8]?
+    private var keysByHash: [String: APIKey] = [:]
+    private var hashByID: [String: String] = [:]
+    private var windows: [String: RateWindow] = [:]
+    private var inFlight: [String: Int] = [:]
+    private var reserved: [String: Double] = [:]
+    let store: KeyStore?
+    let clock: RoutingClock
+
+    /// - Parameter adminSecret: from settings or `SWITCHYARD_ADMIN_KEY`; nil runs open.
+    public init(adminSecret: String?, store: KeyStore?, clock: RoutingClock = .system) throws {
+        adminHash = adminSecret.map { Array(SHA256.hex($0).utf8) }
+        self.store = store
+        self.clock = clock
+        for key in try store?.loadKeys() ?? [] { index(key) }
+    }
+
+    /// Whether every request needs a key.
+    public var isGoverned: Bool { adminHash != nil }
+
+    /// Every stored key, by name then id.
+    public var keys: [APIKey] { keysByHash.values.sorted { ($0.name, $0.id) < ($1.name, $1.id) } }
+
+    public func key(id: String) -> APIKey? { hashByID[id].flatMap { keysByHash[$0] } }
+
+    /// Who `secret` (a bearer token) belongs to. Open mode accepts anything, including nothing.
+    public func authenticate(_ secret: String?) -> Result<Principal, RoutingError> {
+        guard let adminHash else { return .success(.open) }
+        guard let secret, !secret.isEmpty else {
+            return .failure(Self.unauthorized("An API key is required: send Authorization: Bearer sk-sy-…"))
+        }
+        let hash = SHA256.hex(secret)
+        let hashBytes = Array(hash.utf8)
+        if constantTimeEquals(hashBytes, adminHash) { return .success(.admin) }
+        // The dictionary finds the candidate by the hash of the secret (not the secret), and the final comparison
+        // runs in constant time, so timing reveals nothing useful about valid keys.
+        guard let key = keysByHash[hash], constantTimeEquals(Array(key.secretHash.utf8), hashBytes) else {
+            return .failure(Self.unauthorized("Invalid API key."))
+        }
+        if key.disabled { return .failure(Self.unauthorized("API key \(key.id) (\(key.name)) is disabled.")) }
+        if let expiry = key.expiresAt, clock.wallTime() >= expiry {
+            return .failure(Self.unauthorized("API key \(key.id) (\(key.name)) has expired."))
+        }
+        return .success(.key(key))
+    }
+
+    /// Checks a model call before anything is sent, and reserves `estimate` USD of the key's budget.
+    /// `names` are the requested model, fallbacks and aliases.
+    public func admit(_ principal: Principal, names: [String], estimate: Double) -> Result<Admission, RoutingError> {
+        guard case .key(let stored) = principal else { return .success(Admission(keyID: nil, reserved: 0)) }
+        guard var key = key(id: stored.id) else { return .failure(Self.unauthorized("API key \(stored.id) was revoked.")) }
+        if key.disabled { return .failure(Self.unauthorized("API key \(key.id) (\(key.name)) is disabled.")) }
+        guard key.kind != .provisioning else {
+            return .failure(RoutingError(status: 403, type: "permission_error", code: "provisioning_key",
+                                         message: "Provisioning keys manage keys and cannot call models."))
+        }
+        for name in names where !key.allowsModel(name) {
+            return .failure(RoutingError(status: 403, type: "permission_error", code: "model_not_allowed",
+                                         message: "API key \(key.id) may not use \"\(name)\" (allowed: \(key.allowedModels.joined(separator: ", "))).",
+                                         parameter: "model"))
+        }
+        let now = clock.now()
+        if let limit = key.maxInFlight, inFlight[key.id, default: 0] >= limit {
+            return .failure(Self.tooMany("API key \(key.id) already has \(limit) requests in flight (max_in_flight).", retryAfter: 1))
+        }
+        var window = windows[key.id] ?? RateWindow()
+        window.prune(now: now)
+        if let limit = key.rpmLimit, window.requestCount >= limit {
+            let wait = (window.oldestRequest ?? now) + RateWindow.length - now
+            windows[key.id] = window
+            return .failure(Self.tooMany("API key \(key.id) reached its limit of \(limit) requests per minute.", retryAfter: max(wait, 0.001)))
+        }
+        if let limit = key.tpmLimit, window.tokenCount >= limit {
+            let wait = window.secondsUntilTokensBelow(limit, now: now)
+            windows[key.id] = window
+            return .failure(Self.tooMany("API key \(key.id) reached its limit of \(limit) tokens per minute.", retryAfter: max(wait, 0.001)))
+        }
+        rollPeriod(&key)
+        if let limit = key.creditLimit {
+            let committed = key.spend + reserved[key.id, default: 0]
+            // Admitted while anything is left: at most one request can cross the limit, by at most its estimate.
+            guard committed < limit else {
+                return .failure(RoutingError(status: 402, type: "insufficient_quota", code: "budget_exceeded",
+                                             message: "API key \(key.id) has spent its budget of $\(limit) for this \(key.resetInterval.periodName) (spent $\(Self.money(key.spend)), $\(Self.money(reserved[key.id, default: 0])) reserved by requests in flight)."))
+            }
+        }
+        window.addRequest(at: now)
+        windows[key.id] = window
+        inFlight[key.id, default: 0] += 1
+        reserved[key.id, default: 0] += estimate
+        store(key)
+        return .success(Admission(keyID: key.id, reserved: estimate))
+    }
+
+    /// Ends an admitted request: releases its reservation and in-flight slot, adds its actual cost to the spend
+    /// counter (the same figure as its usage row) and its tokens to the tpm window.
+    public func settle(_ admission: Admission, cost: Double, tokens: Int) {
+        guard let id = admission.keyID, !admission.settled else { return }
+        admission.settled = true
+        inFlight[id] = max(0, inFlight[id, default: 0] - 1)
+        reserved[id] = max(0, reserved[id, default: 0] - admission.reserved)
+        var window = windows[id] ?? RateWindow()
+        window.addTokens(tokens, at: clock.now())
+        windows[id] = window
+        guard var key = key(id: id) else { return }  // revoked meanwhile: nothing left to charge
+        rollPeriod(&key)
+        key.spend += cost
+        key.totalSpend += cost
+        store(key)
+        store?.recordSpend(keyID: id, spend: key.spend, periodStart: key.periodStart, totalSpend: key.totalSpend)
+    }
+
+    /// Budget left in the current period (nil when unlimited), after settled spend and in-flight reservations.
+    public func remainingBudget(keyID: String) -> Double? {
+        guard var key = key(id: keyID), let limit = key.creditLimit else { return nil }
+        rollPeriod(&key)
+        return max(0, limit - key.spend - reserved[keyID, default: 0])
+    }
+
+    /// Requests in flight for a key.
+    public func requestsInFlight(keyID: String) -> Int { inFlight[keyID, default: 0] }
+
+    // MARK: Internal
+
+    func index(_ key: APIKey) {
+        if let old = hashByID[key.id], old != key.secretHash { keysByHash[old] = nil }
+        keysByHash[key.secretHash] = key
+        hashByID[key.id] = key.secretHash
+    }
+
+    func unindex(id: String) -> APIKey? {
+        guard let hash = hashByID.removeValue(forKey: id) else { return nil }
+        return keysByHash.removeValue(forKey: hash)
+    }
+
+    private func store(_ key: APIKey) { keysByHash[key.secretHash] = key }
+
+    private func rollPeriod(_ key: inout APIKey) {
+        let start = key.resetInterval.periodStart(containing: clock.wallTime())
+        if start > key.periodStart {
+            key.periodStart = start
+            key.spend = 0
+        }
+    }
+
+    static func unauthorized(_ message: String) -> RoutingError {
+        RoutingError(status: 401, type: "authentication_error", code: "invalid_api_key", message: message)
+    }
+
+    static func tooMany(_ message: String, retryAfter: Double) -> RoutingError {
+        RoutingError(status: 429, type: "rate_limit_error", code: "key_rate_limited", message: message, retryAfterSeconds: retryAfter)
+    }
+
+    static func money(_ value: Double) -> String { String((value * 1_000_000).rounded() / 1_000_000) }
+}
+
+/// A model call's claim on its key's limits, settled exactly once.
+public final class Admission {
+    public let keyID: String?
+    public let reserved: Double
+    fileprivate(set) var settled = false
+
+    init(keyID: String?, reserved: Double) {
+        self.keyID = keyID
+        self.reserved = reserved
+    }
+}
+
+extension BudgetInterval {
+    var periodName: String {
+        switch self {
+        case .daily: "day"
+        case .weekly: "week"
+        case .monthly: "month"
+        case .never: "key's lifetime"
+        }
+    }
+}

@@ -1,6 +1,0 @@
-import XCTest
-@testable import FakeProvider
-
-final class PlaceholderFakeProviderTests: XCTestCase {
-    func testBuilds() {}
-}

@@ -1,6 +1,0 @@
-import XCTest
-@testable import Routing
-
-final class PlaceholderRoutingTests: XCTestCase {
-    func testBuilds() {}
-}

@@ -77,7 +77,7 @@ enum AnthropicWire: WireFormat {
         switch answer.content {
         case .text(let pieces):
             plan.prefix.append(blockStart(["type": "text", "text": ""]))
-            plan.content = pieces.map { blockDelta(["type": "text_delta", "text": .string($0)]) }
+            plan.content = pieces.map(textDelta)
         case .toolCall(let name, let arguments):
             plan.prefix.append(blockStart(["type": "tool_use", "id": .string("toolu_fake_\(id)"),
                                            "name": .string(name), "input": [:]]))
@@ -111,6 +111,15 @@ enum AnthropicWire: WireFormat {
 
     private static func blockDelta(_ delta: JSON) -> SSEEvent {
         SSEEvent("content_block_delta", ["type": "content_block_delta", "index": 0, "delta": delta])
+    }
+
+    /// A `text_delta` event written around the piece directly: the hot path of every streamed answer, so no JSON
+    /// object is built per word (the bytes equal `blockDelta(["type": "text_delta", "text": piece])`).
+    private static func textDelta(_ piece: String) -> SSEEvent {
+        var data = Array(#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"#.utf8)
+        JSON.string(piece).write(into: &data)
+        data += "}}".utf8
+        return SSEEvent(name: "content_block_delta", raw: data)
     }
 
     private static func stopReason(_ answer: FakeAnswer) -> String {

@@ -57,10 +57,11 @@ struct FakeAnswer {
         return ""
     }
 
-    /// The text split at runs of whitespace (spaces, tabs, newlines), empty words dropped.
+    /// The text split at runs of ASCII whitespace (space, tab, CR, LF), empty words dropped. It splits UTF-8
+    /// bytes rather than Characters (several times faster): ASCII bytes never occur inside a multi-byte sequence.
     static func words(_ text: String) -> [String] {
-        text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" || $0 == "\r\n" })
-            .map(String.init)
+        text.utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D })
+            .map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Words as stream pieces: every word after the first carries its leading space.

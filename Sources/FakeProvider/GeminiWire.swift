@@ -58,7 +58,16 @@ enum GeminiWire: WireFormat {
         plan.crlf = true
         switch answer.content {
         case .text(let pieces):
-            plan.content = pieces.map { SSEEvent(response(model: model, id: id, parts: [["text": .string($0)]])) }
+            // One word per event, written around the word (the bytes `response(parts: [["text": piece]])` gives).
+            let head = Array(#"{"candidates":[{"content":{"parts":[{"text":"#.utf8)
+            var tail = Array(#"}],"role":"model"},"index":0}],"modelVersion":"#.utf8)
+            JSON.string(model).write(into: &tail)
+            tail += #","responseId":"fake-\#(id)"}"#.utf8
+            plan.content = pieces.map { piece in
+                var data = head
+                JSON.string(piece).write(into: &data)
+                return SSEEvent(name: nil, raw: data + tail)
+            }
         case .toolCall(let name, let arguments):
             let call: JSON = ["functionCall": ["name": .string(name), "args": arguments]]
             plan.content = [SSEEvent(response(model: model, id: id, parts: [call]))]

@@ -70,7 +70,7 @@ enum OpenAIWire: WireFormat {
         switch answer.content {
         case .text(let pieces):
             plan.prefix = [chunk.event(delta: ["role": "assistant", "content": ""])]
-            plan.content = pieces.map { chunk.event(delta: ["content": .string($0)]) }
+            plan.content = pieces.map(chunk.content)
         case .toolCall(let name, let arguments):
             var call = toolCall(id: id, name: name, arguments: "")
             call["index"] = 0
@@ -88,31 +88,53 @@ enum OpenAIWire: WireFormat {
         return plan
     }
 
-    /// The fields every chunk of one stream shares.
+    /// Writes the chunks of one stream. Chunks differ only in their choice, so the shared fields are serialised
+    /// once and each chunk is that prefix, its choice and a fixed tail: no JSON object is built per word. The
+    /// bytes are what serialising the whole chunk object would give, members in the same order.
     private struct ChunkTemplate {
-        var id: Int
-        var model: String
-        var includeUsage: Bool
+        /// `{"id":…,"object":"chat.completion.chunk","created":…,"model":…,"system_fingerprint":"fp_fake","choices":[`
+        let head: [UInt8]
+        /// With include_usage every chunk carries `usage: null` until the last one fills it in.
+        let tail: [UInt8]
 
-        func base(choices: JSON) -> JSON {
-            var chunk: JSON = [
-                "id": .string("chatcmpl-fake-\(id)"), "object": "chat.completion.chunk",
-                "created": .int(fakeCreatedTimestamp), "model": .string(model), "system_fingerprint": "fp_fake",
-                "choices": choices,
-            ]
-            // With include_usage every chunk carries `usage: null` until the last one fills it in.
-            if includeUsage { chunk["usage"] = .null }
-            return chunk
+        init(id: Int, model: String, includeUsage: Bool) {
+            var head = Array(#"{"id":"#.utf8)
+            JSON.string("chatcmpl-fake-\(id)").write(into: &head)
+            head += #","object":"chat.completion.chunk","created":\#(fakeCreatedTimestamp),"model":"#.utf8
+            JSON.string(model).write(into: &head)
+            head += #","system_fingerprint":"fp_fake","choices":["#.utf8
+            self.head = head
+            tail = Array((includeUsage ? #","usage":null}"# : "}").utf8)
         }
 
         func event(delta: JSON, finishReason: JSON = .null) -> SSEEvent {
-            SSEEvent(base(choices: [["index": 0, "delta": delta, "logprobs": .null, "finish_reason": finishReason]]))
+            var data = head
+            data += #"{"index":0,"delta":"#.utf8
+            delta.write(into: &data)
+            data += #","logprobs":null,"finish_reason":"#.utf8
+            finishReason.write(into: &data)
+            data += "}]".utf8
+            data += tail
+            return SSEEvent(name: nil, raw: data)
+        }
+
+        /// The chunk of one word: the hot path of every streamed answer.
+        func content(_ piece: String) -> SSEEvent {
+            var data = head
+            data.reserveCapacity(head.count + piece.utf8.count + 80)
+            data += #"{"index":0,"delta":{"content":"#.utf8
+            JSON.string(piece).write(into: &data)
+            data += #"},"logprobs":null,"finish_reason":null}]"#.utf8
+            data += tail
+            return SSEEvent(name: nil, raw: data)
         }
 
         func usageEvent(_ usage: JSON) -> SSEEvent {
-            var chunk = base(choices: [])
-            chunk["usage"] = usage
-            return SSEEvent(chunk)
+            var data = head
+            data += #"],"usage":"#.utf8
+            usage.write(into: &data)
+            data += "}".utf8
+            return SSEEvent(name: nil, raw: data)
         }
     }
 

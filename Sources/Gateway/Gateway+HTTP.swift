@@ -12,14 +12,24 @@ extension Gateway {
         let mcp = StreamableHTTPServerTransport(server: server, loop: loop, allowedOrigins: options.allowedOrigins,
                                                 maxBodyBytes: limits.maxBodyBytes, logger: logger)
         let api = models.map { OpenAIRoutes(services: $0, maxBodyBytes: limits.maxBodyBytes) }
+        if let governor = models?.governor, governor.isGoverned {
+            // MCP over HTTP: the bearer token is checked on every request, so a revoked key stops at once.
+            mcp.authenticate = { request in
+                switch governor.authenticate(Credentials.secret(in: request)) {
+                case .success(let principal): .success(Credentials.identity(of: principal))
+                case .failure(let error): .failure(HTTPAuthFailure(status: error.status, message: error.message))
+                }
+            }
+        }
         let origins = OriginPolicy(allowed: options.allowedOrigins)
         let http = try HTTPServer(loop: loop, host: address.host, port: address.port, limits: limits) { request, response in
-            if let api, OpenAIRoutes.route(request.path) != nil {
+            if let api, OpenAIRoutes.route(request.path) != nil || request.path.hasPrefix("/prod/") {
                 // Browsers send Origin; SDKs do not. A foreign page must not reach the API through the user's browser.
                 if let origin = request.headers["Origin"], !origins.allows(origin) {
                     return APIReply.error(response, status: 403, type: "forbidden", code: "origin_not_allowed",
                                           message: "Origin \(origin) is not allowed (start switchyard with --allow-origin \(origin) to allow it)")
                 }
+                if request.path.hasPrefix("/prod/") { return api.prod(request, response) }
                 _ = api.handle(request, response)
                 return
             }

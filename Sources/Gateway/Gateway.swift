@@ -79,6 +79,15 @@ public final class Gateway {
         let transport = try StdioServerTransport(loop: loop, maxLineBytes: options.maxLineBytes, logger: logger)
         stdio = transport
         let session = server.openSession(id: "stdio") { [unowned transport] message in transport.send(message) }
+        if let governor = models?.governor {
+            // Over stdio the process's own key (SWITCHYARD_API_KEY) stands for the session's bearer token.
+            switch governor.authenticate(options.environment["SWITCHYARD_API_KEY"]) {
+            case .success(let principal):
+                session.attributes[MCPServerSession.identityAttribute] = .string(Credentials.identity(of: principal))
+            case .failure(let error):
+                throw GatewayError(message: "stdio: \(error.message) An admin key is configured, so set SWITCHYARD_API_KEY to this session's key.")
+            }
+        }
         transport.onEnd = { [unowned self] reason in
             self.logger.info("stdio session ended; shutting down", metadata: ["reason": "\(reason)"])
             self.shutdown()

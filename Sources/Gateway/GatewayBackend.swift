@@ -1,33 +1,71 @@
 import JSON
 import JSONRPC
 import MCP
+import Routing
 
 /// What MCP clients see: the gateway's own tools followed by every downstream tool, resource and prompt.
 final class GatewayBackend: MCPServerBackend {
     let hub: Hub
     let registry: ServerRegistry
+    let governor: Governor?
     private var ownTools: [String: GatewayTool] = [:]
-    private var ownDefinitions: [JSON] = []
+    private var ownDefinitions: [(name: String, definition: JSON)] = []
+    /// Tools only admin and provisioning callers see.
+    private var managementTools: Set<String> = []
+    /// Tools that call models (hidden from provisioning keys, which cannot).
+    private var modelCallingTools: Set<String> = []
 
     init(hub: Hub, registry: ServerRegistry, models: ModelServices?) {
         self.hub = hub
         self.registry = registry
+        self.governor = models?.governor
         var tools = serverTools()
-        if let models { tools += modelTools(models) + routingTools(models) }
+        if let models {
+            let keyTools = keyTools(models)
+            managementTools = Set(keyTools.map(\.name))
+            modelCallingTools = ["chat", "compare_models"]
+            tools += modelTools(models) + routingTools(models) + keyTools
+        }
         for tool in tools {
             ownTools[tool.name] = tool
-            ownDefinitions.append(tool.definition)
+            ownDefinitions.append((tool.name, tool.definition))
         }
     }
 
+    /// Who opened `session`, looked up afresh so revocations apply at once; nil when its key is gone.
+    func principal(for session: MCPServerSession) -> Principal? {
+        Credentials.principal(identity: session.attributes[MCPServerSession.identityAttribute]?.stringValue, governor: governor)
+    }
+
+    /// Whether `principal` may see and call the exposed tool `name`.
+    private func allows(_ principal: Principal, _ name: String) -> Bool {
+        if managementTools.contains(name) { return principal.canManageKeys }
+        if modelCallingTools.contains(name), principal.key?.kind == .provisioning { return false }
+        if ownTools[name] != nil { return principal.allowsTool(name, server: nil) }
+        return principal.allowsTool(name, server: hub.resolveTool(name)?.server)
+    }
+
     func tools(for session: MCPServerSession) -> [JSON] {
-        ownDefinitions + hub.tools
+        guard let principal = principal(for: session) else { return [] }
+        if case .open = principal {
+            return ownDefinitions.filter { !managementTools.contains($0.name) || governor != nil }.map(\.definition) + hub.tools
+        }
+        let own = ownDefinitions.filter { allows(principal, $0.name) }.map(\.definition)
+        return own + hub.tools.filter { tool in tool["name"]?.stringValue.map { allows(principal, $0) } ?? false }
     }
 
     func callTool(name: String, arguments: JSON?, request: IncomingRequest, session: MCPServerSession) {
         if let arguments, arguments.objectValue == nil, !arguments.isNull {
             request.fail(.invalidParams("tools/call: \"arguments\" must be an object"))
             return
+        }
+        guard let principal = principal(for: session) else {
+            return request.respond(ToolResult.failure("401 Unauthorized: this session's API key was revoked or disabled."))
+        }
+        guard allows(principal, name) else {
+            let known = ownTools[name] != nil || hub.resolveTool(name) != nil
+            guard known else { return request.fail(.invalidParams("Unknown tool: \(name). tools/list shows the available tools")) }
+            return request.respond(ToolResult.failure("403 Forbidden: this API key may not use the tool \(name)."))
         }
         if let tool = ownTools[name] {
             tool.run(arguments?.objectValue ?? JSONObject(), request, session)

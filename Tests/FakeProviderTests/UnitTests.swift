@@ -68,6 +68,36 @@ final class FakeProviderUnitTests: XCTestCase {
         XCTAssertEqual(prompt.lastUserText, "72F sunny")
     }
 
+    /// The per-word events are written around the word; they must be exactly what serialising the object gives.
+    func testTemplatedStreamEventsEqualSerialisedObjects() {
+        var prompt = FakePrompt(openAI: [:])
+        prompt.includeUsage = true
+        var answer = FakeAnswer(prompt: prompt, behaviour: FakeBehaviour(), model: "m")
+        answer.content = .text(["w\u{f6}rd \"q\"\n"])
+        let model = "m\"x"
+        let openAI = OpenAIWire.stream(answer, prompt: prompt, model: model, id: 7).content[0].data
+        let openAIObject: JSON = [
+            "id": "chatcmpl-fake-7", "object": "chat.completion.chunk", "created": 1_700_000_000, "model": .string(model),
+            "system_fingerprint": "fp_fake",
+            "choices": [["index": 0, "delta": ["content": "w\u{f6}rd \"q\"\n"], "logprobs": .null, "finish_reason": .null]],
+            "usage": .null,
+        ]
+        XCTAssertEqual(String(decoding: openAI, as: UTF8.self), openAIObject.jsonString)
+
+        let anthropic = AnthropicWire.stream(answer, prompt: prompt, model: model, id: 7).content[0]
+        let anthropicObject: JSON = ["type": "content_block_delta", "index": 0,
+                                     "delta": ["type": "text_delta", "text": "w\u{f6}rd \"q\"\n"]]
+        XCTAssertEqual(anthropic.name, "content_block_delta")
+        XCTAssertEqual(String(decoding: anthropic.data, as: UTF8.self), anthropicObject.jsonString)
+
+        let gemini = GeminiWire.stream(answer, prompt: prompt, model: model, id: 7).content[0].data
+        let geminiObject: JSON = [
+            "candidates": [["content": ["parts": [["text": "w\u{f6}rd \"q\"\n"]], "role": "model"], "index": 0]],
+            "modelVersion": .string(model), "responseId": "fake-7",
+        ]
+        XCTAssertEqual(String(decoding: gemini, as: UTF8.self), geminiObject.jsonString)
+    }
+
     func testBase64() {
         XCTAssertEqual(FakeEmbeddings.base64([]), "")
         XCTAssertEqual(FakeEmbeddings.base64(Array("f".utf8)), "Zg==")

@@ -11,8 +11,8 @@ enum APIReply {
     }
 
     /// An error in OpenAI's shape, with `Retry-After` when the error says when to come back.
-    static func error(_ response: HTTPResponseWriter, _ error: RoutingError) {
-        var extra: [(String, String)] = []
+    static func error(_ response: HTTPResponseWriter, _ error: RoutingError, headers: [(String, String)] = []) {
+        var extra = headers
         if let seconds = error.retryAfterSeconds { extra.append(("Retry-After", String(Int(seconds.rounded(.up))))) }
         json(response, error.status, error.openAIBody, headers: extra)
     }

@@ -5,18 +5,20 @@ import Routing
 extension OpenAIRoutes {
     /// `POST /v1/chat/completions`: JSON, or SSE when `stream` is true. A stream that breaks after it started ends
     /// with an error event and no `[DONE]`, so clients can tell it apart from a complete answer.
-    func chatCompletions(_ request: HTTPRequest, _ response: HTTPResponseWriter) {
+    func chatCompletions(_ request: HTTPRequest, _ response: HTTPResponseWriter, _ principal: Principal) {
         guard let body = parseBody(request, response) else { return }
         if let problem = Self.validateChat(body) { return APIReply.error(response, problem) }
-        let context = RequestContext(face: "http")
+        let context = RequestContext(face: "http", principal: principal)
+        let governor = services.governor
         let handle = services.router.chat(ChatRequest(body: body), context: context) { event in
             switch event {
             case .completion(let answer, let outcome):
-                APIReply.json(response, 200, answer, headers: Self.outcomeHeaders(outcome))
+                APIReply.json(response, 200, answer, headers: Self.outcomeHeaders(outcome, principal, governor))
             case .streamStarted(let model, let id):
                 var headers = APIReply.sseHeaders
                 headers.set("X-Switchyard-Model", model.description)
                 headers.set("X-Switchyard-Generation-Id", id)
+                for (name, value) in Self.budgetHeaders(principal, governor) { headers.set(name, value) }
                 response.startStream(status: 200, headers: headers)
             case .chunk(let chunk):
                 response.write(APIReply.sseData(chunk))
@@ -36,14 +38,16 @@ extension OpenAIRoutes {
     }
 
     /// `POST /v1/embeddings`.
-    func embeddings(_ request: HTTPRequest, _ response: HTTPResponseWriter) {
+    func embeddings(_ request: HTTPRequest, _ response: HTTPResponseWriter, _ principal: Principal) {
         guard let body = parseBody(request, response) else { return }
         guard body["input"] != nil else {
             return APIReply.error(response, .invalidRequest("\"input\" is required (a string or an array of strings)", parameter: "input"))
         }
-        let handle = services.router.embeddings(body, context: RequestContext(face: "http")) { event in
+        let governor = services.governor
+        let handle = services.router.embeddings(body, context: RequestContext(face: "http", principal: principal)) { event in
             switch event {
-            case .completion(let answer, let outcome): APIReply.json(response, 200, answer, headers: Self.outcomeHeaders(outcome))
+            case .completion(let answer, let outcome):
+                APIReply.json(response, 200, answer, headers: Self.outcomeHeaders(outcome, principal, governor))
             case .failed(let error, _): APIReply.error(response, error)
             default: break
             }
@@ -81,8 +85,14 @@ extension OpenAIRoutes {
         return nil
     }
 
-    static func outcomeHeaders(_ outcome: RouteOutcome) -> [(String, String)] {
+    static func outcomeHeaders(_ outcome: RouteOutcome, _ principal: Principal, _ governor: Governor) -> [(String, String)] {
         [("X-Switchyard-Model", outcome.model.description), ("X-Switchyard-Generation-Id", outcome.id),
-         ("X-Switchyard-Attempts", String(outcome.attempts.count))]
+         ("X-Switchyard-Attempts", String(outcome.attempts.count))] + budgetHeaders(principal, governor)
+    }
+
+    /// The key's remaining budget (after this request's cost and other requests' reservations), when it has one.
+    static func budgetHeaders(_ principal: Principal, _ governor: Governor) -> [(String, String)] {
+        guard let key = principal.key, let remaining = governor.remainingBudget(keyID: key.id) else { return [] }
+        return [("X-Switchyard-Budget-Remaining", String((remaining * 1_000_000).rounded() / 1_000_000))]
     }
 }

@@ -33,14 +33,18 @@ extension OpenAIRoutes {
     }
 
     /// `GET /v1/generation?id=gen-…`: the usage row of one request (OpenRouter's shape, `data: {…}`).
-    func generation(_ request: HTTPRequest, _ response: HTTPResponseWriter) {
+    func generation(_ request: HTTPRequest, _ response: HTTPResponseWriter, _ principal: Principal) {
         guard let id = Self.queryValue("id", in: request.query), !id.isEmpty else {
             return APIReply.error(response, .invalidRequest("the query parameter \"id\" is required (the response's id, gen-…)", parameter: "id"))
         }
         services.store.usageRecord(id: id) { result in
             switch result {
-            case .success(let record?):
+            case .success(let record?) where principal.key == nil || principal.canManageKeys || record.keyID == principal.key?.id:
                 APIReply.json(response, 200, ["data": record.json])
+            case .success(.some):
+                // Another key's request: answered like an unknown id, so ids of others' requests reveal nothing.
+                APIReply.error(response, status: 404, type: "invalid_request_error", code: "generation_not_found",
+                               message: "No generation with id \(id).")
             case .success(nil):
                 APIReply.error(response, status: 404, type: "invalid_request_error", code: "generation_not_found",
                                message: "No generation with id \(id).")

@@ -19,11 +19,22 @@ final class OpenAIRoutes {
     /// Handles the request when its path is one of ours; returns false otherwise.
     func handle(_ request: HTTPRequest, _ response: HTTPResponseWriter) -> Bool {
         guard let route = Self.route(request.path) else { return false }
+        let principal: Principal
+        switch services.governor.authenticate(Credentials.secret(in: request)) {
+        case .success(let who): principal = who
+        case .failure(let error):
+            APIReply.error(response, error, headers: [("WWW-Authenticate", "Bearer realm=\"switchyard\"")])
+            return true
+        }
+        if route == "keys" || route.hasPrefix("keys/") {
+            keys(request, response, route: route, principal: principal)
+            return true
+        }
         switch (request.method, route) {
-        case ("POST", "chat/completions"): chatCompletions(request, response)
-        case ("POST", "embeddings"): embeddings(request, response)
+        case ("POST", "chat/completions"): chatCompletions(request, response, principal)
+        case ("POST", "embeddings"): embeddings(request, response, principal)
         case ("GET", "models"): models(request, response)
-        case ("GET", "generation"): generation(request, response)
+        case ("GET", "generation"): generation(request, response, principal)
         case (_, "chat/completions"), (_, "embeddings"):
             methodNotAllowed(response, allow: "POST", route: route)
         case (_, "models"), (_, "generation"):

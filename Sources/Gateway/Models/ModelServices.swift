@@ -13,6 +13,8 @@ final class ModelServices {
     let catalog: LiveCatalog
     let store: Store
     let router: Router
+    /// Keys, budgets and rate limits for both faces.
+    let governor: Governor
     private let transport: CurlUpstreamTransport
     private let logger: Logger
 
@@ -28,8 +30,17 @@ final class ModelServices {
         transport = CurlUpstreamTransport(client: httpClient)
         router = try Router(settings: settings, models: catalog, adapter: providerAdapter(for:), transport: transport,
                             usage: store.usageWriter, aliasStore: store.aliases)
+        do {
+            governor = try Governor(adminSecret: settings.adminKey, store: nil)  // KEYSTORE: switch to store.keys
+        } catch {
+            throw GatewayError(message: "cannot load API keys from \(settings.databasePath): \(error)")
+        }
+        router.governor = governor
+        if governor.isGoverned {
+            logger.notice("API keys required on every face (admin key configured)", metadata: ["keys": "\(governor.keys.count)"])
+        }
         for warning in settings.warnings { logger.warning("settings: \(warning)") }
-        if settings.providers.isEmpty {
+        if settings.providers.isEmpty, settings.warnings.isEmpty {
             logger.notice("no model providers configured: set OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, … or write switchyard.json (see docs/settings.md)")
         } else {
             logger.info("model providers", metadata: ["providers": "\(settings.providers.keys.sorted().joined(separator: ", "))",

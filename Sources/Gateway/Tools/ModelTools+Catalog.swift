@@ -24,7 +24,9 @@ extension GatewayBackend {
         for (index, model) in models.enumerated() {
             var body = base
             body["model"] = .string(model)
-            let handle = services.router.chat(ChatRequest(body: body), context: RequestContext(face: "mcp")) { event in
+            var context = modelContext(session)
+            context.defaultModel = nil
+            let handle = services.router.chat(ChatRequest(body: body), context: context) { event in
                 switch event {
                 case .completion(let answer, let outcome):
                     var entry = Self.structured(answer, outcome).objectValue ?? [:]

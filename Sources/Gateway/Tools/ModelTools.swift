@@ -65,7 +65,7 @@ extension GatewayBackend {
         } catch {
             return request.fail(error)
         }
-        let context = RequestContext(face: "mcp", defaultModel: session.attributes[Self.sessionModelKey]?.stringValue)
+        let context = modelContext(session)
         let handle = services.router.chat(ChatRequest(body: body), context: context) { event in
             switch event {
             case .completion(let answer, let outcome):
@@ -78,6 +78,12 @@ extension GatewayBackend {
             }
         }
         request.onCancel = { _ in handle.cancel() }
+    }
+
+    /// The routing context of a tool call: the session's principal (checked by `callTool` just before) and model.
+    func modelContext(_ session: MCPServerSession) -> RequestContext {
+        RequestContext(face: "mcp", principal: principal(for: session) ?? .open,
+                       defaultModel: session.attributes[Self.sessionModelKey]?.stringValue)
     }
 
     /// An OpenAI chat body from tool arguments: `messages`, or `system` + `prompt`, plus the usual options.

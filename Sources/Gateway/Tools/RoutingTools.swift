@@ -47,11 +47,11 @@ extension GatewayBackend {
                         inputSchema: ["type": "object", "properties": [
                             "model": ["type": "string"], "models": ["type": "array", "items": ["type": "string"]],
                             "prompt": ["type": "string", "description": "Used by category aliases to classify."],
-                        ]]) { arguments, request, session in
+                        ]]) { [unowned self] arguments, request, session in
                 var body: JSONObject = ["messages": [["role": "user", "content": .string(arguments["prompt"]?.stringValue ?? "")]]]
                 if let model = arguments["model"] { body["model"] = model }
                 if let models = arguments["models"] { body["models"] = models }
-                let context = RequestContext(face: "mcp", defaultModel: session.attributes[Self.sessionModelKey]?.stringValue)
+                let context = self.modelContext(session)
                 do throws(RoutingError) {
                     let plan = try services.router.explain(ChatRequest(body: body), context: context)
                     request.respond(ToolResult.success(Self.describePlan(plan), structured: plan))

@@ -21,6 +21,9 @@ public final class MCPServerSession {
     /// Free-form per-session state for the backend (e.g. the model chosen with `model_use`).
     public var attributes: [String: JSON] = [:]
 
+    /// The `attributes` key under which transports record who opened the session (e.g. `key:key_ab12…`).
+    public static let identityAttribute = "switchyard.identity"
+
     init(id: String, server: MCPServer, standalone: @escaping (JSONRPCMessage) -> Void) {
         self.id = id
         self.server = server

@@ -22,6 +22,8 @@ public final class StreamableHTTPServerTransport {
     private var keepAlive: Timer?
     private var statelessCounter = 0
     private let jsonLimits: JSONLimits
+    /// The identity of the request being handled (set only during `handle`).
+    private var currentIdentity: String?
 
     public init(server: MCPServer, loop: EventLoop, allowedOrigins: [String], maxBodyBytes: Int, logger: Logger) {
         self.server = server
@@ -43,6 +45,11 @@ public final class StreamableHTTPServerTransport {
     /// Open sessions.
     public var sessionCount: Int { sessions.count }
 
+    /// Checks every request's credentials before anything else (nil: no authentication). Success gives the
+    /// caller's identity, stored on the session it opens (`MCPServerSession.identityAttribute`); a later request on
+    /// that session must carry credentials of the same identity. Failure is answered with its status (401/403).
+    public var authenticate: ((HTTPRequest) -> Result<String, HTTPAuthFailure>)?
+
     /// Handles one HTTP request for the MCP endpoint.
     public func handle(_ request: HTTPRequest, _ response: HTTPResponseWriter) {
         if let origin = request.headers["Origin"], !originAllowed(origin) {
@@ -51,6 +58,23 @@ public final class StreamableHTTPServerTransport {
         if let version = request.headers["MCP-Protocol-Version"], !MCPVersion.all.contains(version) {
             return HTTPReply.plain(response, 400, "Bad Request: unsupported MCP-Protocol-Version \(version); supported: \(MCPVersion.all.joined(separator: ", "))")
         }
+        var identity: String?
+        if let authenticate {
+            switch authenticate(request) {
+            case .success(let who): identity = who
+            case .failure(let failure):
+                var headers: HTTPHeaders = ["Content-Type": "application/json"]
+                if failure.status == 401 { headers.set("WWW-Authenticate", "Bearer realm=\"switchyard\"") }
+                let body: JSON = ["error": ["code": .string(failure.status == 401 ? "unauthorized" : "forbidden"), "message": .string(failure.message)]]
+                return response.respond(status: failure.status, headers: headers, body: body.serialized())
+            }
+        }
+        if let identity, let sessionID = request.headers["Mcp-Session-Id"], let channel = sessions[sessionID],
+           let owner = channel.session.attributes[MCPServerSession.identityAttribute]?.stringValue, owner != identity {
+            return HTTPReply.plain(response, 403, "Forbidden: session \(sessionID) was opened with other credentials")
+        }
+        currentIdentity = identity
+        defer { currentIdentity = nil }
         switch request.method {
         case "POST": post(request, response)
         case "GET": get(request, response)
@@ -125,6 +149,7 @@ public final class StreamableHTTPServerTransport {
         let id = Self.newSessionID()
         let channel = HTTPSessionChannel()
         let session = server.openSession(id: id) { [weak channel] message in channel?.send(message) }
+        if let currentIdentity { session.attributes[MCPServerSession.identityAttribute] = .string(currentIdentity) }
         channel.session = session
         sessions[id] = channel
         logger.debug("HTTP session opened", metadata: ["session": "\(id)"])
@@ -136,6 +161,7 @@ public final class StreamableHTTPServerTransport {
         statelessCounter += 1
         let id = "stateless-\(statelessCounter)"
         let session = server.openSession(id: id) { _ in }
+        if let currentIdentity { session.attributes[MCPServerSession.identityAttribute] = .string(currentIdentity) }
         let exchange = HTTPExchange(response: response, acceptsSSE: acceptsSSE, sessionID: nil)
         exchange.onFinish = { [weak server] in server?.closeSession(id: id, reason: "request finished") }
         response.onCancel = { [weak server] in server?.closeSession(id: id, reason: "client disconnected") }
@@ -208,5 +234,17 @@ extension JSONRPCMessage {
         case let .error(id, _): return id
         case .notification: return nil
         }
+    }
+}
+
+/// Why a request's credentials were refused.
+public struct HTTPAuthFailure: Error, Sendable {
+    /// 401 (missing or invalid credentials) or 403 (valid but not allowed).
+    public var status: Int
+    public var message: String
+
+    public init(status: Int, message: String) {
+        self.status = status
+        self.message = message
     }
 }

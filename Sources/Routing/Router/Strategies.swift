@@ -55,10 +55,10 @@ extension SelectionStrategy {
             return scored.sorted { ($0.2, $0.3, $0.0) < ($1.2, $1.3, $1.0) }.map(\.1)
         case .lowestPrice:
             let scored = targets.enumerated().map { index, target -> (Int, RankedTarget, Double) in
-                guard let pricing = context.models.info(for: target.model)?.pricing else {
+                guard let info = context.models.info(for: target.model), info.isPricingKnown else {
                     return (index, RankedTarget(model: target.model, reason: "price unknown"), .infinity)
                 }
-                let cost = pricing.maximumCost(promptTokens: context.promptTokens, maxOutput: context.outputTokens)
+                let cost = info.pricing.maximumCost(promptTokens: context.promptTokens, maxOutput: context.outputTokens)
                 return (index, RankedTarget(model: target.model, reason: "estimated $\(Self.format(cost)) for this request"), cost)
             }
             return scored.sorted { ($0.2, $0.0) < ($1.2, $1.0) }.map(\.1)

@@ -16,6 +16,9 @@ public struct RoutingSettings: Sendable {
     /// file's directory, or to the working directory without a file); a relative path set by hand is relative to
     /// the working directory.
     public var databasePath: String
+    /// The admin secret (from the variable `admin_key_env` names, else `SWITCHYARD_ADMIN_KEY`). When set, every
+    /// request on every face needs a valid key; when nil, Switchyard runs open for local single-user use.
+    public var adminKey: String?
     /// Where the settings came from, for messages (`switchyard.json`, `environment`).
     public var source: String
     /// Problems that do not stop the gateway (a provider's key variable is unset, no provider configured); the

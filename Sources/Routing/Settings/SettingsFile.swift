@@ -3,7 +3,7 @@ import JSON
 /// The sections of a settings file, read and checked against each other. Errors carry field paths only; the
 /// loader adds the file name.
 enum SettingsFile {
-    static let fields: Set<String> = ["providers", "models", "aliases", "default_model", "health", "database"]
+    static let fields: Set<String> = ["providers", "models", "aliases", "default_model", "health", "database", "admin_key_env"]
 
     /// Reads `root`. `discovered` holds the environment's providers when the file has no `providers` section.
     static func read(_ root: JSON, discovered: [String: ProviderConfig]?, directory: String,
@@ -26,11 +26,19 @@ enum SettingsFile {
         }
         let database = try reader.string("database") ?? SettingsLoader.defaultDatabaseName
         guard !database.isEmpty else { throw reader.error("database", "must be a file path (or \":memory:\")") }
-        return RoutingSettings(
+        var settings = RoutingSettings(
             providers: providers, models: try models(reader, providers: providers), aliases: aliases,
             defaultModel: defaultModel, health: try health(reader),
             databasePath: SettingsPaths.resolve(database, in: directory, home: environment["HOME"]),
             warnings: warnings)
+        if let variable = try reader.string("admin_key_env") {
+            // Fail closed: a file that asks for an admin key must never run open because the variable is unset.
+            guard let secret = environment[variable], !secret.isEmpty else {
+                throw reader.error("admin_key_env", "names the variable \(variable), which is not set; set it (or remove admin_key_env to run open)")
+            }
+            settings.adminKey = secret
+        }
+        return settings
     }
 
     /// `models`: entries keyed by model id, each merged over the shipped catalog entry of that id, if any.

@@ -17,17 +17,22 @@ public enum SettingsLoader {
     /// discovery variables are looked up; `workingDirectory` anchors relative paths.
     public static func load(explicitPath: String?, environment: [String: String], workingDirectory: String)
         throws(SettingsError) -> RoutingSettings {
-        guard let file = try locate(explicitPath: explicitPath, environment: environment,
-                                    workingDirectory: workingDirectory) else {
-            return try fromEnvironment(environment, workingDirectory: workingDirectory)
+        var settings: RoutingSettings
+        if let file = try locate(explicitPath: explicitPath, environment: environment, workingDirectory: workingDirectory) {
+            let bytes: [UInt8]
+            do {
+                bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file.path)))
+            } catch {
+                throw SettingsError("\(file.name): cannot be read: \(error.localizedDescription)")
+            }
+            settings = try parse(bytes, source: file.name, directory: file.directory, environment: environment)
+        } else {
+            settings = try fromEnvironment(environment, workingDirectory: workingDirectory)
         }
-        let bytes: [UInt8]
-        do {
-            bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file.path)))
-        } catch {
-            throw SettingsError("\(file.name): cannot be read: \(error.localizedDescription)")
+        if settings.adminKey == nil, let secret = environment["SWITCHYARD_ADMIN_KEY"], !secret.isEmpty {
+            settings.adminKey = secret
         }
-        return try parse(bytes, source: file.name, directory: file.directory, environment: environment)
+        return settings
     }
 
     /// Reads settings from the bytes of a file. `source` labels errors and becomes ``RoutingSettings/source``;

@@ -83,7 +83,9 @@ enum UsageTable {
             return model
         }
         let tags = try jsonArray(statement.text(18), column: "tags", id: id).map { element in
-            guard let tag = element.stringValue else { throw StoreError.badRow("usage", id, "tags holds \(element), not a string") }
+            guard let tag = element.stringValue else {
+                throw StoreError.badRow("usage", id, "tags holds \(element), not a string")
+            }
             return tag
         }
         let attempts = try jsonArray(statement.text(19), column: "attempts", id: id).enumerated().map { index, element in

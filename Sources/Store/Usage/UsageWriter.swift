@@ -58,6 +58,8 @@ public final class UsageWriter: UsageSink {
         self.timer = timer
         self.logger = logger
         self.options = options
+        // A batch's worth up front, so the request path does not grow the array in steady state.
+        pending.reserveCapacity(options.batchRows)
     }
 
     /// Buffers one row; cheap enough for the request path (an append, and a timer armed once per batch).

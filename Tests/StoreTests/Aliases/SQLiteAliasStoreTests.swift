@@ -10,7 +10,10 @@ final class SQLiteAliasStoreTests: StoreTestCase {
     }
 
     func testSaveLoadDeleteRoundTrip() throws {
-        let fast = try alias("fast", #"{"strategy": "weighted", "description": "cheap and quick", "targets": [{"model": "openai/gpt-4o-mini", "weight": 3}, "groq/llama-3.3-70b"]}"#)
+        let fast = try alias("fast", #"""
+            {"strategy": "weighted", "description": "cheap and quick",
+             "targets": [{"model": "openai/gpt-4o-mini", "weight": 3}, "groq/llama-3.3-70b"]}
+            """#)
         let smart = try alias("smart", #"""
             {"strategy": "category", "classifier_model": "openai/gpt-4o-mini",
              "categories": [{"name": "code", "keywords": ["swift", "bug"], "strategy": "lowest_latency",

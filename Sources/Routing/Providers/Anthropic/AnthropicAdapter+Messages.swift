@@ -51,7 +51,8 @@ extension AnthropicAdapter {
             case "tool"?:
                 conversation.append(role: "user", blocks: [try toolResult(message, index: index)])
             case let role:
-                throw UpstreamFailure(.badRequest, message: "messages[\(index)] has role '\(role ?? "none")', which Anthropic cannot express")
+                throw UpstreamFailure(.badRequest,
+                    message: "messages[\(index)] has role '\(role ?? "none")', which Anthropic cannot express")
             }
         }
         return conversation
@@ -78,14 +79,16 @@ extension AnthropicAdapter {
         case "file"?:
             guard let data = part["file"]?["file_data"]?.stringValue,
                   case .inline("application/pdf", let base64) = try MediaSource.parse(data) else {
-                throw UpstreamFailure(.badRequest, message: "messages[\(index)]: Anthropic accepts file parts only as PDF data URLs in 'file_data'")
+                throw UpstreamFailure(.badRequest,
+                    message: "messages[\(index)]: Anthropic accepts file parts only as PDF data URLs in 'file_data'")
             }
             let source: JSONObject = ["type": "base64", "media_type": "application/pdf", "data": .string(base64)]
             return withCacheControl(["type": "document", "source": .object(source)], from: part)
         case "input_audio"?:
             throw UpstreamFailure(.badRequest, message: "messages[\(index)]: Anthropic models do not accept audio input")
         case let type:
-            throw UpstreamFailure(.badRequest, message: "messages[\(index)]: content part type '\(type ?? "none")' is not supported for Anthropic models")
+            throw UpstreamFailure(.badRequest,
+                message: "messages[\(index)]: content part type '\(type ?? "none")' is not supported for Anthropic models")
         }
     }
 

@@ -70,7 +70,8 @@ extension AnthropicAdapter {
             throw UpstreamFailure(.badRequest, message: "response_format.json_schema.schema must be a JSON schema object")
         }
         if let type = object["type"]?.stringValue, type != "object" {
-            throw UpstreamFailure(.badRequest, message: "Anthropic models can only be held to a JSON schema whose top level is an object, not '\(type)'")
+            throw UpstreamFailure(.badRequest,
+                message: "Anthropic models can only be held to a JSON schema whose top level is an object, not '\(type)'")
         }
         var description = "Give your answer by calling this tool: its input is the answer, as JSON matching the schema."
         if let extra = format?["description"]?.stringValue { description += " " + extra }

@@ -12,7 +12,8 @@ enum AnthropicErrors {
         case "overloaded_error"?:
             kind = .overloaded
         case "invalid_request_error"?:
-            kind = error.mentions(["prompt is too long", "too many tokens", "exceed context limit"]) ? .contextTooLong : .badRequest
+            let overflow = error.mentions(["prompt is too long", "too many tokens", "exceed context limit"])
+            kind = overflow ? .contextTooLong : .badRequest
         case "authentication_error"?, "permission_error"?, "billing_error"?:
             kind = .auth
         case "not_found_error"?:

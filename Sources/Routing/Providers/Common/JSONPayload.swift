@@ -12,7 +12,8 @@ enum JSONPayload {
                                   + ErrorBody.excerpt(String(decoding: bytes.prefix(200), as: UTF8.self)))
         }
         guard case .object(let object) = value else {
-            throw UpstreamFailure(.invalidResponse, message: "the \(what) is not a JSON object: " + ErrorBody.excerpt(value.jsonString))
+            throw UpstreamFailure(.invalidResponse,
+                message: "the \(what) is not a JSON object: " + ErrorBody.excerpt(value.jsonString))
         }
         return object
     }
@@ -31,7 +32,8 @@ enum JSONPayload {
             do {
                 parsed = try JSON.parse(text)
             } catch {
-                throw UpstreamFailure(.badRequest, message: "the arguments of the call to tool '\(tool)' are not valid JSON (\(error))")
+                throw UpstreamFailure(.badRequest,
+                    message: "the arguments of the call to tool '\(tool)' are not valid JSON (\(error))")
             }
             guard case .object(let object) = parsed else {
                 throw UpstreamFailure(.badRequest, message: "the arguments of the call to tool '\(tool)' must be a JSON object")

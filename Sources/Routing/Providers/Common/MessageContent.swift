@@ -32,7 +32,8 @@ enum MessageContent {
         for part in try parts(content, message: index) {
             guard let text = part["text"]?.stringValue else {
                 let type = part["type"]?.stringValue ?? "untyped"
-                throw UpstreamFailure(.badRequest, message: "messages[\(index)]: \(role) messages accept only text parts, not '\(type)'")
+                throw UpstreamFailure(.badRequest,
+                    message: "messages[\(index)]: \(role) messages accept only text parts, not '\(type)'")
             }
             texts.append(text)
         }

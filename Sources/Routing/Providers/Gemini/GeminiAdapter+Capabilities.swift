@@ -13,7 +13,8 @@ extension GeminiAdapter {
         case .array(let items)?:
             for item in items {
                 guard let text = item.stringValue else {
-                    throw UpstreamFailure(.badRequest, message: "Gemini embeds text only: 'input' must be a string or an array of strings")
+                    throw UpstreamFailure(.badRequest,
+                        message: "Gemini embeds text only: 'input' must be a string or an array of strings")
                 }
                 inputs.append(text)
             }

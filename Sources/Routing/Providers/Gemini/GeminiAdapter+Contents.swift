@@ -43,7 +43,8 @@ extension GeminiAdapter {
             case "tool"?:
                 result.append(role: "user", parts: [try functionResponse(message, index: index, toolNames: toolNames)])
             case let role:
-                throw UpstreamFailure(.badRequest, message: "messages[\(index)] has role '\(role ?? "none")', which Gemini cannot express")
+                throw UpstreamFailure(.badRequest,
+                    message: "messages[\(index)] has role '\(role ?? "none")', which Gemini cannot express")
             }
         }
         return result
@@ -61,17 +62,20 @@ extension GeminiAdapter {
             }
             return try media(url)
         case "input_audio"?:
-            guard let data = part["input_audio"]?["data"]?.stringValue, let format = part["input_audio"]?["format"]?.stringValue else {
+            guard let data = part["input_audio"]?["data"]?.stringValue,
+                  let format = part["input_audio"]?["format"]?.stringValue else {
                 throw UpstreamFailure(.badRequest, message: "messages[\(index)]: an input_audio part needs 'data' and 'format'")
             }
             return ["inlineData": ["mimeType": .string("audio/" + format), "data": .string(data)]]
         case "file"?:
             guard let data = part["file"]?["file_data"]?.stringValue else {
-                throw UpstreamFailure(.badRequest, message: "messages[\(index)]: Gemini accepts file parts only as data URLs in 'file_data'")
+                throw UpstreamFailure(.badRequest,
+                    message: "messages[\(index)]: Gemini accepts file parts only as data URLs in 'file_data'")
             }
             return try media(data)
         case let type:
-            throw UpstreamFailure(.badRequest, message: "messages[\(index)]: content part type '\(type ?? "none")' is not supported for Gemini models")
+            throw UpstreamFailure(.badRequest,
+                message: "messages[\(index)]: content part type '\(type ?? "none")' is not supported for Gemini models")
         }
     }
 
@@ -120,7 +124,8 @@ extension GeminiAdapter {
                                  toolNames: [String: String]) throws(UpstreamFailure) -> JSONObject {
         let id = message["tool_call_id"]?.stringValue
         guard let name = id.flatMap({ toolNames[$0] }) ?? message["name"]?.stringValue else {
-            throw UpstreamFailure(.badRequest, message: "messages[\(index)]: the tool message answers no earlier tool call ('\(id ?? "no tool_call_id")')")
+            throw UpstreamFailure(.badRequest,
+                message: "messages[\(index)]: the tool message answers no earlier tool call ('\(id ?? "no tool_call_id")')")
         }
         let text = try MessageContent.text(message["content"], message: index, role: "tool")
         let output: JSON

@@ -45,6 +45,7 @@ func main() -> Int32 {
         let options = try Options.parse(CommandLine.arguments)
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         var results = Results(phases: [], heaviest: options.heaviest)
+        let loadBefore = loadAverage()
         do {
             let upstream = try startUpstream(options, logs: root)
             defer { upstream.child.terminate() }
@@ -64,15 +65,18 @@ func main() -> Int32 {
         print("switchyard-router-bench: POST /v1/chat/completions, a \(bodyBytes)-byte request; requests per figure "
               + "and side: \(counts) clients, in \(options.rounds) alternating rounds after warm-up; "
               + "\(ProcessInfo.processInfo.activeProcessorCount) cores shared by clients, gateway and upstream")
-        print("  gateway  \(options.binary)\n  upstream \(options.fakeProvider)\n")
+        print("  gateway  \(options.binary)\n  upstream \(options.fakeProvider)")
+        // Other work on the machine moves every figure; alternating rounds share it out, this says how much there was.
+        print("  load average (1 min) \(loadBefore) before, \(loadAverage()) after\n")
         let table = rows(results)
         printTable(table, titles: ("direct", "switchyard", "sy vs direct"), baselineNote: """
 
             direct = fake-provider called directly (model bench); switchyard = the same request through switchyard serve
             (model fake/bench, routed to that fake-provider). Latency is from sending the request to the whole answer;
-            "first content" is to the first SSE event carrying text, "whole stream" to the end of data: [DONE].
-            Every answer was checked (status 200, parsed, expected text, [DONE]). CPU/request is the process's CPU time
-            over the run divided by its requests.
+            "first content" is to the first SSE event carrying text, "whole stream" to the end of the body after
+            data: [DONE] (both include the client parsing each event as it arrives, the same work on both sides).
+            Every answer was checked (status 200, parsed, expected text, [DONE]). CPU/request is a process's CPU time
+            over the run divided by its requests; client = this load generator.
             """)
         printTargets(table)
         return 0
@@ -80,6 +84,12 @@ func main() -> Int32 {
         progress("switchyard-router-bench: \(error)")
         return 1
     }
+}
+
+/// The 1-minute load average from /proc/loadavg, as written there.
+func loadAverage() -> String {
+    let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
+    return text.split(separator: " ").first.map(String.init) ?? "unknown"
 }
 
 exit(main())

@@ -46,7 +46,8 @@ extension Gateway {
         logger.notice("serving MCP over Streamable HTTP", metadata: ["url": "http://\(ListenAddress(host: address.host, port: http.port))/mcp"])
         onShutdown { done in
             mcp.close()
-            http.close(done)
+            // Graceful: API responses in progress finish while their model calls drain (see Gateway.shutdown).
+            http.close(graceful: true, done)
         }
         boundPort = http.port
     }

@@ -121,13 +121,45 @@ public final class Gateway {
         }
         for step in steps { step(finished) }
         // HTTP downstream sessions end with a DELETE, so the shared client closes only after the Hub stopped.
-        // Closing the client cancels upstream calls still in flight; each records its usage row, so the store is
-        // flushed and closed last and nothing is lost.
+        // Model calls in flight may finish (their HTTP responses too: the server lets a response in progress
+        // complete) for up to the grace period; then closing the client cancels the rest. Each call records its
+        // usage row either way, so the store is flushed and closed last and nothing is lost.
         hub.stopAll { [unowned self] in
-            self.httpClient.close {
-                guard let models = self.models else { return finished() }
-                models.close(finished)
+            self.afterModelCallsDrain {
+                self.httpClient.close {
+                    guard let models = self.models else { return finished() }
+                    models.close(finished)
+                }
             }
+        }
+    }
+
+    /// Runs `next` once no model call is in flight, or when `options.shutdownGraceMilliseconds` have passed.
+    private func afterModelCallsDrain(_ next: @escaping () -> Void) {
+        guard let router = models?.router, router.activeCalls > 0 else { return next() }
+        logger.info("waiting for model calls in flight", metadata: ["calls": "\(router.activeCalls)",
+                                                                   "grace_ms": "\(options.shutdownGraceMilliseconds)"])
+        var done = false
+        let proceed = {
+            guard !done else { return }
+            done = true
+            next()
+        }
+        do {
+            let timer = try Loop.Timer(loop: loop)
+            timer.start(after: options.shutdownGraceMilliseconds) { [logger] in
+                logger.notice("shutdown grace period over; cancelling model calls still in flight",
+                              metadata: ["calls": "\(router.activeCalls)"])
+                timer.close()
+                proceed()
+            }
+            router.whenIdle {
+                timer.close()
+                proceed()
+            }
+        } catch {
+            logger.error("no timer for the shutdown grace period; cancelling model calls now", metadata: ["error": "\(error)"])
+            proceed()
         }
     }
 

@@ -22,6 +22,8 @@ public struct GatewayOptions: Sendable {
     /// The routing core's settings (`switchyard.json` or the environment); `nil` runs the gateway without model
     /// routing (no HTTP API, no model tools).
     public var routing: RoutingSettings?
+    /// On SIGTERM/SIGINT, how long model calls in flight may run on before they are cancelled.
+    public var shutdownGraceMilliseconds: UInt64 = 10_000
 
     public init() {}
 }

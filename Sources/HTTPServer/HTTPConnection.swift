@@ -58,7 +58,7 @@ final class HTTPConnection {
     }
 
     /// The server is closing: close at once; a response in progress sees `onCancel`.
-    func serverClosing() { handle(.serverClosing) }
+    func serverClosing(graceful: Bool) { handle(graceful ? .serverDraining : .serverClosing) }
 
     // MARK: Events
 

@@ -75,6 +75,8 @@ struct HTTPConnectionStateMachine {
         /// The write side's shutdown completed: everything written has left.
         case flushed
         case serverClosing
+        /// The server is closing but lets a response in progress finish first.
+        case serverDraining
     }
 
     enum Action: Equatable {
@@ -170,6 +172,13 @@ struct HTTPConnectionStateMachine {
             default:
                 return closeNow()
             }
+        case .serverDraining:
+            // Graceful: a response being written finishes (then the connection closes); anything else closes now.
+            if case .responding = state {
+                state = .responding(keepAlive: false)
+                return .none
+            }
+            return closeNow()
         case .connectionFailed, .serverClosing:
             return closeNow()
         case .responseEnded(let responseKeepAlive):

@@ -45,9 +45,12 @@ public final class HTTPServer {
     /// Connections currently open (including ones still closing).
     public var connectionCount: Int { connections.count }
 
-    /// Stops listening and closes every connection at once; a response in progress sees its `onCancel`.
+    /// Stops listening and closes every connection; a response in progress sees its `onCancel` (unless `graceful`).
     /// `completion` runs when the listener and every connection handle have closed. Safe to call twice.
-    public func close(_ completion: (() -> Void)? = nil) {
+    ///
+    /// With `graceful`, responses being written when the server closes are allowed to finish (each such connection
+    /// closes after its response); otherwise they are cancelled at once.
+    public func close(graceful: Bool = false, _ completion: (() -> Void)? = nil) {
         loop.assertInLoop()
         if let completion { closeCompletions.append(completion) }
         if !closing {
@@ -56,7 +59,7 @@ public final class HTTPServer {
                 listenerClosed = true
                 finishClosingIfDone()
             }
-            for connection in Array(connections.values) { connection.serverClosing() }
+            for connection in Array(connections.values) { connection.serverClosing(graceful: graceful) }
         }
         finishClosingIfDone()
     }

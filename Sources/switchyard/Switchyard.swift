@@ -84,6 +84,9 @@ extension Switchyard {
         @Option(name: .long, help: "An extra allowed Origin for browser clients (repeatable). Loopback origins are always allowed.")
         var allowOrigin: [String] = []
 
+        @Option(name: .long, help: "Seconds model calls in flight may run on after SIGTERM/SIGINT before they are cancelled.")
+        var shutdownGrace: Double = 10
+
         func validate() throws {
             guard ListenAddress(parsing: listen) != nil else { throw ValidationError("--listen must look like 127.0.0.1:8787") }
         }
@@ -93,6 +96,7 @@ extension Switchyard {
             options.listen = ListenAddress(parsing: listen)
             options.stdio = stdio
             options.allowedOrigins = allowOrigin
+            options.shutdownGraceMilliseconds = UInt64(max(0, shutdownGrace) * 1000)
             try runGateway(options, logger: common.makeLogger())
         }
     }

@@ -141,6 +141,20 @@ final class HTTPConnectionStateMachineTests: XCTestCase {
         XCTAssertEqual(machine.event(.responseEnded(keepAlive: true)), .none)
     }
 
+    func testServerDrainingLetsAResponseInProgressFinishThenCloses() {
+        var machine = Machine(limits: limits)
+        _ = readHead(&machine)
+        _ = machine.event(.messageComplete)
+        XCTAssertEqual(machine.event(.serverDraining), .none)
+        XCTAssertEqual(machine.event(.responseEnded(keepAlive: true)), .drain(armTimerMilliseconds: 30),
+                       "no further requests on a connection of a closing server")
+    }
+
+    func testServerDrainingClosesIdleConnections() {
+        var machine = Machine(limits: limits)
+        XCTAssertEqual(machine.event(.serverDraining), .close(cancelResponse: false))
+    }
+
     func testServerClosingClosesIdleConnectionWithoutCancel() {
         var machine = Machine(limits: limits)
         XCTAssertEqual(machine.event(.serverClosing), .close(cancelResponse: false))

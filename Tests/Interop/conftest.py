@@ -113,11 +113,13 @@ def fake_provider():
 @pytest.fixture
 def routing_gateway(fake_provider, tmp_path: Path):
     """Factory: `switchyard serve` with routing settings on the fake (overrides replace top-level sections).
-    `workdir` picks the directory of the settings file and database (reuse it to restart on the same database)."""
+    `workdir` picks the directory of the settings file and database (reuse it to restart on the same database);
+    `env` adds environment variables (e.g. `SWITCHYARD_ADMIN_KEY`)."""
     started: list[RoutingGateway] = []
 
-    def start(workdir: Path | None = None, **overrides) -> RoutingGateway:
-        gw = RoutingGateway(workdir or tmp_path / f"gw{len(started)}", routing_settings(fake_provider, **overrides))
+    def start(workdir: Path | None = None, env: dict[str, str] | None = None, **overrides) -> RoutingGateway:
+        gw = RoutingGateway(workdir or tmp_path / f"gw{len(started)}", routing_settings(fake_provider, **overrides),
+                            env=env)
         started.append(gw)
         return gw
 

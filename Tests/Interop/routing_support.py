@@ -17,12 +17,15 @@ import subprocess
 import threading
 import time
 import uuid
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, AsyncIterator
 
 import httpx2
 import openai
 import pytest
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
 
 from gateway import HttpGateway, StderrDrain, stop_process
 from support import REPO_ROOT, switchyard_bin, wait_until
@@ -115,17 +118,27 @@ def routing_settings(fake: FakeProvider, **overrides: Any) -> dict[str, Any]:
 class RoutingGateway(HttpGateway):
     """`switchyard serve --config <workdir>/switchyard.json` (the usage database is `<workdir>/usage.db`)."""
 
-    def __init__(self, workdir: Path, settings: dict[str, Any], *extra_args: str):
+    def __init__(self, workdir: Path, settings: dict[str, Any], *extra_args: str, env: dict[str, str] | None = None):
         workdir.mkdir(parents=True, exist_ok=True)
         (workdir / "servers.d").mkdir(exist_ok=True)
         self.workdir = workdir
         self.config = workdir / "switchyard.json"
         self.config.write_text(json.dumps(settings, indent=2))
         self.db_path = workdir / settings.get("database", "switchyard.db")
-        super().__init__(workdir / "servers.d", "--config", str(self.config), *extra_args, env={"FAKE_KEY": FAKE_KEY})
+        super().__init__(workdir / "servers.d", "--config", str(self.config), *extra_args,
+                         env={"FAKE_KEY": FAKE_KEY, **(env or {})})
         self.base = f"http://127.0.0.1:{self.port}"
         self.api = f"{self.base}/v1"
         self.http = httpx2.Client(base_url=self.base, timeout=20)
+        self._clients: list[httpx2.Client] = []
+
+    def client(self, secret: str | None = None, **options: Any) -> httpx2.Client:
+        """An HTTP client on this gateway that sends `Authorization: Bearer <secret>` (none without a secret);
+        closed with the gateway."""
+        options.setdefault("timeout", 20)
+        client = httpx2.Client(base_url=self.base, headers=bearer(secret), **options)
+        self._clients.append(client)
+        return client
 
     def openai(self, **options: Any) -> openai.OpenAI:
         """An OpenAI SDK client on this gateway. No SDK retries: a test must see exactly what Switchyard answered."""
@@ -144,8 +157,30 @@ class RoutingGateway(HttpGateway):
         return wait_until(fetch, timeout, f"no usage row for {gen_id} within {timeout}s")
 
     def close(self) -> None:
+        for client in self._clients:
+            client.close()
         self.http.close()
         super().close()
+
+
+def bearer(secret: str | None) -> dict[str, str]:
+    """The header a client sends its key in (nothing for no key)."""
+    return {"Authorization": f"Bearer {secret}"} if secret else {}
+
+
+@asynccontextmanager
+async def mcp_client(url: str, secret: str | None = None, mode: str = "legacy",
+                     statuses: list[int] | None = None) -> AsyncIterator[Client]:
+    """The `mcp` SDK's client over Streamable HTTP, sending `Authorization: Bearer <secret>` on every request.
+    Every HTTP status the gateway answers is appended to `statuses` (the SDK turns a 401 into a generic error)."""
+    async def record(response: httpx2.Response) -> None:
+        if statuses is not None:
+            statuses.append(response.status_code)
+
+    async with httpx2.AsyncClient(headers=bearer(secret), timeout=httpx2.Timeout(30, read=300),
+                                  event_hooks={"response": [record]}) as http:
+        async with Client(streamable_http_client(url, http_client=http), mode=mode) as client:
+            yield client
 
 
 def usage_rows(db_path: Path, where: str = "1", params: tuple = ()) -> list[dict[str, Any]]:

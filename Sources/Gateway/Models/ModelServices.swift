@@ -31,7 +31,7 @@ final class ModelServices {
         router = try Router(settings: settings, models: catalog, adapter: providerAdapter(for:), transport: transport,
                             usage: store.usageWriter, aliasStore: store.aliases)
         do {
-            governor = try Governor(adminSecret: settings.adminKey, store: nil)  // KEYSTORE: switch to store.keys
+            governor = try Governor(adminSecret: settings.adminKey, store: store.keys)
         } catch {
             throw GatewayError(message: "cannot load API keys from \(settings.databasePath): \(error)")
         }

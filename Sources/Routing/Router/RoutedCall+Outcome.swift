@@ -75,10 +75,12 @@ extension RoutedCall {
     }
 
     /// Releases the key's reservation with the actual cost — the same figure as the usage row — exactly once.
+    /// Also where every call ends: the usage row was just written (exactly once per call).
     private func settle(cost: Double, tokens: Int) {
         let settle = onSettle
         onSettle = nil
         settle?(cost, tokens)
+        engine.callFinished()
     }
 
     private func baseRecord() -> UsageRecord {

@@ -55,7 +55,10 @@ final class RoutedCall: RoutedCallHandle {
     var streaming: Bool { if case .chat(let stream) = mode { return stream } else { return false } }
     var candidate: RouteCandidate { plan.candidates[index] }
 
-    func start() { tryNext() }
+    func start() {
+        engine.callStarted()
+        tryNext()
+    }
 
     func cancel() {
         guard !finished else { return }

@@ -41,6 +41,20 @@ public final class Router {
         self.aliases = aliases
     }
 
+    /// Model calls in flight.
+    public var activeCalls: Int { engine.activeCalls }
+
+    /// Runs `completion` once no model call is in flight (at once when none is).
+    public func whenIdle(_ completion: @escaping () -> Void) {
+        guard engine.activeCalls > 0 else { return completion() }
+        let previous = engine.onIdle
+        engine.onIdle = { [weak engine] in
+            engine?.onIdle = previous
+            previous?()
+            completion()
+        }
+    }
+
     // MARK: Requests
 
     /// Routes a chat completion (streaming when `request.stream`). Events arrive on this thread; see `ChatEvent`.

@@ -7,6 +7,10 @@ final class RoutingEngine {
     let usage: UsageSink
     let models: ModelLookup
     let clock: RoutingClock
+    /// Calls started and not yet finished (a graceful shutdown waits for them).
+    var activeCalls = 0
+    /// Runs whenever `activeCalls` drops to zero.
+    var onIdle: (() -> Void)?
 
     init(providers: [String: ProviderConfig], adapter: @escaping (ProviderKind) -> ProviderAdapter,
          transport: UpstreamTransport, health: HealthBook, usage: UsageSink, models: ModelLookup, clock: RoutingClock) {
@@ -17,5 +21,12 @@ final class RoutingEngine {
         self.usage = usage
         self.models = models
         self.clock = clock
+    }
+
+    func callStarted() { activeCalls += 1 }
+
+    func callFinished() {
+        activeCalls -= 1
+        if activeCalls == 0 { onIdle?() }
     }
 }

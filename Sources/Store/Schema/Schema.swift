@@ -8,11 +8,12 @@ struct Migration: Sendable {
     let sql: String
 }
 
-/// The database schema as a list of migrations. Add new tables (API keys come next) by appending a migration;
+/// The database schema as a list of migrations. Add new tables by appending a migration;
 /// never edit one that has shipped, because databases already past its version will not run it again.
 enum Schema {
     static let migrations: [Migration] = [
         Migration(version: 1, summary: "usage, usage_tags and aliases tables", sql: usageAndAliases),
+        Migration(version: 2, summary: "keys table", sql: keys),
     ]
 
     /// The newest version this build knows.
@@ -77,6 +78,35 @@ enum Schema {
             name TEXT PRIMARY KEY NOT NULL,
             definition TEXT NOT NULL,
             updated_at REAL NOT NULL
+        );
+        """
+}
+
+extension Schema {
+    /// Version 2. One row per API key: only the secret's SHA-256 (hex) is stored, never the secret. The list
+    /// fields are JSON arrays of strings; a NULL limit means unlimited. As in `usage`, the REAL columns stay
+    /// nullable (a NaN is stored as NULL) and read back as 0, so one bad figure cannot fail every spend write.
+    static let keys = """
+        CREATE TABLE keys (
+            id TEXT PRIMARY KEY NOT NULL,
+            secret_hash TEXT UNIQUE NOT NULL,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            credit_limit REAL,
+            reset_interval TEXT NOT NULL,
+            allowed_models TEXT NOT NULL DEFAULT '[]',
+            rpm_limit INT,
+            tpm_limit INT,
+            max_in_flight INT,
+            expires_at REAL,
+            tags TEXT NOT NULL DEFAULT '[]',
+            allowed_servers TEXT NOT NULL DEFAULT '[]',
+            allowed_tools TEXT NOT NULL DEFAULT '[]',
+            disabled INT NOT NULL DEFAULT 0,
+            created_at REAL,
+            spend REAL,
+            period_start REAL,
+            total_spend REAL
         );
         """
 }

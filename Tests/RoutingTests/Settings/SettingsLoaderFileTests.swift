@@ -160,7 +160,7 @@ final class SettingsLoaderFileTests: XCTestCase {
 
     func testUnknownTopLevelFieldsAreRejected() {
         XCTAssertEqual(settingsFileError(#"{"provders": {}}"#),
-                       "switchyard.json: provders: unknown field (expected one of: aliases, database, default_model, "
+                       "switchyard.json: provders: unknown field (expected one of: admin_key_env, aliases, database, default_model, "
                        + "health, models, providers)")
         XCTAssertEqual(settingsFileError("[]"), "switchyard.json: settings: must be an object")
     }

@@ -8,10 +8,9 @@ import Loop
 /// plain cases stay cheap for benchmarks. With delays one timer is reused for every wait; if the client goes
 /// away first, `onCancel` closes it and counts the abandoned request.
 ///
-/// Cutting: `HTTPResponseWriter` has no way to abort a connection mid-body, so a cut stream ends its HTTP body
-/// cleanly and closes the connection (`Connection: close`) without the stream's own terminator (`[DONE]`,
-/// `message_stop`, the finish-reason event), and a cut plain answer is a complete HTTP response carrying the
-/// first half of the JSON body, then the connection closes.
+/// Cutting: the response is aborted (`HTTPResponseWriter.abort`) after what was sent — a chunked body without its
+/// final chunk, so the client sees the connection cut mid-transfer: a stream after N events (never its own
+/// terminator `[DONE]`, `message_stop` or the finish-reason event), a plain answer after half its JSON body.
 final class ResponseDriver {
     private let loop: EventLoop
     private let writer: HTTPResponseWriter
@@ -45,8 +44,12 @@ final class ResponseDriver {
         var reply = reply
         if behaviour.invalidJSON { reply.body = Array("fake-provider: invalid-json, this body is not JSON {".utf8) }
         if behaviour.cutAfter != nil {
-            reply.body.removeLast(reply.body.count - reply.body.count / 2)
-            reply.headers.add("Connection", "close")
+            let half = Array(reply.body.prefix(reply.body.count / 2))
+            return afterLatency { [self] in
+                writer.startStream(status: reply.status, headers: reply.headers)
+                writer.write(half)
+                writer.abort()
+            }
         }
         afterLatency { [self] in writer.respond(status: reply.status, headers: reply.headers, body: reply.body) }
     }
@@ -61,7 +64,6 @@ final class ResponseDriver {
         var headers: HTTPHeaders = ["Content-Type": "text/event-stream", "Cache-Control": "no-cache"]
         if let cut = behaviour.cutAfter {
             events += content.prefix(cut)
-            headers.add("Connection", "close")
         } else {
             events += content
             events += plan.suffix
@@ -74,7 +76,7 @@ final class ResponseDriver {
             afterLatency { [self] in
                 writer.startStream(status: 200, headers: headers)
                 writer.write(bytes)
-                writer.end()
+                if behaviour.cutAfter != nil { writer.abort() } else { writer.end() }
             }
             return
         }
@@ -123,7 +125,7 @@ final class ResponseDriver {
     private func writeNext() {
         guard queueIndex < queue.count, !writer.isFinished else {
             closeTimer()
-            writer.end()
+            if behaviour.cutAfter != nil { writer.abort() } else { writer.end() }
             return
         }
         writer.write(queue[queueIndex])

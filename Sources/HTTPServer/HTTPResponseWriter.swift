@@ -117,6 +117,17 @@ public final class HTTPResponseWriter {
         }
     }
 
+    /// Ends a streamed response abruptly: the connection is closed after what was written so far, without the
+    /// final chunk, so the client sees a truncated transfer rather than a complete body (used when the source of a
+    /// stream broke, and by fault-injecting test servers). A no-op unless a stream is in progress.
+    public func abort() {
+        loop.assertInLoop()
+        guard case .streaming = state else { return }
+        inCall = true
+        defer { inCall = false }
+        finish(keepAlive: false)
+    }
+
     // MARK: From the connection
 
     /// The connection closed before `end()`.

@@ -74,6 +74,46 @@ final class HTTPServerStreamingTests: XCTestCase {
         try h.finish()
     }
 
+    func testAbortCutsTheChunkedBodyAndClosesTheConnection() throws {
+        let h = try Harness()
+        h.handler = { _, writer in
+            writer.startStream(status: 200, headers: ["Content-Type": "text/event-stream"])
+            writer.write("data: one\n\n".bytes)
+            writer.abort()
+            writer.write("data: never\n\n".bytes)  // a no-op after abort
+        }
+        let client = h.connect()
+        client.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+        h.run { client.ended }
+        XCTAssertTrue(client.text.contains("data: one"))
+        XCTAssertFalse(client.text.contains("never"))
+        XCTAssertFalse(client.text.hasSuffix("0\r\n\r\n"), "no final chunk: the client sees a cut transfer")
+        try h.finish()
+    }
+
+    func testGracefulCloseLetsAStreamFinish() throws {
+        let h = try Harness()
+        var pending: HTTPResponseWriter?
+        var cancelled = false
+        h.handler = { _, writer in
+            writer.onCancel = { cancelled = true }
+            writer.startStream(status: 200, headers: ["Content-Type": "text/event-stream"])
+            pending = writer
+        }
+        let client = h.connect()
+        client.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+        h.run { client.text.contains("\r\n\r\n") }
+        var closed = false
+        h.server.close(graceful: true) { closed = true }
+        XCTAssertFalse(cancelled)
+        pending?.write("data: last\n\n".bytes)
+        pending?.end()
+        h.run { closed && client.ended }
+        XCTAssertTrue(client.text.contains("data: last"))
+        XCTAssertTrue(client.text.hasSuffix("0\r\n\r\n"))
+        try h.finish()
+    }
+
     func testServerCloseCancelsOpenStreams() throws {
         let h = try Harness()
         var cancelled = false

@@ -144,7 +144,8 @@ class RoutingGateway(HttpGateway):
         """An OpenAI SDK client on this gateway. No SDK retries: a test must see exactly what Switchyard answered."""
         options.setdefault("max_retries", 0)
         options.setdefault("timeout", 20)
-        return openai.OpenAI(base_url=self.api, api_key="unused", **options)
+        options.setdefault("api_key", "unused")
+        return openai.OpenAI(base_url=self.api, **options)
 
     def generation(self, gen_id: str, timeout: float = 10) -> dict[str, Any]:
         """`GET /v1/generation?id=…`'s `data`, polled: usage rows are written in batches after the response."""

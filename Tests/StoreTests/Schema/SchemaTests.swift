@@ -9,7 +9,7 @@ final class SchemaTests: StoreTestCase {
         let tables = try database.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         var names: [String] = []
         while try tables.step() { names.append(tables.text(0) ?? "") }
-        XCTAssertEqual(names, ["aliases", "usage", "usage_tags"])
+        XCTAssertEqual(names, ["aliases", "keys", "usage", "usage_tags"])
         // Automatic indexes (for primary keys) have no SQL; only the ones the migration creates are listed.
         let indexes = try database.prepare(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
@@ -35,6 +35,20 @@ final class SchemaTests: StoreTestCase {
         XCTAssertEqual(logs.lines(atLeast: .info, containing: "store opened").last?.metadata["migrated_from"],
                        "\(Schema.latestVersion)")
         try database.close()
+        try closeLoop()
+    }
+
+    func testAVersionOneFileGainsTheKeysTableAndKeepsItsRows() throws {
+        let database = try otherConnection()
+        try database.execute(Schema.usageAndAliases)
+        try database.execute("PRAGMA user_version = 1")
+        try database.execute("INSERT INTO aliases VALUES ('fast', '{\"targets\": [\"openai/gpt-4o-mini\"]}', 1)")
+        try database.close()
+        let store = try openStore()
+        XCTAssertEqual(try store.keys.loadKeys(), [])
+        XCTAssertEqual(try store.aliases.loadAliases().map(\.name), ["fast"])
+        close(store)
+        XCTAssertEqual(logs.lines(atLeast: .info, containing: "store opened").last?.metadata["migrated_from"], "1")
         try closeLoop()
     }
 

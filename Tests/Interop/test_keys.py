@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import sqlite3
 import time
 import uuid
 from collections import Counter
@@ -28,8 +29,8 @@ import pytest
 from mcp.shared.exceptions import MCPError
 
 from routing_support import (FAKE_KEY, bearer, chat_body, fake_answer, mcp_client, requires_fake_provider,
-                             routing_settings, unique, usage_rows, wait_usage_rows)
-from support import requires_binary, wait_until
+                             routing_settings, sse_data, unique, usage_rows, wait_usage_rows)
+from support import ServersDir, fake_config, requires_binary, wait_until
 
 pytestmark = [requires_binary, requires_fake_provider]
 
@@ -101,6 +102,16 @@ def governed(routing_gateway):
         overrides.setdefault("models", MODELS)
         return Governed(routing_gateway(workdir, env={**env, "SWITCHYARD_API_KEY": ""}, **overrides), admin)
     return start
+
+
+def key_rows(db_path: Path, key_id: str) -> list[dict[str, Any]]:
+    """The `keys` table's row for `key_id`, read with Python's sqlite3 (read-only)."""
+    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+    try:
+        con.row_factory = sqlite3.Row
+        return [dict(r) for r in con.execute("SELECT * FROM keys WHERE id = ?", (key_id,))]
+    finally:
+        con.close()
 
 
 def error_of(response: httpx2.Response) -> dict[str, Any]:
@@ -311,6 +322,10 @@ async def test_keys_created_three_ways_show_their_secret_once(governed):
 # ---- 4. budgets under 500 concurrent requests ---------------------------------------------------------------
 
 def test_budget_holds_under_500_concurrent_requests(governed):
+    """500 identical requests, 64 at a time, on a budget of 100.5 requests. A request is admitted only while the
+    settled spend plus the reservations of the requests in flight is under the limit, and every reservation covers
+    its request's actual cost, so request n+1 is admitted only if n * cost < limit: exactly 101 are ever served,
+    and the key overspends by half a request, less than one estimate."""
     g = governed()
     prompt = " ".join(f"w{i:02d}" for i in range(80))
     # What one request costs: asked once with the admin key (no budget).
@@ -321,8 +336,8 @@ def test_budget_holds_under_500_concurrent_requests(governed):
     one = usage["cost"]
     assert one == pytest.approx((usage["prompt_tokens"] + usage["completion_tokens"]) / 1000)
     most = estimate(prompt)
-    assert one <= most
-    limit = round(100 * one, 6)
+    assert one < most
+    limit = round(100.5 * one, 9)
     secret, key_id = g.create_key(credit_limit=limit)
 
     results: list[tuple[int, dict, httpx2.Headers]] = []
@@ -340,9 +355,10 @@ def test_budget_holds_under_500_concurrent_requests(governed):
     started = time.monotonic()
     anyio.run(burst)
     elapsed = time.monotonic() - started
+    assert elapsed < 30, f"500 requests took {elapsed:.1f}s"
     statuses = Counter(status for status, _, _ in results)
-    assert set(statuses) <= {200, 402}, f"every request is served or refused for budget: {statuses}"
-    assert statuses[200] >= 50 and statuses[402] > 0, statuses
+    assert set(statuses) <= {200, 402}, f"every request is served or refused for its budget: {statuses}"
+    assert 50 <= statuses[200] <= 101 and statuses[402] > 0, statuses
     ok = [(body, headers) for status, body, headers in results if status == 200]
     for body, headers in ok:
         assert body["usage"]["cost"] == pytest.approx(one)
@@ -353,32 +369,40 @@ def test_budget_holds_under_500_concurrent_requests(governed):
             assert body["error"]["type"] == "insufficient_quota", body
 
     key = g.settled(key_id)
-    print(f"burst: {statuses} in {elapsed:.2f}s, spend {key['spend']} of {limit}, estimate {most}, one {one}")
-    assert key["spend"] <= limit + most + 1e-9, f"overspent: {key['spend']} > {limit} + one estimate {most}"
+    assert key["spend"] <= limit + most, f"overspent: {key['spend']} > {limit} + one estimate {most}"
     assert math.isclose(sum(body["usage"]["cost"] for body, _ in ok), key["spend"], abs_tol=1e-9)
 
-    # Sequential requests until the first 402: the budget is then spent, and still not by more than one estimate.
+    # Requests refused while others held reservations may have left budget: sequential requests use it up.
     extra = 0
     while (response := g.chat(secret, SLOW_PRICED, prompt)).status_code == 200:
         ok.append((response.json(), response.headers))
         extra += 1
-        assert extra < 100, "the budget never ran out"
+        assert extra <= 101, "the budget never ran out"
     assert response.status_code == 402, response.text
+    assert len(ok) == 101, f"{len(ok)} requests served on a budget of 100.5 requests ({statuses} in the burst)"
     key = g.settled(key_id)
-    assert limit <= key["spend"] <= limit + most + 1e-9, (key["spend"], limit, most)
-    assert key["remaining"] == 0
+    assert limit <= key["spend"] <= limit + most, (key["spend"], limit, most)
+    assert key["spend"] == pytest.approx(101 * one) and key["remaining"] == 0
     assert math.isclose(sum(body["usage"]["cost"] for body, _ in ok), key["spend"], abs_tol=1e-9)
 
-    # The usage rows (every request, refusals included) add up to the spend counter; the admin sees them all.
+    # The usage rows (every request, refusals included) add up to the spend counter.
     total = 500 + extra + 1
     rows = wait_usage_rows(g.gw.db_path, total, "key_id = ?", (key_id,))
     assert len(rows) == total
-    assert Counter(r["http_status"] for r in rows) == Counter({200: len(ok), 402: total - len(ok)})
+    assert Counter(r["http_status"] for r in rows) == Counter({200: 101, 402: total - 101})
     assert math.isclose(math.fsum(r["cost"] or 0 for r in rows), key["spend"], abs_tol=1e-9)
     by_id = {r["id"]: r for r in rows}
     for body, _ in ok:
         assert by_id[body["id"]]["cost"] == pytest.approx(body["usage"]["cost"], abs=1e-12)
-    assert elapsed < 30, f"500 requests took {elapsed:.1f}s"
+
+    # And so does the counter the gateway wrote to SQLite, read after it stopped.
+    g.gw.close()
+    assert g.gw.proc.returncode == 0, g.gw.stderr.tail()
+    stored = key_rows(g.gw.db_path, key_id)
+    assert len(stored) == 1 and math.isclose(stored[0]["spend"], key["spend"], abs_tol=1e-9), stored
+    assert math.isclose(stored[0]["total_spend"], key["spend"], abs_tol=1e-9)
+    rows = usage_rows(g.gw.db_path, "key_id = ?", (key_id,))
+    assert len(rows) == total and math.isclose(math.fsum(r["cost"] or 0 for r in rows), stored[0]["spend"], abs_tol=1e-9)
 
 
 @pytest.mark.anyio
@@ -667,3 +691,140 @@ def test_stdio_needs_a_key_when_governed(stdio_gateway, fake_provider, tmp_path)
     assert not answer.get("isError") and answer["structuredContent"]["text"] == fake_answer(name, "hi")
     made = served.call_tool("keys_create", {"fields": {"name": "from-stdio"}})
     assert made["structuredContent"]["key"].startswith("sk-sy-")
+
+
+# ---- more: downstream servers, session binding, every way of spending, shutdown --------------------------------
+
+@pytest.mark.anyio
+async def test_allowed_servers_and_tool_globs_filter_downstream_tools(governed, tmp_path):
+    workdir = tmp_path / "downstream"
+    servers = ServersDir(workdir / "servers.d")
+    servers.write("alpha", fake_config())
+    servers.write("beta", fake_config())
+    g = governed(workdir)
+    only_alpha, _ = g.create_key(allowed_servers=["alpha"])
+    echo_only, _ = g.create_key(allowed_tools=["beta__echo", "models_*"])
+    with anyio.fail_after(30):
+        async with mcp_client(g.gw.url, g.admin) as admin:
+            async def both_listed():
+                names = await tool_names(admin)
+                return {"alpha__echo", "beta__echo"} <= names
+            while not await both_listed():
+                await anyio.sleep(0.05)
+        async with mcp_client(g.gw.url, only_alpha) as client:
+            names = await tool_names(client)
+            assert "alpha__echo" in names and "chat" in names, names
+            assert not any(n.startswith("beta__") for n in names), names
+            assert not (MANAGEMENT_TOOLS & names)
+            echoed = await client.call_tool("alpha__echo", {"text": "hi"})
+            assert not echoed.is_error, tool_text(echoed)
+            refused = await client.call_tool("beta__echo", {"text": "hi"})
+            assert refused.is_error and "403" in tool_text(refused), tool_text(refused)
+        async with mcp_client(g.gw.url, echo_only) as client:
+            assert await tool_names(client) == {"beta__echo", "models_list"}
+            assert not (await client.call_tool("beta__echo", {"text": "hi"})).is_error
+            assert (await client.call_tool("beta__add", {"a": 1, "b": 2})).is_error
+            assert (await client.call_tool("alpha__echo", {"text": "hi"})).is_error
+
+
+def test_an_mcp_session_stays_with_its_key(governed):
+    """A legacy session opened with key A cannot be used with key B (nor with the admin key)."""
+    g = governed()
+    a, _ = g.create_key()
+    b, _ = g.create_key()
+    opened = g.http(a).post("/mcp", json=MCP_INIT, headers=MCP_HEADERS)
+    assert opened.status_code == 200, opened.text
+    session = opened.headers["mcp-session-id"]
+    headers = {**MCP_HEADERS, "Mcp-Session-Id": session, "MCP-Protocol-Version": "2025-11-25"}
+    g.http(a).post("/mcp", json={"jsonrpc": "2.0", "method": "notifications/initialized"}, headers=headers)
+    listing = {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}
+    assert g.http(a).post("/mcp", json=listing, headers=headers).status_code == 200
+    for other in (b, g.admin):
+        hijack = g.http(other).post("/mcp", json=listing, headers=headers)
+        assert hijack.status_code == 403, f"{hijack.status_code} {hijack.text}"
+
+
+@pytest.mark.anyio
+async def test_streams_and_mcp_calls_are_charged_like_plain_calls(governed):
+    g = governed()
+    secret, key_id = g.create_key(credit_limit=10.0)
+    costs: list[float] = []
+    plain = g.chat(secret, PRICED, "one two three")
+    assert plain.status_code == 200
+    costs.append(plain.json()["usage"]["cost"])
+    with g.http(secret).stream("POST", "/v1/chat/completions",
+                               json=chat_body(PRICED, "four five", stream=True,
+                                              stream_options={"include_usage": True})) as response:
+        assert response.status_code == 200
+        assert float(response.headers["x-switchyard-budget-remaining"]) <= 10.0
+        events = [json.loads(e) for e in sse_data(response.iter_lines()) if e != "[DONE]"]
+    stream_id = events[0]["id"]
+    usage = [e["usage"] for e in events if e.get("usage")]
+    assert usage and usage[-1].get("cost") is not None, f"the stream reports its cost: {events[-1]}"
+    costs.append(usage[-1]["cost"])
+    with anyio.fail_after(30):
+        async with mcp_client(g.gw.url, secret) as client:
+            answer = await tool_ok(client, "chat", {"prompt": "six seven", "model": PRICED})
+    mcp_cost = answer.get("cost", answer.get("usage", {}).get("cost"))
+    assert mcp_cost is not None, f"the chat tool reports its cost: {answer}"
+    costs.append(mcp_cost)
+    key = g.settled(key_id)
+    assert all(c > 0 for c in costs)
+    assert math.isclose(key["spend"], math.fsum(costs), abs_tol=1e-9), (key["spend"], costs)
+    assert key["remaining"] == pytest.approx(10.0 - key["spend"])
+    rows = wait_usage_rows(g.gw.db_path, 3, "key_id = ?", (key_id,))
+    assert math.isclose(math.fsum(r["cost"] for r in rows), key["spend"], abs_tol=1e-9)
+    assert {r["face"] for r in rows} == {"http", "mcp"}
+    assert [r["stream"] for r in rows if r["id"] == stream_id] == [1]
+
+
+def test_spend_is_not_lost_at_shutdown(governed, tmp_path):
+    """Spend counters are written in batches: SIGTERM right after a burst must still store every cent."""
+    workdir = tmp_path / "shutdown"
+    admin = new_secret()
+    g = governed(workdir, admin=admin)
+    secret, key_id = g.create_key(credit_limit=100.0)
+    with ThreadPoolExecutor(16) as pool:
+        responses = list(pool.map(lambda i: g.gw.client(secret).post(
+            "/v1/chat/completions", json=chat_body(SLOW_PRICED, f"request {i}")), range(40)))
+    assert all(r.status_code == 200 for r in responses)
+    spent = math.fsum(r.json()["usage"]["cost"] for r in responses)
+    g.gw.close()  # at once: no waiting for batches
+    assert g.gw.proc.returncode == 0, g.gw.stderr.tail()
+    stored = key_rows(g.gw.db_path, key_id)
+    assert stored and math.isclose(stored[0]["spend"], spent, abs_tol=1e-9), (stored, spent)
+    g = governed(workdir, admin=admin)
+    assert math.isclose(g.key(key_id)["spend"], spent, abs_tol=1e-9)
+    assert g.key(key_id)["remaining"] == pytest.approx(100.0 - spent)
+
+
+def test_null_clears_a_limit_and_unknown_ids_are_404(governed):
+    g = governed()
+    secret, key_id = g.create_key(rpm_limit=1, credit_limit=1.0)
+    name = unique("null")
+    assert g.chat(secret, f"fake/{name}").status_code == 200
+    assert g.chat(secret, f"fake/{name}").status_code == 429
+    patched = g.admin_http.patch(f"/v1/keys/{key_id}", json={"rpm_limit": None, "credit_limit": None})
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["data"]["rpm_limit"] is None and patched.json()["data"]["credit_limit"] is None
+    assert g.chat(secret, f"fake/{name}").status_code == 200
+    assert "x-switchyard-budget-remaining" not in g.chat(secret, f"fake/{name}").headers
+    for method in ("GET", "PATCH", "DELETE"):
+        response = g.admin_http.request(method, "/v1/keys/key_0123456789abcdef", json={} if method == "PATCH" else None)
+        assert response.status_code == 404, f"{method}: {response.status_code} {response.text}"
+    response = g.admin_http.post("/prod/updateServiceKey", json={"api_key_id_hash": "key_0123456789abcdef", "name": "x"})
+    assert response.status_code == 404, response.text
+
+
+@pytest.mark.anyio
+async def test_compare_models_checks_every_model(governed, fake_provider):
+    g = governed()
+    secret, _ = g.create_key(allowed_models=["fake/*"])
+    allowed, denied = unique("cmp"), unique("cmp")
+    with anyio.fail_after(30):
+        async with mcp_client(g.gw.url, secret) as client:
+            result = await client.call_tool("compare_models", {"prompt": "hi",
+                                                               "models": [f"fake/{allowed}", f"fakeant/{denied}"]})
+    text = tool_text(result) + json.dumps(result.structured_content)
+    assert "403" in text or "not_allowed" in text or "may not use" in text, text
+    assert fake_provider.count(denied) == 0, "a model the key may not use was called"

@@ -23,6 +23,12 @@ final class OpenAIRoutes {
         switch services.governor.authenticate(Credentials.secret(in: request)) {
         case .success(let who): principal = who
         case .failure(let error):
+            if request.method == "POST", route == "chat/completions" || route == "embeddings" {
+                // A refused model call is still a usage row (with the reason), like every refusal. A body that
+                // does not parse only means the row names no model; the client gets its 401 either way.
+                let body = (try? JSON.parse(request.body, limits: jsonLimits))?.objectValue ?? [:]
+                services.router.recordRefused(ChatRequest(body: body), context: RequestContext(face: "http"), error: error)
+            }
             APIReply.error(response, error, headers: [("WWW-Authenticate", "Bearer realm=\"switchyard\"")])
             return true
         }

@@ -187,6 +187,12 @@ public final class Router {
                              context: context)
     }
 
+    /// Records a model request refused before it reached the router (e.g. an invalid key at the HTTP layer), so
+    /// every refusal has its usage row with the reason.
+    public func recordRefused(_ request: ChatRequest, context: RequestContext, error: RoutingError) {
+        recordRejected(request, context: context, error: error, stream: request.stream)
+    }
+
     /// A request refused before any attempt still gets its usage row.
     private func recordRejected(_ request: ChatRequest, context: RequestContext, error: RoutingError, stream: Bool) {
         engine.usage.record(UsageRecord(id: Self.generationID(), createdAt: engine.clock.wallTime(), keyID: context.keyID,

@@ -22,13 +22,14 @@ extension Gateway {
             }
         }
         let origins = OriginPolicy(allowed: options.allowedOrigins)
+        let anthropic = models.map { AnthropicRoutes(services: $0, origins: origins, maxBodyBytes: limits.maxBodyBytes) }
+        let gemini = models.map { GeminiRoutes(services: $0, origins: origins, maxBodyBytes: limits.maxBodyBytes) }
         let http = try HTTPServer(loop: loop, host: address.host, port: address.port, limits: limits) { request, response in
+            // The Anthropic and Gemini faces first: `/v1/messages` lies under the OpenAI face's prefix too.
+            if let anthropic, anthropic.handle(request, response) { return }
+            if let gemini, gemini.handle(request, response) { return }
             if let api, OpenAIRoutes.route(request.path) != nil || request.path.hasPrefix("/prod/") {
-                // Browsers send Origin; SDKs do not. A foreign page must not reach the API through the user's browser.
-                if let origin = request.headers["Origin"], !origins.allows(origin) {
-                    return APIReply.error(response, status: 403, type: "forbidden", code: "origin_not_allowed",
-                                          message: "Origin \(origin) is not allowed (start switchyard with --allow-origin \(origin) to allow it)")
-                }
+                if let refusal = APIGate.originRefusal(request, origins) { return APIReply.error(response, refusal) }
                 if request.path.hasPrefix("/prod/") { return api.prod(request, response) }
                 _ = api.handle(request, response)
                 return

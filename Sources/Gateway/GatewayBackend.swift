@@ -8,6 +8,7 @@ final class GatewayBackend: MCPServerBackend {
     let hub: Hub
     let registry: ServerRegistry
     let governor: Governor?
+    private let router: Router?
     private var ownTools: [String: GatewayTool] = [:]
     private var ownDefinitions: [(name: String, definition: JSON)] = []
     /// Tools only admin and provisioning callers see.
@@ -19,6 +20,7 @@ final class GatewayBackend: MCPServerBackend {
         self.hub = hub
         self.registry = registry
         self.governor = models?.governor
+        self.router = models?.router
         var tools = serverTools()
         if let models {
             let keyTools = keyTools(models)
@@ -65,7 +67,15 @@ final class GatewayBackend: MCPServerBackend {
         guard allows(principal, name) else {
             let known = ownTools[name] != nil || hub.resolveTool(name) != nil
             guard known else { return request.fail(.invalidParams("Unknown tool: \(name). tools/list shows the available tools")) }
-            return request.respond(ToolResult.failure("403 Forbidden: this API key may not use the tool \(name)."))
+            let message = "403 Forbidden: this API key may not use the tool \(name)."
+            if modelCallingTools.contains(name), let router {
+                // A refused model call is a usage row with its reason, on this face as on HTTP.
+                var body = JSONObject()
+                if let model = arguments?["model"] { body["model"] = model }
+                router.recordRefused(ChatRequest(body: body), context: RequestContext(face: "mcp", principal: principal),
+                                     error: RoutingError(status: 403, type: "permission_error", code: "tool_not_allowed", message: message))
+            }
+            return request.respond(ToolResult.failure(message))
         }
         if let tool = ownTools[name] {
             tool.run(arguments?.objectValue ?? JSONObject(), request, session)

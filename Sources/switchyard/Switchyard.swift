@@ -17,9 +17,10 @@ struct Switchyard: ParsableCommand {
             servers_add and servers_remove, and the model tools (chat, compare_models, models_list, model_use,
             aliases_list, alias_set, alias_delete, route_explain, usage_summary). `serve` also answers the
             OpenAI-compatible API (/v1/chat/completions, /v1/models, /v1/embeddings, /v1/generation).
+            `keys` and `usage` work on the database directly, with no server running.
             """,
         version: Gateway.version,
-        subcommands: [Serve.self, Stdio.self, Servers.self]
+        subcommands: [Serve.self, Stdio.self, Servers.self, Keys.self, Usage.self]
     )
 }
 

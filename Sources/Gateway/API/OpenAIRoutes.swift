@@ -68,27 +68,14 @@ final class OpenAIRoutes {
         return nil
     }
 
-    /// Parses a JSON object body or answers 400 in OpenAI's shape.
+    /// Parses a JSON object body or answers 400 (415 for another content type) in OpenAI's shape.
     func parseBody(_ request: HTTPRequest, _ response: HTTPResponseWriter) -> JSONObject? {
-        if let type = request.headers["Content-Type"]?.lowercased(), !type.hasPrefix("application/json") {
-            APIReply.error(response, status: 415, type: "invalid_request_error", code: "unsupported_media_type",
-                           message: "Send the request body as JSON with Content-Type: application/json (got \(type)).")
+        switch APIGate.jsonBody(request, limits: jsonLimits) {
+        case .success(let object): return object
+        case .failure(let error):
+            APIReply.error(response, error)
             return nil
         }
-        let json: JSON
-        do {
-            json = try JSON.parse(request.body, limits: jsonLimits)
-        } catch {
-            APIReply.error(response, status: 400, type: "invalid_request_error", code: "invalid_json",
-                           message: "The request body is not valid JSON: \(error)")
-            return nil
-        }
-        guard let object = json.objectValue else {
-            APIReply.error(response, status: 400, type: "invalid_request_error", code: "invalid_json",
-                           message: "The request body must be a JSON object.")
-            return nil
-        }
-        return object
     }
 
     private func methodNotAllowed(_ response: HTTPResponseWriter, allow: String, route: String) {

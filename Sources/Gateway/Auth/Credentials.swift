@@ -23,13 +23,14 @@ enum Credentials {
         }
     }
 
-    /// The principal for a stored identity, looked up afresh (nil when the key was revoked or disabled since).
+    /// The principal for a stored identity, looked up afresh (nil when the key was revoked, disabled or expired
+    /// since).
     static func principal(identity: String?, governor: Governor?) -> Principal? {
         guard let governor, governor.isGoverned else { return .open }
         switch identity {
         case "admin": return .admin
         case let text? where text.hasPrefix("key:"):
-            guard let key = governor.key(id: String(text.dropFirst(4))), !key.disabled else { return nil }
+            guard let key = governor.key(id: String(text.dropFirst(4))), governor.refusal(of: key) == nil else { return nil }
             return .key(key)
         default: return nil
         }

@@ -65,7 +65,9 @@ public final class StreamableHTTPServerTransport {
             case .failure(let failure):
                 var headers: HTTPHeaders = ["Content-Type": "application/json"]
                 if failure.status == 401 { headers.set("WWW-Authenticate", "Bearer realm=\"switchyard\"") }
-                let body: JSON = ["error": ["code": .string(failure.status == 401 ? "unauthorized" : "forbidden"), "message": .string(failure.message)]]
+                // A JSON-RPC error body, so MCP clients can show the reason (a bad key) rather than a generic fault.
+                let body: JSON = ["jsonrpc": "2.0", "id": .null,
+                                  "error": ["code": .int(failure.status == 401 ? -32001 : -32003), "message": .string(failure.message)]]
                 return response.respond(status: failure.status, headers: headers, body: body.serialized())
             }
         }

@@ -45,11 +45,18 @@ public final class Governor {
         guard let key = keysByHash[hash], constantTimeEquals(Array(key.secretHash.utf8), hashBytes) else {
             return .failure(Self.unauthorized("Invalid API key."))
         }
-        if key.disabled { return .failure(Self.unauthorized("API key \(key.id) (\(key.name)) is disabled.")) }
-        if let expiry = key.expiresAt, clock.wallTime() >= expiry {
-            return .failure(Self.unauthorized("API key \(key.id) (\(key.name)) has expired."))
-        }
+        if let refusal = refusal(of: key) { return .failure(refusal) }
         return .success(.key(key))
+    }
+
+    /// Why a stored key may not be used now (disabled or expired), or nil. Checked on every use, not only when a
+    /// session starts, so a long-lived stdio or MCP session stops with its key.
+    public func refusal(of key: APIKey) -> RoutingError? {
+        if key.disabled { return Self.unauthorized("API key \(key.id) (\(key.name)) is disabled.") }
+        if let expiry = key.expiresAt, clock.wallTime() >= expiry {
+            return Self.unauthorized("API key \(key.id) (\(key.name)) has expired.")
+        }
+        return nil
     }
 
     /// Checks a model call before anything is sent, and reserves `estimate` USD of the key's budget.
@@ -57,7 +64,7 @@ public final class Governor {
     public func admit(_ principal: Principal, names: [String], estimate: Double) -> Result<Admission, RoutingError> {
         guard case .key(let stored) = principal else { return .success(Admission(keyID: nil, reserved: 0)) }
         guard var key = key(id: stored.id) else { return .failure(Self.unauthorized("API key \(stored.id) was revoked.")) }
-        if key.disabled { return .failure(Self.unauthorized("API key \(key.id) (\(key.name)) is disabled.")) }
+        if let refusal = refusal(of: key) { return .failure(refusal) }
         guard key.kind != .provisioning else {
             return .failure(RoutingError(status: 403, type: "permission_error", code: "provisioning_key",
                                          message: "Provisioning keys manage keys and cannot call models."))

@@ -13,8 +13,18 @@ enum KeysTable {
 
     static let selectSQL = "SELECT \(columns) FROM keys ORDER BY created_at, id"
 
-    /// An upsert rather than `INSERT OR REPLACE`: REPLACE deletes the row first, which would also fire any later
-    /// `ON DELETE` rule and change the rowid for nothing.
+    /// Whether the counters being written, `(new.period_start, new.total_spend)`, are not older than the row's.
+    /// A key's period start only moves forward and its total spend only grows, so this pair orders its states.
+    private static func notOlder(_ new: String) -> String {
+        """
+        NOT (coalesce(keys.period_start, 0) > coalesce(\(new).period_start, 0) OR (coalesce(keys.period_start, 0) = \
+        coalesce(\(new).period_start, 0) AND coalesce(keys.total_spend, 0) > coalesce(\(new).total_spend, 0)))
+        """
+    }
+
+    /// The whole record, except that counters older than the stored ones are kept out: another process (the
+    /// command line while a server runs) may save a key it read before the server's latest spend write. Every
+    /// SET expression sees the row as it was, so the three counters move together.
     static let upsertSQL = """
         INSERT INTO keys (\(columns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
         ?17, ?18, ?19)
@@ -23,16 +33,17 @@ enum KeysTable {
             allowed_models = excluded.allowed_models, rpm_limit = excluded.rpm_limit, tpm_limit = excluded.tpm_limit,
             max_in_flight = excluded.max_in_flight, expires_at = excluded.expires_at, tags = excluded.tags,
             allowed_servers = excluded.allowed_servers, allowed_tools = excluded.allowed_tools,
-            disabled = excluded.disabled, created_at = excluded.created_at, spend = excluded.spend,
-            period_start = excluded.period_start, total_spend = excluded.total_spend
+            disabled = excluded.disabled, created_at = excluded.created_at,
+            spend = CASE WHEN \(notOlder("excluded")) THEN excluded.spend ELSE keys.spend END,
+            period_start = CASE WHEN \(notOlder("excluded")) THEN excluded.period_start ELSE keys.period_start END,
+            total_spend = CASE WHEN \(notOlder("excluded")) THEN excluded.total_spend ELSE keys.total_spend END
         """
 
     static let deleteSQL = "DELETE FROM keys WHERE id = ?1"
 
-    /// Writes a key's counters unless the row already holds later ones. A key's period start only moves forward
-    /// and its total spend only grows, so (period_start, total_spend) orders its states: a write that arrives
-    /// after a newer one (a retried batch, or a full `saveKey` that overtook it) is skipped instead of taking the
-    /// counters back. An UPDATE, not an upsert, so a key revoked meanwhile is not brought back.
+    /// Writes a key's counters unless the row already holds later ones: a write that arrives after a newer one (a
+    /// retried batch, or a full `saveKey` that overtook it) is skipped instead of taking the counters back. An
+    /// UPDATE, not an upsert, so a key revoked meanwhile is not brought back.
     static let spendSQL = """
         UPDATE keys SET spend = ?2, period_start = ?3, total_spend = ?4
         WHERE id = ?1 AND NOT (coalesce(period_start, 0) > ?3

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Gateway
+import JSON
+import Logging
+
+/// Options of the commands that work on the database directly (`keys …`, `usage`): where the database is.
+struct AdminOptions: ParsableArguments {
+    @Option(name: .long, help: "Routing settings file, read for its \"database\" path (default: $SWITCHYARD_CONFIG, else ./switchyard.json if present, else ./switchyard.db).")
+    var config: String?
+
+    @Option(name: .long, help: "The database file; overrides the settings.")
+    var database: String?
+
+    @Option(name: .long, help: "Log level on stderr: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "warning"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    /// The offline admin on the chosen database; fails with the settings file's problem when it is invalid.
+    func admin() throws -> OfflineAdmin {
+        let level = Logger.Level(rawValue: logLevel) ?? .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "switchyard")
+        if let database { return OfflineAdmin(databasePath: database, logger: logger) }
+        do {
+            let settings = try Gateway.loadRoutingSettings(explicitPath: config, environment: Environment.current())
+            return OfflineAdmin(databasePath: settings.databasePath, logger: logger)
+        } catch {
+            throw CommandFailure("\(error). Or name the database with --database.")
+        }
+    }
+}
+
+/// A failure that is not about the command line's syntax: printed as `Error: …` without the usage text.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Prints an offline operation's result: the API's JSON with `--json`, else the text for people.
+func printOutput(_ output: AdminOutput, json: Bool) {
+    print(json ? output.json.prettyString() : output.text)
+}

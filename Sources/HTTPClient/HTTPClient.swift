@@ -28,8 +28,14 @@ public final class HTTPClient {
     /// True during `curl_multi_socket_action`: user code must never run (or call us) then.
     var insideCurl = false
     private var nextID = 1
-    /// Handles created and not yet closed by libuv (the timer, polls, first-byte timers).
+    /// Handles created and not yet closed by libuv (the timers and polls).
     var openHandles = 0
+    /// First-byte deadlines by transfer id (loop milliseconds, and the limit for the message), all watched by
+    /// `deadlineTimer`: one shared timer instead of a libuv handle per request (see HTTPClient+Deadlines.swift).
+    var firstByteDeadlines: [Int: (at: UInt64, limit: Int)] = [:]
+    var deadlineTimer: Timer?
+    /// When `deadlineTimer` fires next (loop milliseconds), if armed.
+    var deadlineTimerDue: UInt64?
     private var state = State.open
 
     private enum State {
@@ -103,35 +109,22 @@ public final class HTTPClient {
             return task
         }
         var failure = transfer.configure()
-        if failure == nil, request.firstByteTimeoutMilliseconds != nil {
-            do {
-                transfer.firstByteTimer = try Timer(loop: loop)
-                openHandles += 1
-            } catch {
-                failure = .other(code: Int(error.code), message: "first-byte timer: \(error)")
-            }
-        }
         if failure == nil {
             let code = curl_multi_add_handle(multi, transfer.easy)
             if code != CURLM_OK { failure = HTTPClientError(multiCode: code, operation: "curl_multi_add_handle", url: request.url) }
         }
         if let failure {
-            if let timer = transfer.firstByteTimer { closeHandle(timer) }
             transfer.releaseCurl()
             _ = transfer.takeCompletion()
             failLater(failure)
             return task
         }
         transfers[id] = transfer
-        if let milliseconds = request.firstByteTimeoutMilliseconds {
-            transfer.firstByteTimer?.start(after: UInt64(max(milliseconds, 0))) { [unowned self] in
-                self.firstByteTimedOut(id, after: milliseconds)
-            }
-        }
+        if let milliseconds = request.firstByteTimeoutMilliseconds { watchFirstByte(id, within: milliseconds) }
         return task
     }
 
-    private func firstByteTimedOut(_ id: Int, after milliseconds: Int) {
+    func firstByteTimedOut(_ id: Int, after milliseconds: Int) {
         guard let transfer = transfers[id] else { return }
         let request = transfer.request
         finish(transfer, .failure(.timedOut(
@@ -156,10 +149,7 @@ public final class HTTPClient {
             precondition(code == CURLM_OK, "curl_multi_remove_handle: \(String(cString: curl_multi_strerror(code)))")
         }
         transfer.releaseCurl()
-        if let timer = transfer.firstByteTimer {
-            transfer.firstByteTimer = nil
-            closeHandle(timer)
-        }
+        firstByteDeadlines[transfer.id] = nil
         // A cancelled transfer drops bytes not yet delivered: the caller asked to hear no more.
         if case .failure(.cancelled) = result {} else { deliver(transfer) }
         transfer.takeCompletion()?(result)
@@ -169,10 +159,7 @@ public final class HTTPClient {
     func deliver(_ transfer: Transfer) {
         transfer.isDirty = false
         if let head = transfer.takeHead() {
-            if let timer = transfer.firstByteTimer {
-                transfer.firstByteTimer = nil
-                closeHandle(timer)
-            }
+            firstByteDeadlines[transfer.id] = nil
             transfer.onHead?(head)
         }
         if let body = transfer.takeBody() { transfer.onBody?(body) }
@@ -202,6 +189,10 @@ public final class HTTPClient {
             precondition(code == CURLM_OK, "curl_multi_cleanup: \(String(cString: curl_multi_strerror(code)))")
         }
         closeHandle(timer)
+        if let deadlineTimer {
+            self.deadlineTimer = nil
+            closeHandle(deadlineTimer)
+        }
         for poll in polls.values { closeHandle(poll) }
         polls = [:]
         connectionSockets = []

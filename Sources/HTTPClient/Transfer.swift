@@ -14,8 +14,6 @@ final class Transfer {
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var retainedForCurl: Unmanaged<Transfer>?
-    /// The first-byte deadline, closed once the head arrives or the transfer ends.
-    var firstByteTimer: Timer?
 
     private(set) var onHead: ((HTTPClientResponseHead) -> Void)?
     private(set) var onBody: (([UInt8]) -> Void)?

@@ -1,4 +1,5 @@
 import HTTPServer
+import Loop
 import JSON
 import Routing
 
@@ -10,7 +11,8 @@ extension OpenAIRoutes {
         if let problem = Self.validateChat(body) { return APIReply.error(response, problem) }
         let context = RequestContext(face: "http", principal: principal)
         let governor = services.governor
-        let handle = services.router.chat(ChatRequest(body: body), context: context) { event in
+        let stream = SSEBatch(response: response, loop: services.loop)
+        let handle = services.router.chat(ChatRequest(body: body, sizeHint: request.body.count), context: context) { event in
             switch event {
             case .completion(let answer, let outcome):
                 APIReply.json(response, 200, answer, headers: Self.outcomeHeaders(outcome, principal, governor))
@@ -21,14 +23,12 @@ extension OpenAIRoutes {
                 for (name, value) in Self.budgetHeaders(principal, governor) { headers.set(name, value) }
                 response.startStream(status: 200, headers: headers)
             case .chunk(let chunk):
-                response.write(APIReply.sseData(chunk))
+                stream.append(chunk)
             case .streamFinished:
-                response.write(APIReply.sseDone)
-                response.end()
+                stream.finish(APIReply.sseDone)
             case .failed(let error, let started):
                 if started {
-                    response.write(APIReply.sseData(error.openAIBody))
-                    response.end()
+                    stream.finish(APIReply.sseData(error.openAIBody))
                 } else {
                     APIReply.error(response, error)
                 }
@@ -94,5 +94,47 @@ extension OpenAIRoutes {
     static func budgetHeaders(_ principal: Principal, _ governor: Governor) -> [(String, String)] {
         guard let key = principal.key, let remaining = governor.remainingBudget(keyID: key.id) else { return [] }
         return [("X-Switchyard-Budget-Remaining", String((remaining * 1_000_000).rounded() / 1_000_000))]
+    }
+}
+
+/// Coalesces the SSE events of one response produced within a loop turn into one socket write: a provider's
+/// network read usually carries several events, and a write (and a client wake-up) per event cost more than the
+/// events themselves.
+final class SSEBatch {
+    private let response: HTTPResponseWriter
+    private let loop: EventLoop
+    private var pending: [UInt8] = []
+    private var scheduled = false
+    private static let prefix = Array("data: ".utf8)
+    private static let separator: [UInt8] = [0x0A, 0x0A]
+
+    init(response: HTTPResponseWriter, loop: EventLoop) {
+        self.response = response
+        self.loop = loop
+    }
+
+    func append(_ chunk: JSONObject) {
+        pending += Self.prefix
+        JSON.object(chunk).write(into: &pending)
+        pending += Self.separator
+        guard !scheduled else { return }
+        scheduled = true
+        loop.execute { [self] in
+            scheduled = false
+            flush()
+        }
+    }
+
+    /// Writes what is pending plus `last`, then ends the response.
+    func finish(_ last: [UInt8]) {
+        pending += last
+        flush()
+        response.end()
+    }
+
+    private func flush() {
+        guard !pending.isEmpty else { return }
+        response.write(pending)
+        pending.removeAll(keepingCapacity: true)
     }
 }

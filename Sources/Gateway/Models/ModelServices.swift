@@ -9,6 +9,7 @@ import Store
 /// and the `Router` on the shared libcurl client. Both faces — the HTTP API and the MCP tools — use this one
 /// instance. Loop-confined.
 final class ModelServices {
+    let loop: EventLoop
     let settings: RoutingSettings
     let catalog: LiveCatalog
     let store: Store
@@ -19,6 +20,7 @@ final class ModelServices {
     private let logger: Logger
 
     init(loop: EventLoop, settings: RoutingSettings, httpClient: SharedHTTPClient, logger: Logger) throws {
+        self.loop = loop
         self.settings = settings
         self.logger = logger
         catalog = LiveCatalog(Catalog(settings: settings), declared: settings.models)

@@ -7,8 +7,13 @@ public struct ChatRequest: Sendable {
     /// The body as received (plus what the face filled in). Adapters read and translate from here.
     public var body: JSONObject
 
-    public init(body: JSONObject) {
+    /// The size of the body as received, when the face knows it (the HTTP API does): token estimates then cost
+    /// nothing instead of serializing the messages again.
+    public var sizeHint: Int?
+
+    public init(body: JSONObject, sizeHint: Int? = nil) {
         self.body = body
+        self.sizeHint = sizeHint
     }
 
     /// Fields that only steer Switchyard and are never sent upstream.
@@ -62,6 +67,7 @@ public struct ChatRequest: Sendable {
     /// A cheap upper-ish estimate of prompt tokens (about four bytes of text per token, plus per-message overhead),
     /// used for context-window checks and budget reservations before the provider reports the real count.
     public var estimatedPromptTokens: Int {
+        if let sizeHint { return sizeHint / 4 + 4 * messages.count + 3 }
         var bytes = 0
         for message in messages { bytes += message.jsonString.utf8.count }
         if let tools = body["tools"] { bytes += tools.jsonString.utf8.count }

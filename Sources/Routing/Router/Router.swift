@@ -18,6 +18,11 @@ public final class Router {
     /// Aliases from settings, then run-time ones from the store (which win).
     var aliases: [String: AliasDefinition]
     var runtimeAliasNames: Set<String> = []
+    private let generationPrefix: String = {
+        var generator = SystemRandomNumberGenerator()
+        return "gen-" + String(generator.next() as UInt64, radix: 16).leftPadded(16)
+    }()
+    private var generationCounter: UInt64 = 0
 
     /// - Parameters:
     ///   - adapter: the adapter for each provider kind (the gateway passes `providerAdapter(for:)`).
@@ -97,7 +102,7 @@ public final class Router {
                         return onEvent(.failed(error, streamStarted: false))
                     }
                 }
-                let call = RoutedCall(id: Self.generationID(), mode: mode, request: request, plan: plan,
+                let call = RoutedCall(id: self.generationID(), mode: mode, request: request, plan: plan,
                                       context: context, engine: engine, onEvent: onEvent)
                 if let admission, let governor = self.governor {
                     call.onSettle = { cost, tokens in governor.settle(admission, cost: cost, tokens: tokens) }
@@ -195,17 +200,17 @@ public final class Router {
 
     /// A request refused before any attempt still gets its usage row.
     private func recordRejected(_ request: ChatRequest, context: RequestContext, error: RoutingError, stream: Bool) {
-        engine.usage.record(UsageRecord(id: Self.generationID(), createdAt: engine.clock.wallTime(), keyID: context.keyID,
+        engine.usage.record(UsageRecord(id: self.generationID(), createdAt: engine.clock.wallTime(), keyID: context.keyID,
                                         face: context.face, requestedModel: request.model ?? context.defaultModel ?? "",
                                         stream: stream, status: "error", httpStatus: error.status,
                                         error: error.message, tags: context.tags(with: request.tags)))
     }
 
-    static func generationID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt32
-        return "gen-" + String(high, radix: 16).leftPadded(16) + String(low, radix: 16).leftPadded(8)
+    /// `gen-` + a random 64-bit prefix drawn once per router + a counter: unique across restarts (the prefix) and
+    /// within a run (the counter), without a `getrandom` system call per request.
+    func generationID() -> String {
+        generationCounter &+= 1
+        return generationPrefix + String(generationCounter, radix: 16).leftPadded(8)
     }
 }
 

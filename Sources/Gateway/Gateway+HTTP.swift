@@ -22,8 +22,9 @@ extension Gateway {
             }
         }
         let origins = OriginPolicy(allowed: options.allowedOrigins)
-        let anthropic = models.map { AnthropicRoutes(services: $0, origins: origins, maxBodyBytes: limits.maxBodyBytes) }
-        let gemini = models.map { GeminiRoutes(services: $0, origins: origins, maxBodyBytes: limits.maxBodyBytes) }
+        let faces = models.map { FaceDependencies(services: $0, origins: origins, maxBodyBytes: limits.maxBodyBytes) }
+        let anthropic = faces.map(AnthropicRoutes.init)
+        let gemini = faces.map(GeminiRoutes.init)
         let http = try HTTPServer(loop: loop, host: address.host, port: address.port, limits: limits) { request, response in
             // The Anthropic and Gemini faces first: `/v1/messages` lies under the OpenAI face's prefix too.
             if let anthropic, anthropic.handle(request, response) { return }

@@ -1,5 +1,5 @@
 """Key governance driven by real clients: `switchyard serve` with an admin key (`SWITCHYARD_ADMIN_KEY` or settings
-`admin_key_env`), keys managed over REST (`/v1/keys`, `/prod/*Service Key`) and MCP (`keys_*` tools), and every
+`admin_key_env`), keys managed over REST (`/v1/keys`, `/prod/*ServiceKey`) and MCP (`keys_*` tools), and every
 limit checked from the outside — 401/403/402/429 with the right headers, budgets under 500 concurrent requests
 checked against the usage rows in SQLite, revocation within a second on both faces, per-key tool lists, persistence
 across a restart, all-or-nothing updates, and the stdio face's `SWITCHYARD_API_KEY`.
@@ -174,7 +174,7 @@ MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": 
 async def test_governed_refuses_missing_and_wrong_keys(governed, via_settings):
     g = governed(via_settings=via_settings)
     name = unique("auth")
-    for secret in (None, "sk-sy-wrong", g.admin + "x", ""):
+    for secret in (None, "sk-sy-wrong", g.admin + "x", g.admin[:-1]):
         http = g.http(secret)
         for method, path, body in (("POST", "/v1/chat/completions", chat_body(f"fake/{name}")),
                                    ("GET", "/v1/models", None), ("GET", "/v1/keys", None),
@@ -216,6 +216,9 @@ def test_refused_keys_never_reach_the_upstream(governed, fake_provider):
     for secret in (None, "sk-sy-nope"):
         assert g.chat(secret, f"fake/{name}").status_code == 401
     assert fake_provider.count(name) == 0
+    rows = wait_usage_rows(g.gw.db_path, 2, "requested_model = ?", (f"fake/{name}",))
+    assert [(r["http_status"], r["key_id"], r["status"]) for r in rows] == [(401, None, "error")] * 2, \
+        "every refusal is a usage row, with no key to charge"
 
 
 @pytest.mark.anyio
@@ -312,7 +315,10 @@ async def test_keys_created_three_ways_show_their_secret_once(governed):
         for where, text in listings.items():
             assert secret not in text and secret[6:] not in text, f"{where} shows the secret of {key_name}"
             assert full_hash not in text and full_hash[16:] not in text, f"{where} shows the hash of {key_name}"
-    # Nothing stores the secret itself either.
+    # Nothing stores or logs the secret itself either.
+    logs = "\n".join(g.gw.stderr.lines + g.gw.stdout.lines)
+    for secret in [g.admin] + [secret for secret, _ in made.values()]:
+        assert secret not in logs, "a secret was logged"
     for path in g.gw.workdir.glob("usage.db*"):
         blob = path.read_bytes()
         for secret, _ in made.values():
@@ -576,9 +582,11 @@ async def test_allowed_tools_and_models(governed, fake_provider, mode):
         refused = g.http(secret).post("/v1/chat/completions", json=body)
         assert refused.status_code == 403, f"{body}: {refused.status_code} {refused.text}"
     assert g.chat(secret, f"fake/{ok_name}").status_code == 200
+    embeddings = g.http(secret).post("/v1/embeddings", json={"model": f"fakegem/{denied_name}", "input": "hi"})
+    assert embeddings.status_code == 403, embeddings.text
     assert fake_provider.count(denied_name) == 0
-    rows = wait_usage_rows(g.gw.db_path, 4, "key_id = ? AND http_status = 403", (key_id,))
-    assert len(rows) == 4, "one row per refused model call (1 over MCP, 3 over HTTP)"
+    rows = wait_usage_rows(g.gw.db_path, 5, "key_id = ? AND http_status = 403", (key_id,))
+    assert len(rows) == 5, "one row per refused model call (1 over MCP, 4 over HTTP)"
     assert {r["face"] for r in rows} == {"http", "mcp"}
 
 
@@ -589,8 +597,13 @@ def test_keys_and_spend_survive_a_restart(governed, tmp_path):
     admin = new_secret()
     g = governed(workdir, admin=admin)
     secret, key_id = g.create_key(credit_limit=5.0, rpm_limit=1000, allowed_models=["fake/*"])
+    revoked, revoked_id = g.create_key()
+    disabled, disabled_id = g.create_key()
     for _ in range(3):
         assert g.chat(secret, PRICED).status_code == 200
+    assert g.admin_http.patch(f"/v1/keys/{key_id}", json={"name": "renamed", "tags": ["t1"]}).status_code == 200
+    assert g.admin_http.patch(f"/v1/keys/{disabled_id}", json={"disabled": True}).status_code == 200
+    assert g.admin_http.delete(f"/v1/keys/{revoked_id}").status_code == 200
     before = g.settled(key_id)
     assert before["spend"] > 0
     g.gw.close()
@@ -599,10 +612,14 @@ def test_keys_and_spend_survive_a_restart(governed, tmp_path):
     g = governed(workdir, admin=admin)
     listed = {k["id"]: k for k in g.admin_http.get("/v1/keys").json()["data"]}
     assert key_id in listed, "a key created before the restart must still exist after it"
+    assert revoked_id not in listed, "a key revoked before the restart stays revoked"
     after = listed[key_id]
     for field in ("spend", "total_spend", "credit_limit", "remaining", "rpm_limit", "allowed_models", "name",
-                  "created_at"):
+                  "tags", "created_at"):
         assert after[field] == before[field], f"{field}: {before[field]} before the restart, {after[field]} after"
+    assert listed[disabled_id]["disabled"] is True
+    assert g.chat(revoked, PRICED).status_code == 401
+    assert g.chat(disabled, PRICED).status_code == 401
     response = g.chat(secret, PRICED)
     assert response.status_code == 200, response.text
     assert g.settled(key_id)["spend"] == pytest.approx(before["spend"] + response.json()["usage"]["cost"], abs=1e-12)
@@ -634,12 +651,16 @@ async def test_bad_fields_are_refused_and_change_nothing(governed):
     for fields, field in (({"name": "x", "rpm_limit": -1}, "rpm_limit"), ({"name": "x", "bogus": 1}, "bogus"),
                           ({"name": "x", "kind": "admin"}, "kind"), ({"name": "x", "credit_limit": "ten"}, "credit_limit"),
                           ({"name": "x", "reset_budget_interval": "hourly"}, "reset_budget_interval"),
-                          ({"name": "x", "allowed_models": "fake/*"}, "allowed_models"), ({"rpm_limit": 5}, "name")):
+                          ({"name": "x", "allowed_models": "fake/*"}, "allowed_models"), ({"rpm_limit": 5}, "name"),
+                          ({"name": "x", "tags": [1]}, "tags"), ({"name": "x", "max_in_flight": 1.5}, "max_in_flight"),
+                          ({"name": "x", "disabled": "yes"}, "disabled"), ({"name": "x", "expires_at": "soon"}, "expires_at"),
+                          ({"name": ""}, "name")):
         for path in ("/v1/keys", "/prod/createServiceKey"):
             response = g.admin_http.post(path, json=fields)
             assert response.status_code == 400, f"{path} {fields}: {response.status_code} {response.text}"
             error = error_of(response)
-            assert field in error["message"] and error.get("param") == field, f"{fields}: {error}"
+            param = (error.get("param") or "").split("[")[0]  # `tags[0]` names the field too
+            assert field in error["message"] and param == field, f"{fields}: {error}"
     assert {k["id"] for k in g.admin_http.get("/v1/keys").json()["data"]} == before_ids, "no key was half-created"
 
     secret, key_id = g.create_key(name="steady", rpm_limit=7)
@@ -650,6 +671,11 @@ async def test_bad_fields_are_refused_and_change_nothing(governed):
         assert response.status_code == 400, f"{path}: {response.status_code} {response.text}"
         assert g.key(key_id) == original, f"{path}: a refused update changed the key"
     assert g.admin_http.patch("/v1/keys/key_0000000000000000", json={"name": "x"}).status_code == 404
+    missing_id = g.admin_http.post("/prod/updateServiceKey", json={"name": "x"})
+    assert missing_id.status_code == 400 and error_of(missing_id).get("param") == "api_key_id_hash", missing_id.text
+    for raw in (b"{not json", b"[1, 2]"):
+        response = g.admin_http.post("/v1/keys", content=raw, headers={"Content-Type": "application/json"})
+        assert response.status_code == 400, f"{raw!r}: {response.status_code} {response.text}"
 
     with anyio.fail_after(30):
         async with mcp_client(g.gw.url, g.admin) as client:
@@ -828,3 +854,138 @@ async def test_compare_models_checks_every_model(governed, fake_provider):
     text = tool_text(result) + json.dumps(result.structured_content)
     assert "403" in text or "not_allowed" in text or "may not use" in text, text
     assert fake_provider.count(denied) == 0, "a model the key may not use was called"
+
+
+def test_budget_header_is_the_remaining_budget_after_the_request(governed):
+    g = governed()
+    secret, key_id = g.create_key(credit_limit=5.0)
+    for prompt in ("one", "one two three four five six seven eight"):
+        response = g.chat(secret, PRICED, prompt)
+        assert response.status_code == 200
+        key = g.settled(key_id)
+        header = float(response.headers["x-switchyard-budget-remaining"])
+        assert header == pytest.approx(5.0 - key["spend"], abs=1e-6), \
+            f"header {header}, but {5.0 - key['spend']} is left after the request (spend {key['spend']})"
+
+
+def test_failed_and_abandoned_requests_release_their_claims(governed, fake_provider):
+    g = governed()
+    secret, key_id = g.create_key(credit_limit=5.0, max_in_flight=1)
+    failing = g.chat(secret, f"fake/{unique('fail')}+status-500")
+    assert failing.status_code >= 500, failing.text
+    key = g.settled(key_id)
+    assert key["spend"] == 0 and key["remaining"] == 5.0, key
+    # A client that gives up on a request that never ends: its slot must come back.
+    hung = unique("hung") + "+hang"
+    with pytest.raises(httpx2.TimeoutException):
+        g.gw.client(secret, timeout=1).post("/v1/chat/completions", json=chat_body(f"fake/{hung}"))
+    assert fake_provider.count(hung) == 1
+    g.settled(key_id)
+    assert g.chat(secret, PRICED).status_code == 200
+    assert 0 < g.settled(key_id)["spend"] < 0.1
+
+
+def test_rpm_is_shared_by_both_faces(governed):
+    g = governed()
+    secret, _ = g.create_key(rpm_limit=3)
+    name = unique("faces")
+    assert g.chat(secret, f"fake/{name}").status_code == 200
+
+    async def over_mcp() -> list:
+        async with mcp_client(g.gw.url, secret) as client:
+            return [await client.call_tool("chat", {"prompt": "hi", "model": f"fake/{name}"}) for _ in range(3)]
+    results = anyio.run(over_mcp)
+    assert [r.is_error for r in results] == [False, False, True], "two more over MCP, the third is the 4th this minute"
+    assert "429" in tool_text(results[2]) and "Retry after" in tool_text(results[2]), tool_text(results[2])
+    assert g.chat(secret, f"fake/{name}").status_code == 429
+
+
+@pytest.mark.anyio
+async def test_usage_summary_of_an_api_key_shows_only_its_own_usage(governed):
+    g = governed()
+    a, a_id = g.create_key()
+    b, b_id = g.create_key()
+    assert g.chat(a, PRICED).status_code == 200
+    assert g.chat(b, PRICED).status_code == 200
+    wait_usage_rows(g.gw.db_path, 2, "key_id IN (?, ?)", (a_id, b_id))
+    with anyio.fail_after(30):
+        async with mcp_client(g.gw.url, a) as client:
+            summary = await tool_ok(client, "usage_summary", {"group_by": "key", "hours": 1})
+    groups = {r["group"] for r in summary["rows"]}
+    assert b_id not in groups, f"key {a_id} sees key {b_id}'s usage: {summary['rows']}"
+
+
+@pytest.mark.anyio
+async def test_a_key_that_expires_mid_session_is_refused_on_every_face(governed, stdio_gateway, tmp_path):
+    """A key expiring while its sessions are open: the next HTTP request, the next request of an open MCP session
+    and the next call of a running stdio session (same database) are all refused."""
+    workdir = tmp_path / "expiring"
+    admin = new_secret()
+    g = governed(workdir, admin=admin)
+    expires = time.time() + 2.5
+    secret, _ = g.create_key(expires_at=expires)
+    stdio = stdio_gateway("--config", str(g.gw.config),
+                          env={"SWITCHYARD_ADMIN_KEY": admin, "SWITCHYARD_API_KEY": secret, "FAKE_KEY": FAKE_KEY})
+    name = unique("expiring")
+    statuses: list[int] = []
+    with anyio.fail_after(30):
+        async with mcp_client(g.gw.url, secret, statuses=statuses) as client:
+            assert not (await client.call_tool("chat", {"prompt": "hi", "model": f"fake/{name}"})).is_error
+            assert not stdio.call_tool("chat", {"prompt": "hi", "model": f"fake/{name}"}).get("isError")
+            assert g.chat(secret, f"fake/{name}").status_code == 200
+            while time.time() < expires + 0.2:
+                await anyio.sleep(0.05)
+            assert g.chat(secret, f"fake/{name}").status_code == 401
+            before = len(statuses)
+            with pytest.raises(MCPError):
+                await client.call_tool("chat", {"prompt": "hi", "model": f"fake/{name}"})
+            assert 401 in statuses[before:], statuses[before:]
+    late = stdio.call_tool("chat", {"prompt": "hi", "model": f"fake/{name}"})
+    assert late.get("isError"), f"an expired key still calls models over stdio: {late}"
+
+
+@pytest.mark.anyio
+async def test_a_spent_budget_refuses_every_kind_of_call(governed, fake_provider):
+    g = governed()
+    secret, key_id = g.create_key(credit_limit=1e-6)
+    assert g.chat(secret, PRICED).status_code == 200, "admitted while budget is left"
+    assert g.settled(key_id)["spend"] > 1e-6
+    name = unique("spent")
+    with g.http(secret).stream("POST", "/v1/chat/completions", json=chat_body(PRICED, stream=True)) as response:
+        response.read()
+        assert response.status_code == 402, response.text
+    assert g.http(secret).post("/v1/embeddings", json={"model": f"fake/{name}", "input": "hi"}).status_code == 402
+    with anyio.fail_after(30):
+        async with mcp_client(g.gw.url, secret) as client:
+            refused = await client.call_tool("chat", {"prompt": "hi", "model": f"fake/{name}"})
+    assert refused.is_error and "402" in tool_text(refused), tool_text(refused)
+    assert fake_provider.count(name) == 0
+    rows = wait_usage_rows(g.gw.db_path, 3, "key_id = ? AND http_status = 402", (key_id,))
+    assert len(rows) == 3
+
+
+def test_two_processes_on_one_database_keep_one_budget(governed, stdio_gateway, tmp_path):
+    """`switchyard serve` and a `switchyard stdio` (what an MCP client launches) on the same database, one key:
+    the key's budget is one budget, and the stored spend counter is the sum of the key's usage rows."""
+    workdir = tmp_path / "two-processes"
+    admin = new_secret()
+    g = governed(workdir, admin=admin)
+    limit = 0.05  # about six calls of fake/priced with chat_body's prompt
+    secret, key_id = g.create_key(credit_limit=limit)
+    stdio = stdio_gateway("--config", str(g.gw.config),
+                          env={"SWITCHYARD_ADMIN_KEY": admin, "SWITCHYARD_API_KEY": secret, "FAKE_KEY": FAKE_KEY})
+    served = 0
+    while g.chat(secret, PRICED, "hello world").status_code == 200:
+        served += 1
+        assert served < 20
+    while not stdio.call_tool("chat", {"prompt": "hello world", "model": PRICED}).get("isError"):
+        served += 1
+        assert served < 40, "the stdio process never ran out of budget"
+    stdio.close()
+    g.gw.close()
+    rows = usage_rows(g.gw.db_path, "key_id = ? AND http_status = 200", (key_id,))
+    spent = math.fsum(r["cost"] for r in rows)
+    stored = key_rows(g.gw.db_path, key_id)[0]["spend"]
+    assert math.isclose(stored, spent, abs_tol=1e-9), f"stored spend {stored}, usage rows {spent}"
+    one = rows[0]["cost"]
+    assert spent <= limit + 2 * one, f"{served} calls spent {spent} on a budget of {limit}"

@@ -40,20 +40,38 @@ enum APIGate {
     }
 }
 
+/// What a translating face needs from the gateway: the model services, the browser Origin rule, body limits.
+struct FaceDependencies {
+    let services: ModelServices
+    let origins: OriginPolicy
+    let jsonLimits: JSONLimits
+
+    init(services: ModelServices, origins: OriginPolicy, maxBodyBytes: Int) {
+        self.services = services
+        self.origins = origins
+        self.jsonLimits = JSONLimits(maxDepth: 128, maxBytes: maxBodyBytes)
+    }
+}
+
 /// A face that speaks another provider's wire format over the same routing core (Anthropic Messages, Gemini).
 /// It owns its paths and renders every error in its own shape; the checks and the routing are shared.
 protocol TranslatingFace: AnyObject {
-    var services: ModelServices { get }
-    var origins: OriginPolicy { get }
-    var jsonLimits: JSONLimits { get }
+    var dependencies: FaceDependencies { get }
     /// Writes `error` in this face's error shape (with `Retry-After` when it says when to come back).
     func reply(_ response: HTTPResponseWriter, _ error: RoutingError)
 }
 
 extension TranslatingFace {
+    var services: ModelServices { dependencies.services }
+    var origins: OriginPolicy { dependencies.origins }
+    var jsonLimits: JSONLimits { dependencies.jsonLimits }
+
     /// Origin and key checks; answers the error itself and returns nil when the request may not proceed.
-    /// `secret` overrides the key read from the headers (Gemini clients may send it as `?key=`).
-    func admit(_ request: HTTPRequest, _ response: HTTPResponseWriter, secret: String? = nil) -> Principal? {
+    /// `secret` overrides the key read from the headers (Gemini clients may send it as `?key=`). `modelCall`
+    /// gives, for a model call, the fields of its usage row (`model`, `stream`, `tags`): a call refused for its
+    /// key still gets one, as on the OpenAI face.
+    func admit(_ request: HTTPRequest, _ response: HTTPResponseWriter, secret: String? = nil,
+               modelCall: () -> JSONObject? = { nil }) -> Principal? {
         if let refusal = APIGate.originRefusal(request, origins) {
             reply(response, refusal)
             return nil
@@ -61,8 +79,21 @@ extension TranslatingFace {
         switch services.governor.authenticate(secret ?? Credentials.secret(in: request)) {
         case .success(let principal): return principal
         case .failure(let error):
+            if let fields = modelCall() {
+                services.router.recordRefused(ChatRequest(body: fields), context: RequestContext(face: "http"), error: error)
+            }
             reply(response, error)
             return nil
+        }
+    }
+
+    /// The body parsed only to name the model in a refused call's usage row: a body that does not parse means the
+    /// row names no model; the client hears about its key either way.
+    func bodyForUsageRow(_ request: HTTPRequest) -> JSONObject {
+        do {
+            return try JSON.parse(request.body, limits: jsonLimits).objectValue ?? [:]
+        } catch {
+            return [:]
         }
     }
 
@@ -78,11 +109,14 @@ extension TranslatingFace {
 
     /// Routes a translated body: the same checks as `/v1/chat/completions`, the key's principal in the context,
     /// and the call cancelled when the client goes away. `onEvent` renders the router's events in this face's shape.
-    func route(_ openAIBody: JSONObject, _ principal: Principal, _ response: HTTPResponseWriter,
+    /// `sizeHint` is the size of the client's body, which its translation resembles closely enough for the
+    /// router's token estimates.
+    func route(_ openAIBody: JSONObject, _ principal: Principal, _ response: HTTPResponseWriter, sizeHint: Int,
                onEvent: @escaping (ChatEvent) -> Void) {
         if let problem = OpenAIRoutes.validateChat(openAIBody) { return reply(response, problem) }
         let context = RequestContext(face: "http", principal: principal)
-        let handle = services.router.chat(ChatRequest(body: openAIBody), context: context, onEvent: onEvent)
+        let request = ChatRequest(body: openAIBody, sizeHint: sizeHint)
+        let handle = services.router.chat(request, context: context, onEvent: onEvent)
         if !response.isFinished { response.onCancel = { handle.cancel() } }
     }
 

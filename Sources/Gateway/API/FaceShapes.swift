@@ -16,20 +16,13 @@ enum FaceShapes {
     /// clients expect; none (or only whitespace) is `{}`. Arguments that are not a JSON object (a model that wrote
     /// broken JSON) are kept whole under `_raw_arguments` rather than lost.
     static func toolArguments(_ arguments: JSON?) -> JSONObject {
-        switch arguments {
-        case .object(let object)?:
-            return object
-        case .string(let text)?:
-            if text.allSatisfy(\.isWhitespace) { return [:] }
-            let parsed: JSON
-            do {
-                parsed = try JSON.parse(text)
-            } catch {
-                return ["_raw_arguments": .string(text)]
-            }
-            return parsed.objectValue ?? ["_raw_arguments": .string(text)]
-        default:
-            return [:]
+        guard case .string(let text)? = arguments else { return arguments?.objectValue ?? [:] }
+        guard !text.allSatisfy(\.isWhitespace) else { return [:] }
+        let raw: JSONObject = ["_raw_arguments": .string(text)]
+        do {
+            return try JSON.parse(text).objectValue ?? raw
+        } catch {
+            return raw
         }
     }
 }

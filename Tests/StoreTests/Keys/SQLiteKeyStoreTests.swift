@@ -160,6 +160,12 @@ final class SQLiteKeyStoreTests: StoreTestCase {
         store.keys.recordSpend(keyID: key.id, spend: 0.5, periodStart: 86_400 * 3, totalSpend: 10.5)
         flushSpend(store)
         XCTAssertEqual(try storedSpend(key.id), [0.5, 86_400 * 3, 10.5])
+        // A full save read before that write (the command line while a server runs) changes the fields but
+        // leaves the newer counters alone.
+        key.name = "renamed"
+        save(key, in: store)
+        XCTAssertEqual(try store.keys.loadKeys().map(\.name), ["renamed"])
+        XCTAssertEqual(try storedSpend(key.id), [0.5, 86_400 * 3, 10.5])
         close(store)
         try closeLoop()
     }

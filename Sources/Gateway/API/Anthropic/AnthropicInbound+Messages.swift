@@ -60,20 +60,20 @@ extension AnthropicInbound {
         switch (block["type"]?.stringValue, source?["type"]?.stringValue) {
         case ("text"?, _):
             guard let text = block["text"]?.stringValue else { throw invalid("\(field).text: Field required", "\(field).text") }
-            return textPart(text, from: block)
+            return AnthropicAdapter.textBlock(text, from: block)
         case ("image"?, "base64"?):
             let url = try dataURL(source, field: field)
-            return withCacheControl(["type": "image_url", "image_url": ["url": .string(url)]], from: block)
+            return AnthropicAdapter.withCacheControl(["type": "image_url", "image_url": ["url": .string(url)]], from: block)
         case ("image"?, "url"?):
             guard let url = source?["url"]?.stringValue else { throw invalid("\(field).source.url: Field required", "\(field).source.url") }
-            return withCacheControl(["type": "image_url", "image_url": ["url": .string(url)]], from: block)
+            return AnthropicAdapter.withCacheControl(["type": "image_url", "image_url": ["url": .string(url)]], from: block)
         case ("document"?, "base64"?):
             var file: JSONObject = ["file_data": .string(try dataURL(source, field: field))]
             if let title = block["title"]?.stringValue { file["filename"] = .string(title) }
-            return withCacheControl(["type": "file", "file": .object(file)], from: block)
+            return AnthropicAdapter.withCacheControl(["type": "file", "file": .object(file)], from: block)
         case ("document"?, "text"?):
             guard let text = source?["data"]?.stringValue else { throw invalid("\(field).source.data: Field required", "\(field).source.data") }
-            return textPart(text, from: block)
+            return AnthropicAdapter.textBlock(text, from: block)
         case ("image"?, let kind), ("document"?, let kind):
             throw invalid("\(field).source.type '\(kind ?? "none")' is not supported here: send the data inline (base64)",
                           "\(field).source.type")
@@ -110,7 +110,7 @@ extension AnthropicInbound {
             switch block["type"]?.stringValue {
             case "text"?:
                 let text = block["text"]?.stringValue ?? ""
-                if !text.isEmpty { parts.append(textPart(text, from: block)) }
+                if !text.isEmpty { parts.append(AnthropicAdapter.textBlock(text, from: block)) }
             case "tool_use"?:
                 guard let id = block["id"]?.stringValue, let name = block["name"]?.stringValue else {
                     throw invalid("\(blockField): tool_use blocks need 'id' and 'name'", blockField)
@@ -128,19 +128,6 @@ extension AnthropicInbound {
         var message: JSONObject = ["role": "assistant", "content": parts.isEmpty ? .null : FaceShapes.content(parts)]
         if !calls.isEmpty { message["tool_calls"] = .array(calls) }
         return .object(message)
-    }
-
-    static func textPart(_ text: String, from block: JSONObject) -> JSONObject {
-        withCacheControl(["type": "text", "text": .string(text)], from: block)
-    }
-
-    /// Keeps a block's `cache_control`: the Anthropic adapter sends part markers on, so prompt caching still works
-    /// when the request is answered by Anthropic.
-    static func withCacheControl(_ part: JSONObject, from block: JSONObject) -> JSONObject {
-        guard let marker = block["cache_control"] else { return part }
-        var part = part
-        part["cache_control"] = marker
-        return part
     }
 
     /// A `base64` source → `data:<media_type>;base64,<data>`.

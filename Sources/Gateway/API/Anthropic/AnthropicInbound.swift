@@ -66,7 +66,7 @@ enum AnthropicInbound {
                       let text = block["text"]?.stringValue else {
                     throw invalid("system.\(index): system blocks must be text blocks", "system.\(index)")
                 }
-                parts.append(textPart(text, from: block))
+                parts.append(AnthropicAdapter.textBlock(text, from: block))
             }
             return parts.isEmpty ? nil : ["role": "system", "content": FaceShapes.content(parts)]
         default:

@@ -14,7 +14,9 @@ enum AnthropicOutbound {
             // The OpenAI shape carries no signature; clients that send thinking back get it dropped (see inbound).
             content.append(["type": "thinking", "thinking": .string(reasoning), "signature": ""])
         }
-        if let text = message?["content"]?.stringValue, !text.isEmpty {
+        // OpenAI models that refuse say why in `refusal` (with `content` null and finish reason `stop`).
+        let refusal = message?["refusal"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        if let text = message?["content"]?.stringValue ?? refusal, !text.isEmpty {
             content.append(["type": "text", "text": .string(text)])
         }
         for call in message?["tool_calls"]?.arrayValue ?? [] {
@@ -22,8 +24,9 @@ enum AnthropicOutbound {
                             "name": .string(call["function"]?["name"]?.stringValue ?? ""),
                             "input": .object(FaceShapes.toolArguments(call["function"]?["arguments"]))])
         }
-        let (reason, sequence) = stopReason(choice?["finish_reason"]?.stringValue, matched: choice?["stop_reason"],
+        var (reason, sequence) = stopReason(choice?["finish_reason"]?.stringValue, matched: choice?["stop_reason"],
                                             stopSequences: stopSequences)
+        if refusal != nil, message?["content"]?.stringValue == nil { reason = "refusal" }
         return [
             "id": completion["id"] ?? .null, "type": "message", "role": "assistant", "content": .array(content),
             "model": completion["model"] ?? .null, "stop_reason": .string(reason),

@@ -8,20 +8,20 @@ import Routing
 /// like `/v1/chat/completions` (same keys, fallback, usage rows), and answers translated back
 /// (`AnthropicOutbound`, `AnthropicStreamEncoder`). Errors are in Anthropic's shape.
 final class AnthropicRoutes: TranslatingFace {
-    let services: ModelServices
-    let origins: OriginPolicy
-    let jsonLimits: JSONLimits
+    let dependencies: FaceDependencies
 
-    init(services: ModelServices, origins: OriginPolicy, maxBodyBytes: Int) {
-        self.services = services
-        self.origins = origins
-        self.jsonLimits = JSONLimits(maxDepth: 128, maxBytes: maxBodyBytes)
+    init(_ dependencies: FaceDependencies) {
+        self.dependencies = dependencies
     }
 
     /// Handles the request when it is this face's; returns false otherwise (the rest of `/v1/` is OpenAI's).
     func handle(_ request: HTTPRequest, _ response: HTTPResponseWriter) -> Bool {
         guard let route = Self.route(request.path) else { return false }
-        guard let principal = admit(request, response) else { return true }
+        // Messages bodies name `model`, `stream` and `tags` where OpenAI bodies do: the usage row reads them as is.
+        let modelCall = request.method == "POST" && route == "messages"
+        guard let principal = admit(request, response, modelCall: { modelCall ? bodyForUsageRow(request) : nil }) else {
+            return true
+        }
         switch (request.method, route) {
         case ("POST", "messages"): messages(request, response, principal)
         case ("POST", "messages/count_tokens"): countTokens(request, response)
@@ -62,7 +62,7 @@ final class AnthropicRoutes: TranslatingFace {
         }
         let stops = openAIBody["stop"]?.arrayValue?.compactMap(\.stringValue) ?? []
         var encoder = AnthropicStreamEncoder(stopSequences: stops)
-        route(openAIBody, principal, response) { [self] event in
+        route(openAIBody, principal, response, sizeHint: request.body.count) { [self] event in
             switch event {
             case .completion(let answer, let outcome):
                 APIReply.json(response, 200, AnthropicOutbound.message(answer, stopSequences: stops),

@@ -9,14 +9,10 @@ import Routing
 /// `/v1/chat/completions` (same keys, fallback, usage rows) and answered in Gemini's shapes (`GeminiOutbound`).
 final class GeminiRoutes: TranslatingFace {
     static let prefixes = ["/v1beta/", "/gemini/v1beta/"]
-    let services: ModelServices
-    let origins: OriginPolicy
-    let jsonLimits: JSONLimits
+    let dependencies: FaceDependencies
 
-    init(services: ModelServices, origins: OriginPolicy, maxBodyBytes: Int) {
-        self.services = services
-        self.origins = origins
-        self.jsonLimits = JSONLimits(maxDepth: 128, maxBytes: maxBodyBytes)
+    init(_ dependencies: FaceDependencies) {
+        self.dependencies = dependencies
     }
 
     /// Handles the request when its path is one of ours; returns false otherwise.
@@ -24,8 +20,13 @@ final class GeminiRoutes: TranslatingFace {
         guard let prefix = Self.prefixes.first(where: { request.path.hasPrefix($0) }) else { return false }
         // Gemini clients may send the key as `?key=` (Google's REST samples do) instead of `x-goog-api-key`.
         let secret = Credentials.secret(in: request) ?? OpenAIRoutes.queryValue("key", in: request.query)
-        guard let principal = admit(request, response, secret: secret) else { return true }
         let target = Self.modelAndMethod(String(request.path.dropFirst(prefix.count)))
+        let modelCall: JSONObject? = switch (request.method, target?.method) {
+        case ("POST", "generateContent"?): ["model": .string(target?.model ?? "")]
+        case ("POST", "streamGenerateContent"?): ["model": .string(target?.model ?? ""), "stream": true]
+        default: nil
+        }
+        guard let principal = admit(request, response, secret: secret, modelCall: { modelCall }) else { return true }
         switch (request.method, target?.method) {
         case ("POST", "generateContent"?):
             generate(request, response, principal, model: target?.model ?? "", stream: false)
@@ -66,7 +67,7 @@ final class GeminiRoutes: TranslatingFace {
         }
         var encoder = GeminiStreamEncoder()
         var framing = GeminiStreamFraming(sse: OpenAIRoutes.queryValue("alt", in: request.query) == "sse")
-        route(openAIBody, principal, response) { [self] event in
+        route(openAIBody, principal, response, sizeHint: request.body.count) { [self] event in
             switch event {
             case .completion(let answer, let outcome):
                 APIReply.json(response, 200, GeminiOutbound.response(answer), headers: successHeaders(outcome, principal))

@@ -132,13 +132,15 @@ extension AnthropicAdapter {
         return block
     }
 
-    static func textBlock(_ text: String, from part: JSONObject) -> JSONObject {
+    /// A text block (the same shape as an OpenAI text part) keeping `part`'s `cache_control`; the Anthropic face of
+    /// the HTTP API builds its OpenAI parts with it too.
+    public static func textBlock(_ text: String, from part: JSONObject) -> JSONObject {
         withCacheControl(["type": "text", "text": .string(text)], from: part)
     }
 
     /// Keeps a part's `cache_control` marker (OpenRouter/LiteLLM clients put Anthropic prompt-caching markers on
     /// OpenAI parts), which is what makes caching work through the gateway.
-    static func withCacheControl(_ block: JSONObject, from part: JSONObject) -> JSONObject {
+    public static func withCacheControl(_ block: JSONObject, from part: JSONObject) -> JSONObject {
         guard let cacheControl = part["cache_control"] else { return block }
         var block = block
         block["cache_control"] = cacheControl

@@ -16,13 +16,14 @@ extension Store {
     /// Requests that arrived from `since` (inclusive) until `until` (exclusive; nil for no end), in unix seconds,
     /// grouped by `groupBy`, most expensive group first. Buffered rows are written first, so the summary includes
     /// every request recorded before the call.
-    public func usageSummary(since: Double, until: Double? = nil, groupBy grouping: UsageGrouping,
+    /// `keyID` limits the summary to one key's requests (what an API key may see of usage).
+    public func usageSummary(since: Double, until: Double? = nil, groupBy grouping: UsageGrouping, keyID: String? = nil,
                              completion: @escaping (Result<[UsageSummaryRow], any Error>) -> Void) {
         loop.assertInLoop()
         let end = until ?? .infinity
         afterFlush {
             self.worker.submit({ database in
-                try UsageQueries.summary(since: since, until: end, groupBy: grouping, in: database)
+                try UsageQueries.summary(since: since, until: end, groupBy: grouping, keyID: keyID, in: database)
             }, completion: completion)
         }
     }

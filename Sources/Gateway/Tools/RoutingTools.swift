@@ -64,8 +64,10 @@ extension GatewayBackend {
                         inputSchema: ["type": "object", "properties": [
                             "group_by": ["type": "string", "enum": .array(UsageGrouping.allCases.map { .string($0.rawValue) })],
                             "hours": ["type": "number", "description": "How far back (default 24)."],
-                        ]]) { arguments, request, _ in
-                Self.usageSummaryTool(services, arguments, request)
+                        ]]) { [unowned self] arguments, request, session in
+                // An API key sees only its own usage; the admin and provisioning keys see everyone's.
+                let key = self.principal(for: session)?.key
+                Self.usageSummaryTool(services, arguments, request, keyID: key?.kind == .api ? key?.id : nil)
             },
         ]
     }
@@ -116,14 +118,15 @@ extension GatewayBackend {
         return lines.joined(separator: "\n")
     }
 
-    static func usageSummaryTool(_ services: ModelServices, _ arguments: JSONObject, _ request: IncomingRequest) {
+    static func usageSummaryTool(_ services: ModelServices, _ arguments: JSONObject, _ request: IncomingRequest,
+                                 keyID: String? = nil) {
         let groupName = arguments["group_by"]?.stringValue ?? "model"
         guard let grouping = UsageGrouping(rawValue: groupName) else {
             return request.fail(.invalidParams("usage_summary: \"group_by\" must be one of \(UsageGrouping.allCases.map(\.rawValue).joined(separator: ", "))"))
         }
         let hours = arguments["hours"]?.doubleValue ?? 24
         guard hours > 0 else { return request.fail(.invalidParams("usage_summary: \"hours\" must be a positive number")) }
-        services.store.usageSummary(since: Date().timeIntervalSince1970 - hours * 3600, groupBy: grouping) { result in
+        services.store.usageSummary(since: Date().timeIntervalSince1970 - hours * 3600, groupBy: grouping, keyID: keyID) { result in
             switch result {
             case .success(let rows):
                 let lines = rows.map { row in

@@ -70,19 +70,20 @@ enum UsageQueries {
             SELECT \(groupExpression(grouping)) AS grp, COUNT(*), SUM(u.status <> 'ok'), SUM(u.prompt_tokens),
                    SUM(u.completion_tokens), TOTAL(u.cost), AVG(u.latency_ms)
             FROM usage u \(join)
-            WHERE u.created_at >= ?1 AND u.created_at < ?2
+            WHERE u.created_at >= ?1 AND u.created_at < ?2 AND (?3 IS NULL OR u.key_id = ?3)
             GROUP BY grp
             ORDER BY TOTAL(u.cost) DESC, COUNT(*) DESC, grp
             """
     }
 
     /// Requests from `since` (inclusive) to `until` (exclusive), grouped, most expensive group first.
-    static func summary(since: Double, until: Double, groupBy grouping: UsageGrouping,
+    static func summary(since: Double, until: Double, groupBy grouping: UsageGrouping, keyID: String? = nil,
                         in database: SQLiteDatabase) throws -> [UsageSummaryRow] {
         let statement = try database.cachedStatement(summarySQL(grouping))
         statement.reset()
         try statement.bind(since, at: 1)
         try statement.bind(until, at: 2)
+        try statement.bind(keyID, at: 3)
         var rows: [UsageSummaryRow] = []
         while try statement.step() {
             rows.append(UsageSummaryRow(

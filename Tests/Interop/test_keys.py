@@ -966,26 +966,66 @@ async def test_a_spent_budget_refuses_every_kind_of_call(governed, fake_provider
 
 def test_two_processes_on_one_database_keep_one_budget(governed, stdio_gateway, tmp_path):
     """`switchyard serve` and a `switchyard stdio` (what an MCP client launches) on the same database, one key:
-    the key's budget is one budget, and the stored spend counter is the sum of the key's usage rows."""
+    the stored spend counter is the sum of both processes' usage rows, and the budget is one budget.
+
+    Each process adds its spend to the stored counters and reads the keys again every second, so it sees the
+    other's spend and key changes within about a second; until then it may overspend by what the other spent in
+    that second. The test never races that second: each side starts spending only once it can be seen to have
+    reloaded. stdio cannot be asked what it knows, so it is first kept off its model by `allowed_models` and
+    polled (refused calls cost nothing) until it has reloaded a change made after serve's spend was stored; serve
+    shows its view of the key on `GET /v1/keys/{id}`."""
     workdir = tmp_path / "two-processes"
     admin = new_secret()
     g = governed(workdir, admin=admin)
     limit = 0.05  # about six calls of fake/priced with chat_body's prompt
-    secret, key_id = g.create_key(credit_limit=limit)
+    secret, key_id = g.create_key(credit_limit=limit, allowed_models=[PRICED])
     stdio = stdio_gateway("--config", str(g.gw.config),
                           env={"SWITCHYARD_ADMIN_KEY": admin, "SWITCHYARD_API_KEY": secret, "FAKE_KEY": FAKE_KEY})
+
+    def stdio_chat() -> dict[str, Any]:
+        return stdio.call_tool("chat", {"prompt": "hello world", "model": SLOW_PRICED})
+
+    def usage_spend() -> float:
+        return math.fsum(r["cost"] for r in usage_rows(g.gw.db_path, "key_id = ? AND http_status = 200", (key_id,)))
+
+    def stored_spend() -> float:
+        return key_rows(g.gw.db_path, key_id)[0]["spend"]
+
+    # serve spends the budget, and its spend reaches the database.
     served = 0
     while g.chat(secret, PRICED, "hello world").status_code == 200:
         served += 1
         assert served < 20
-    while not stdio.call_tool("chat", {"prompt": "hello world", "model": PRICED}).get("isError"):
-        served += 1
-        assert served < 40, "the stdio process never ran out of budget"
+    assert served > 0
+    wait_until(lambda: math.isclose(stored_spend(), usage_spend(), abs_tol=1e-9), 10,
+               lambda: f"serve's spend is not stored: {stored_spend()} stored, {usage_spend()} in usage rows")
+
+    # A larger budget that stdio may use: once stdio calls its model, it has read the keys after this change,
+    # so after serve's spend too, and only the rest of the budget is left to it.
+    response = g.admin_http.patch(f"/v1/keys/{key_id}", json={"credit_limit": 2 * limit,
+                                                               "allowed_models": [PRICED, SLOW_PRICED]})
+    assert response.status_code == 200, response.text
+    first = wait_until(lambda: (r := stdio_chat()) and not r.get("isError") and r, 10,
+                       "stdio never picked up the key change made by serve")
+    assert first
+    served_stdio = 1
+    while not stdio_chat().get("isError"):
+        served_stdio += 1
+        assert served_stdio < 20, "the stdio process never ran out of budget"
+
+    # serve reads stdio's spend within about a second and refuses too.
+    wait_until(lambda: math.isclose(g.key(key_id)["spend"], usage_spend(), abs_tol=1e-9), 10,
+               lambda: f"serve never saw stdio's spend: {g.key(key_id)['spend']} vs {usage_spend()} in usage rows")
+    refused = g.chat(secret, PRICED, "hello world")
+    assert refused.status_code == 402, refused.text
+
     stdio.close()
     g.gw.close()
     rows = usage_rows(g.gw.db_path, "key_id = ? AND http_status = 200", (key_id,))
+    assert len(rows) == served + served_stdio
     spent = math.fsum(r["cost"] for r in rows)
-    stored = key_rows(g.gw.db_path, key_id)[0]["spend"]
-    assert math.isclose(stored, spent, abs_tol=1e-9), f"stored spend {stored}, usage rows {spent}"
-    one = rows[0]["cost"]
-    assert spent <= limit + 2 * one, f"{served} calls spent {spent} on a budget of {limit}"
+    assert math.isclose(stored_spend(), spent, abs_tol=1e-9), f"stored spend {stored_spend()}, usage rows {spent}"
+    one = max(r["cost"] for r in rows)
+    # Each side stops once the shared spend reaches the limit it knows: past it by less than one call.
+    assert 2 * limit <= spent < 2 * limit + one, \
+        f"{served} + {served_stdio} calls spent {spent} on a budget of {2 * limit}"

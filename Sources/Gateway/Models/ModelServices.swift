@@ -18,6 +18,18 @@ final class ModelServices {
     let governor: Governor
     private let transport: CurlUpstreamTransport
     private let logger: Logger
+    /// Reloads the governor's keys every `keyReloadMilliseconds`, so keys and spend that other processes on the
+    /// same database change (another `serve`, a `stdio` session, the `keys` command line) take effect here.
+    private let keyReloadTimer: Loop.Timer
+    private var keyReloadRunning = false
+    private var keyReloadFailures = 0
+    private var keyReloadErrorLoggedAt: UInt64?
+
+    /// How often the keys are read again: the most another process's spend can overrun a shared budget is what
+    /// it spends in about this long (plus its store's batch delay).
+    static let keyReloadMilliseconds: UInt64 = 1_000
+    /// A store that keeps failing is reported at most this often.
+    static let keyReloadErrorLogMilliseconds: UInt64 = 60_000
 
     init(loop: EventLoop, settings: RoutingSettings, httpClient: SharedHTTPClient, logger: Logger) throws {
         self.loop = loop
@@ -38,6 +50,17 @@ final class ModelServices {
             throw GatewayError(message: "cannot load API keys from \(settings.databasePath): \(error)")
         }
         router.governor = governor
+        // Created last: nothing below throws, so the timer never outlives a failed init unclosed.
+        do {
+            keyReloadTimer = try Loop.Timer(loop: loop)
+        } catch {
+            throw GatewayError(message: "cannot create the key reload timer: \(error)")
+        }
+        // Unreferenced: a periodic reload must not keep the loop alive on its own.
+        keyReloadTimer.unref()
+        keyReloadTimer.start(after: Self.keyReloadMilliseconds, repeat: Self.keyReloadMilliseconds) { [weak self] in
+            self?.reloadKeys()
+        }
         if governor.isGoverned {
             logger.notice("API keys required on every face (admin key configured)", metadata: ["keys": "\(governor.keys.count)"])
         }
@@ -81,8 +104,41 @@ final class ModelServices {
         }
     }
 
-    /// Flushes usage rows and closes the database; `done` runs on the loop when everything is written.
+    /// One reload of the governor's keys; skipped while the previous one is still waiting for the database (a
+    /// busy database must not pile up reads).
+    private func reloadKeys() {
+        guard !keyReloadRunning else { return }
+        keyReloadRunning = true
+        governor.reload { [weak self] error in
+            guard let self else { return }
+            keyReloadRunning = false
+            reloadFinished(error)
+        }
+    }
+
+    /// Logs the first failure of a run of failed reloads, then at most one line a minute, and the recovery.
+    private func reloadFinished(_ error: Error?) {
+        guard let error else {
+            if keyReloadFailures > 0 {
+                logger.notice("API keys are being reloaded again", metadata: ["failed_reloads": "\(keyReloadFailures)"])
+            }
+            keyReloadFailures = 0
+            keyReloadErrorLoggedAt = nil
+            return
+        }
+        keyReloadFailures += 1
+        let now = loop.nowMilliseconds
+        if let last = keyReloadErrorLoggedAt, now - last < Self.keyReloadErrorLogMilliseconds { return }
+        keyReloadErrorLoggedAt = now
+        logger.error("reloading API keys from the database failed; the keys in memory stay in use", metadata: [
+            "error": "\(error)", "path": "\(settings.databasePath)", "failed_reloads": "\(keyReloadFailures)",
+        ])
+    }
+
+    /// Stops reloading keys, flushes usage rows and spend and closes the database; `done` runs on the loop when
+    /// everything is written.
     func close(_ done: @escaping () -> Void) {
+        keyReloadTimer.close()
         store.close { [logger] error in
             if let error { logger.error("closing the usage database failed", metadata: ["error": "\(error)"]) }
             done()

@@ -3,6 +3,10 @@
 /// worst-case cost before any upstream call and settles to the actual cost after, so concurrent requests overspend
 /// a budget by at most one request's estimate. Lookups are served from memory kept in step with the `KeyStore`.
 ///
+/// Other processes may share the store: `reload` (which the gateway calls every second) brings in the keys they
+/// created, changed or revoked and the spend they wrote, so a budget shared by several processes is overspent by
+/// at most what the others spent since the last reload.
+///
 /// Confined to the router's thread (the event loop).
 public final class Governor {
     /// The admin secret's hash; nil means no admin key is configured and Switchyard runs open.
@@ -12,6 +16,12 @@ public final class Governor {
     private var windows: [String: RateWindow] = [:]
     private var inFlight: [String: Int] = [:]
     private var reserved: [String: Double] = [:]
+    /// Counts this process's changes to the set of keys (create, update, revoke and their undos)…
+    private var mutations: UInt64 = 0
+    /// …and the count at each key's latest change, so a reload keeps what changed here after it was submitted.
+    /// Emptied whenever no reload is outstanding (every later reload's mark is above every entry).
+    private var lastMutation: [String: UInt64] = [:]
+    private var reloadsOutstanding = 0
     let store: KeyStore?
     let clock: RoutingClock
 
@@ -117,12 +127,17 @@ public final class Governor {
         var window = windows[id] ?? RateWindow()
         window.addTokens(tokens, at: clock.now())
         windows[id] = window
-        guard var key = key(id: id) else { return }  // revoked meanwhile: nothing left to charge
+        guard var key = key(id: id) else {
+            // Revoked meanwhile: nothing left to charge, and once its last request is done nothing left to track.
+            if inFlight[id] == 0 { forgetLimits(of: id) }
+            return
+        }
         rollPeriod(&key)
         key.spend += cost
         key.totalSpend += cost
         store(key)
-        store?.recordSpend(keyID: id, spend: key.spend, periodStart: key.periodStart, totalSpend: key.totalSpend)
+        // A free request changes no counter; the store learns of a new period from the next paid one.
+        if cost != 0 { store?.recordSpend(keyID: id, cost: cost, periodStart: key.periodStart) }
     }
 
     /// Budget left in the current period (nil when unlimited), after settled spend and in-flight reservations.
@@ -135,20 +150,87 @@ public final class Governor {
     /// Requests in flight for a key.
     public func requestsInFlight(keyID: String) -> Int { inFlight[keyID, default: 0] }
 
+    /// Replaces the keys in memory with the stored ones, so keys that other processes (another gateway process,
+    /// the command line) created, changed, disabled or revoked take effect here; each key's spend becomes the
+    /// stored spend plus what this process spent that is not written yet. A key this process creates, changes or
+    /// revokes while the read runs keeps its state here (the read may predate the change). Reservations, requests
+    /// in flight and rate windows stay; those of keys that are gone are dropped. `completion` runs on the loop
+    /// with the store's error, if any (the keys are then left as they were). Without a store there is nothing to
+    /// reload.
+    public func reload(completion: ((Error?) -> Void)? = nil) {
+        guard let store else {
+            completion?(nil)
+            return
+        }
+        // Changes made here up to now reach the store before the read (the store runs operations in order).
+        let mark = mutations
+        reloadsOutstanding += 1
+        store.reloadKeys { [self] result in
+            reloadsOutstanding -= 1
+            switch result {
+            case .success(let snapshot):
+                replaceKeys(with: snapshot, keepingChangesAfter: mark)
+                completion?(nil)
+            case .failure(let error):
+                completion?(error)
+            }
+            if reloadsOutstanding == 0 { lastMutation = [:] }
+        }
+    }
+
     // MARK: Internal
 
+    /// Adds or replaces a key: a change made by this process (creating, updating, undoing a failed revoke), so it
+    /// is recorded for `reload`.
     func index(_ key: APIKey) {
+        noteMutation(of: key.id)
         if let old = hashByID[key.id], old != key.secretHash { keysByHash[old] = nil }
         keysByHash[key.secretHash] = key
         hashByID[key.id] = key.secretHash
     }
 
+    /// Removes a key: a change made by this process (revoking, undoing a failed create), recorded for `reload`.
     func unindex(id: String) -> APIKey? {
+        noteMutation(of: id)
         guard let hash = hashByID.removeValue(forKey: id) else { return nil }
         return keysByHash.removeValue(forKey: hash)
     }
 
+    private func noteMutation(of id: String) {
+        mutations += 1
+        lastMutation[id] = mutations
+    }
+
     private func store(_ key: APIKey) { keysByHash[key.secretHash] = key }
+
+    /// The body of `reload`: the stored keys, except those this process changed after the read was submitted
+    /// (`mark`), which keep their state here — present or absent.
+    private func replaceKeys(with snapshot: KeySnapshot, keepingChangesAfter mark: UInt64) {
+        var next: [String: APIKey] = [:]
+        for stored in snapshot.keysWithUnwrittenSpend where lastMutation[stored.id, default: 0] <= mark {
+            // The stored counters may be of a period that has ended (nobody spent since): show this one's.
+            var key = stored
+            rollPeriod(&key)
+            next[key.id] = key
+        }
+        for (id, count) in lastMutation where count > mark { next[id] = key(id: id) }
+        keysByHash = [:]
+        hashByID = [:]
+        for key in next.values {
+            keysByHash[key.secretHash] = key
+            hashByID[key.id] = key.secretHash
+        }
+        let gone = Set(inFlight.keys).union(reserved.keys).union(windows.keys).filter { next[$0] == nil }
+        for id in gone { forgetLimits(of: id) }
+    }
+
+    /// Drops the limits' state of a key that no longer exists. A request still in flight for it settles without
+    /// finding its key (it is not charged), so nothing else is needed.
+    private func forgetLimits(of id: String) {
+        inFlight[id] = nil
+        reserved[id] = nil
+        windows[id] = nil
+    }
 
     private func rollPeriod(_ key: inout APIKey) {
         let start = key.resetInterval.periodStart(containing: clock.wallTime())

@@ -1,12 +1,73 @@
 /// Where keys and their spend counters persist (SQLite in the gateway; a server database later). Loading is
-/// synchronous at startup; writes run off the loop and report back on it.
+/// synchronous at startup; everything else runs off the loop and reports back on it.
+///
+/// Several processes may share one store (`switchyard serve`, one `switchyard stdio` per MCP client session, the
+/// `switchyard keys` command line), so spend is recorded as increments that the store adds up, never as absolute
+/// counters that would overwrite another process's spend. Operations take effect in the order they are called and
+/// their completions run on the loop in that order: `Governor.reload` relies on it.
 public protocol KeyStore: AnyObject {
     func loadKeys() throws -> [APIKey]
-    /// Inserts or replaces the whole key record.
+    /// Inserts the whole key record, or replaces every field of a stored one except its spend counters (the
+    /// store is their authority: it adds up the spend of every process).
     func saveKey(_ key: APIKey, completion: @escaping (Error?) -> Void)
     func deleteKey(id: String, completion: @escaping (Error?) -> Void)
-    /// Persists a key's spend counters after a settled request (may be batched; must not be lost on close).
-    func recordSpend(keyID: String, spend: Double, periodStart: Double, totalSpend: Double)
+    /// Adds the cost of one settled request (USD) to a key's counters: to `spend` when `periodStart` is the stored
+    /// period, as the first spend of a new period when it is later, and always to `totalSpend`. May be batched;
+    /// must not be lost on close.
+    func recordSpend(keyID: String, cost: Double, periodStart: Double)
+    /// Reads every stored key off the loop. `completion` runs on the loop with the keys as stored and the spend
+    /// this process recorded that is not in them yet (still buffered, or in a write that has not reported back).
+    func reloadKeys(completion: @escaping (Result<KeySnapshot, Error>) -> Void)
+}
+
+/// Spend recorded for a key and not yet written: the added cost of settled requests in one budget period.
+public struct SpendDelta: Sendable, Equatable {
+    /// The start of the key's budget period when the requests settled (unix seconds).
+    public var periodStart: Double
+    /// USD.
+    public var cost: Double
+
+    public init(periodStart: Double, cost: Double) {
+        self.periodStart = periodStart
+        self.cost = cost
+    }
+}
+
+/// The keys as a `KeyStore` holds them, and this process's spend that is not written into them yet.
+public struct KeySnapshot: Sendable {
+    public var keys: [APIKey]
+    /// By key id.
+    public var unwritten: [String: [SpendDelta]]
+
+    public init(keys: [APIKey], unwritten: [String: [SpendDelta]] = [:]) {
+        self.keys = keys
+        self.unwritten = unwritten
+    }
+
+    /// The stored keys with the unwritten spend added as the store will add it, so they count everything this
+    /// process spent (and everything other processes had written when the keys were read).
+    public var keysWithUnwrittenSpend: [APIKey] {
+        keys.map { stored in
+            var key = stored
+            for delta in unwritten[key.id] ?? [] { key.addSpend(delta) }
+            return key
+        }
+    }
+}
+
+extension APIKey {
+    /// Adds `delta` the way the store does: a later period starts over with the delta, the same period adds to
+    /// it, an earlier one (another process rolled the period meanwhile) counts only in the lifetime total. The
+    /// result does not depend on the order of the deltas.
+    public mutating func addSpend(_ delta: SpendDelta) {
+        if delta.periodStart > periodStart {
+            periodStart = delta.periodStart
+            spend = delta.cost
+        } else if delta.periodStart == periodStart {
+            spend += delta.cost
+        }
+        totalSpend += delta.cost
+    }
 }
 
 /// Who is calling, once authenticated.
@@ -27,6 +88,6 @@ public enum Principal: Sendable, Equatable {
         }
     }
 
-    /// Whether this caller may see and call the exposed tool `tool`.
+    /// Whether this caller may see and call the exposed tool `tool`, of downstream `server` (nil for our own tools).
     public func allowsTool(_ tool: String, server: String?) -> Bool { key?.allowsTool(tool, server: server) ?? true }
 }

@@ -1,8 +1,8 @@
 import JSON
 import Routing
 
-/// How an `APIKey` is stored in the `keys` table. Writes run on the worker thread; the startup load runs on the
-/// loop thread's startup connection.
+/// How an `APIKey` is stored in the `keys` table. Writes and reloads run on the worker thread; the startup load
+/// runs on the loop thread's startup connection.
 enum KeysTable {
     /// The columns in the order `upsertSQL` binds them and `selectSQL` reads them.
     static let columns = """
@@ -13,18 +13,9 @@ enum KeysTable {
 
     static let selectSQL = "SELECT \(columns) FROM keys ORDER BY created_at, id"
 
-    /// Whether the counters being written, `(new.period_start, new.total_spend)`, are not older than the row's.
-    /// A key's period start only moves forward and its total spend only grows, so this pair orders its states.
-    private static func notOlder(_ new: String) -> String {
-        """
-        NOT (coalesce(keys.period_start, 0) > coalesce(\(new).period_start, 0) OR (coalesce(keys.period_start, 0) = \
-        coalesce(\(new).period_start, 0) AND coalesce(keys.total_spend, 0) > coalesce(\(new).total_spend, 0)))
-        """
-    }
-
-    /// The whole record, except that counters older than the stored ones are kept out: another process (the
-    /// command line while a server runs) may save a key it read before the server's latest spend write. Every
-    /// SET expression sees the row as it was, so the three counters move together.
+    /// The whole record on insert; on conflict every field but the spend counters. The database is their
+    /// authority: every process adds its spend to them (`spendSQL`), and a process saving a key it read earlier
+    /// (the command line while a server runs) would otherwise take back spend written since.
     static let upsertSQL = """
         INSERT INTO keys (\(columns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
         ?17, ?18, ?19)
@@ -33,21 +24,25 @@ enum KeysTable {
             allowed_models = excluded.allowed_models, rpm_limit = excluded.rpm_limit, tpm_limit = excluded.tpm_limit,
             max_in_flight = excluded.max_in_flight, expires_at = excluded.expires_at, tags = excluded.tags,
             allowed_servers = excluded.allowed_servers, allowed_tools = excluded.allowed_tools,
-            disabled = excluded.disabled, created_at = excluded.created_at,
-            spend = CASE WHEN \(notOlder("excluded")) THEN excluded.spend ELSE keys.spend END,
-            period_start = CASE WHEN \(notOlder("excluded")) THEN excluded.period_start ELSE keys.period_start END,
-            total_spend = CASE WHEN \(notOlder("excluded")) THEN excluded.total_spend ELSE keys.total_spend END
+            disabled = excluded.disabled, created_at = excluded.created_at
         """
 
     static let deleteSQL = "DELETE FROM keys WHERE id = ?1"
 
-    /// Writes a key's counters unless the row already holds later ones: a write that arrives after a newer one (a
-    /// retried batch, or a full `saveKey` that overtook it) is skipped instead of taking the counters back. An
-    /// UPDATE, not an upsert, so a key revoked meanwhile is not brought back.
+    /// Adds the cost `?3` of requests settled in the period starting at `?2` to key `?1`: a later period than the
+    /// stored one starts over from it, the same period adds to it, an earlier one (another process rolled the
+    /// period meanwhile) adds only to the lifetime total. Increments, so the spend of several processes sharing
+    /// the file adds up. `spend` compares the old `period_start`: sqlite.org/lang_update.html, "The scalar
+    /// expressions may refer to columns of the row being updated. In this case all scalar expressions are
+    /// evaluated before any assignments are made." An UPDATE, not an upsert, so a key revoked meanwhile is not
+    /// brought back.
     static let spendSQL = """
-        UPDATE keys SET spend = ?2, period_start = ?3, total_spend = ?4
-        WHERE id = ?1 AND NOT (coalesce(period_start, 0) > ?3
-                               OR (coalesce(period_start, 0) = ?3 AND coalesce(total_spend, 0) > ?4))
+        UPDATE keys SET spend = CASE WHEN coalesce(period_start, 0) < ?2 THEN ?3
+                                     WHEN coalesce(period_start, 0) = ?2 THEN coalesce(spend, 0) + ?3
+                                     ELSE coalesce(spend, 0) END,
+                        period_start = MAX(coalesce(period_start, 0), ?2),
+                        total_spend = coalesce(total_spend, 0) + ?3
+        WHERE id = ?1
         """
 
     /// Every stored key, oldest first. A row that cannot be read fails the load, naming the key and the column.
@@ -58,7 +53,7 @@ enum KeysTable {
         return keys
     }
 
-    /// Inserts or replaces the whole record.
+    /// Inserts the whole record, or replaces every field but the spend counters.
     static func save(_ key: APIKey, in database: SQLiteDatabase) throws {
         let statement = try database.cachedStatement(upsertSQL)
         statement.reset()
@@ -92,16 +87,15 @@ enum KeysTable {
         try statement.execute()
     }
 
-    /// Writes the latest counters of several keys in one transaction.
+    /// Adds several keys' spend in one transaction: all of it is counted, or (on an error) none.
     static func writeSpend(_ updates: [SpendUpdate], in database: SQLiteDatabase) throws {
         try database.transaction {
             let statement = try database.cachedStatement(spendSQL)
             for update in updates {
                 statement.reset()
                 try statement.bind(update.keyID, at: 1)
-                try statement.bind(update.spend, at: 2)
-                try statement.bind(update.periodStart, at: 3)
-                try statement.bind(update.totalSpend, at: 4)
+                try statement.bind(update.periodStart, at: 2)
+                try statement.bind(update.cost, at: 3)
                 try statement.execute()
             }
         }
@@ -157,10 +151,9 @@ enum KeysTable {
     }
 }
 
-/// A key's spend counters as of one settled request.
+/// Spend to add to one key's counters: the cost of requests settled in one budget period.
 struct SpendUpdate: Sendable, Equatable {
     let keyID: String
-    let spend: Double
     let periodStart: Double
-    let totalSpend: Double
+    let cost: Double
 }

@@ -1,22 +1,33 @@
 import Logging
 import Loop
+import Routing
 
-/// Buffers keys' spend counters on the loop and writes them to SQLite off the loop, at the usage writer's pace.
+/// Buffers keys' spend on the loop and adds it to the SQLite counters off the loop, at the usage writer's pace.
 ///
-/// Every settled request reports its key's new counters; only the latest per key matters, so `record` replaces
-/// the key's buffered entry (a busy key costs one row update per batch, not one per request). The buffer goes to
-/// the worker as one transaction `flushDelayMilliseconds` after its first entry; one batch is in flight at a
-/// time. A failed batch is logged and merged back under any newer entries, and retried after a growing delay.
-/// The SQL itself refuses to move a key's counters backwards (`KeysTable.spendSQL`), so no ordering of batches
-/// and full-record saves can lose spend.
+/// Every settled request reports its cost as a delta in its key's budget period; deltas of the same key and
+/// period are added up in the buffer (a busy key costs one row update per batch, not one per request). The
+/// buffer goes to the worker as one transaction `flushDelayMilliseconds` after its first entry; one batch is in
+/// flight at a time. The SQL adds each delta to the stored counters (`KeysTable.spendSQL`), so processes sharing
+/// the file add up their spend instead of overwriting each other's. A failed batch changed nothing (it is one
+/// transaction): it is logged, added back into the buffer and retried after a growing delay, so it is counted
+/// exactly once.
 ///
 /// Loop-confined: every method runs on the loop thread, and every completion runs there on a later turn.
 final class SpendWriter {
-    /// A key's latest counters, and the sequence number of the oldest `record` they stand for that is not
-    /// written yet: a newer entry replaces an older one's figures but inherits its place for `flush`.
+    /// A key's unwritten spend, one delta per budget period, and the sequence number of the oldest `record` it
+    /// holds: later records add to the entry and keep its place for `flush`.
     private struct Entry {
-        var update: SpendUpdate
+        var deltas: [SpendDelta]
         var firstSequence: UInt64
+
+        /// Adds `delta` to the one of its period, or starts that period's delta.
+        mutating func add(_ delta: SpendDelta) {
+            if let index = deltas.firstIndex(where: { $0.periodStart == delta.periodStart }) {
+                deltas[index].cost += delta.cost
+            } else {
+                deltas.append(delta)
+            }
+        }
     }
 
     private struct Waiter {
@@ -42,9 +53,9 @@ final class SpendWriter {
     private var state = State.open
     private var closeCompletions: [(Error?) -> Void] = []
 
-    /// Row updates written since the writer was created (one per key per batch).
+    /// Row updates written since the writer was created (one per key and budget period per batch).
     private(set) var writtenUpdates = 0
-    /// Keys whose latest counters are not written yet.
+    /// Keys with spend not written yet.
     var bufferedKeys: Int { Set(pending.keys).union(inFlight.keys).count }
 
     /// `timer` becomes the writer's: it arms it for batch and retry delays and closes it in `close`.
@@ -56,23 +67,41 @@ final class SpendWriter {
         self.options = options
     }
 
-    /// Buffers a key's latest counters; cheap enough for the request path (a dictionary write).
-    func record(_ update: SpendUpdate) {
+    /// Buffers spend to add to a key's counters; cheap enough for the request path (a dictionary write).
+    func record(keyID: String, _ delta: SpendDelta) {
         loop.assertInLoop()
         guard state == .open else {
             logger.error("key spend recorded after the store began closing; it is not written", metadata: [
-                "key": "\(update.keyID)", "spend": "\(update.spend)", "total_spend": "\(update.totalSpend)",
+                "key": "\(keyID)", "cost": "\(delta.cost)", "period_start": "\(delta.periodStart)",
             ])
             return
         }
         lastSequence += 1
-        let first = pending[update.keyID]?.firstSequence ?? lastSequence
-        pending[update.keyID] = Entry(update: update, firstSequence: first)
+        var entry = pending[keyID] ?? Entry(deltas: [], firstSequence: lastSequence)
+        entry.add(delta)
+        pending[keyID] = entry
         if pendingSince == nil { pendingSince = loop.nowMilliseconds }
         schedule()
     }
 
-    /// Forgets the buffered counters of a key being deleted (its row is going; writing them would do nothing).
+    /// The spend recorded and not yet in the database, by key: buffered, or in the batch that has not reported
+    /// back (a failed batch is back in the buffer by then). What `SQLiteKeyStore.reloadKeys` adds to the keys it
+    /// read.
+    func unwritten() -> [String: [SpendDelta]] {
+        loop.assertInLoop()
+        var merged = inFlight
+        for (id, entry) in pending {
+            if var both = merged[id] {
+                for delta in entry.deltas { both.add(delta) }
+                merged[id] = both
+            } else {
+                merged[id] = entry
+            }
+        }
+        return merged.mapValues(\.deltas)
+    }
+
+    /// Forgets the buffered spend of a key that was deleted (its row is gone; writing it would do nothing).
     func discard(keyID: String) {
         loop.assertInLoop()
         pending[keyID] = nil
@@ -80,8 +109,8 @@ final class SpendWriter {
         resolveWaiters()
     }
 
-    /// Writes every buffered entry now, then calls `completion` on the loop: with nil once the counters recorded
-    /// so far are in the database, or with the error of the batch that failed (the entries stay buffered).
+    /// Writes every buffered entry now, then calls `completion` on the loop: with nil once the spend recorded so
+    /// far is in the database, or with the error of the batch that failed (the entries stay buffered).
     func flush(completion: @escaping (Error?) -> Void) {
         loop.assertInLoop()
         guard bufferedKeys > 0 else {
@@ -96,8 +125,8 @@ final class SpendWriter {
         schedule()
     }
 
-    /// Stops taking counters, writes the buffered ones and calls `completion` on the loop (the store does this on
-    /// SIGTERM, so no settled spend is lost). When the last write fails, the unwritten counters are logged.
+    /// Stops taking spend, writes what is buffered and calls `completion` on the loop (the store does this on
+    /// SIGTERM, so no settled spend is lost). When the last write fails, the unwritten spend is logged.
     func close(completion: @escaping (Error?) -> Void) {
         loop.assertInLoop()
         switch state {
@@ -115,13 +144,14 @@ final class SpendWriter {
             state = .closed
             timer.close()
             if let error {
-                // Each key's figures are in the log, so an operator can put them back by hand.
-                for entry in pending.values {
-                    logger.critical("key spend could not be written before the store closed; it is lost", metadata: [
-                        "key": "\(entry.update.keyID)", "spend": "\(entry.update.spend)",
-                        "period_start": "\(entry.update.periodStart)", "total_spend": "\(entry.update.totalSpend)",
-                        "error": "\(error)",
-                    ])
+                // Each key's unwritten spend is in the log, so an operator can add it by hand.
+                for (id, entry) in pending {
+                    for delta in entry.deltas {
+                        logger.critical("key spend could not be written before the store closed; it is lost", metadata: [
+                            "key": "\(id)", "cost": "\(delta.cost)", "period_start": "\(delta.periodStart)",
+                            "error": "\(error)",
+                        ])
+                    }
                 }
                 pending = [:]
             }
@@ -161,7 +191,12 @@ final class SpendWriter {
         inFlight = pending
         pending = [:]
         pendingSince = nil
-        let updates = inFlight.values.map(\.update)
+        // Sorted so a batch's SQL runs in a stable order (the sums do not depend on it).
+        let updates = inFlight.sorted { $0.key < $1.key }.flatMap { id, entry in
+            entry.deltas.sorted { $0.periodStart < $1.periodStart }.map {
+                SpendUpdate(keyID: id, periodStart: $0.periodStart, cost: $0.cost)
+            }
+        }
         worker.submit({ database in try KeysTable.writeSpend(updates, in: database) }) { [self] result in
             batchFinished(result)
         }
@@ -172,7 +207,7 @@ final class SpendWriter {
         inFlight = [:]
         switch result {
         case .success:
-            writtenUpdates += batch.count
+            writtenUpdates += batch.values.reduce(0) { $0 + $1.deltas.count }
             if consecutiveFailures > 0 {
                 logger.notice("key spend is being written again", metadata: ["failed_attempts": "\(consecutiveFailures)"])
             }
@@ -181,9 +216,11 @@ final class SpendWriter {
             resolveWaiters()
         case .failure(let error):
             consecutiveFailures += 1
-            // Newer counters recorded meanwhile win; they take over the failed entry's place in line.
+            // The transaction rolled back, so none of it is counted: add it to what was recorded meanwhile,
+            // which takes the failed entry's place in line.
             for (id, entry) in batch {
                 if var newer = pending[id] {
+                    for delta in entry.deltas { newer.add(delta) }
                     newer.firstSequence = min(newer.firstSequence, entry.firstSequence)
                     pending[id] = newer
                 } else {
@@ -206,7 +243,7 @@ final class SpendWriter {
         schedule()
     }
 
-    /// Completes the waiters whose every recorded entry is written (or was superseded by a written one).
+    /// Completes the waiters whose every recorded delta is written.
     private func resolveWaiters() {
         let oldest = min(inFlight.values.map(\.firstSequence).min() ?? .max, pending.values.map(\.firstSequence).min() ?? .max)
         guard waiters.contains(where: { $0.through < oldest }) else { return }

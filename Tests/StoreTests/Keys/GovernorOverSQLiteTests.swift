@@ -65,6 +65,55 @@ final class GovernorOverSQLiteTests: StoreTestCase {
         try closeLoop()
     }
 
+    private func reload(_ governor: Governor, file: StaticString = #filePath, line: UInt = #line) {
+        let error = wait(file: file, line: line) { governor.reload(completion: $0) }
+        XCTAssertNil(error ?? StoreError("timed out"), file: file, line: line)
+    }
+
+    func testTwoGovernorsOnOneFileShareKeysAndOneBudget() throws {
+        // `switchyard serve` and a `switchyard stdio` session on one database: two stores, two governors.
+        let serveStore = try openStore(options: StoreOptions(flushDelayMilliseconds: 600_000))
+        let stdioStore = try openStore(options: StoreOptions(flushDelayMilliseconds: 600_000))
+        let serve = try governor(serveStore)
+        let stdio = try governor(stdioStore)
+        let created = try XCTUnwrap(wait { serve.createKey(["name": "shared", "credit_limit": 1], completion: $0) }).get()
+        let id = created.key.id
+        XCTAssertEqual(stdio.authenticate(created.secret).failureStatus, 401, "not reloaded yet")
+        reload(stdio)
+        let onServe = try serve.authenticate(created.secret).get()
+        let onStdio = try stdio.authenticate(created.secret).get()
+
+        try charge(serve, onServe, cost: 0.375)
+        try charge(stdio, onStdio, cost: 0.25)
+        flushSpend(serveStore)
+        reload(stdio)
+        XCTAssertEqual(stdio.key(id: id)?.spend, 0.625, "the other's written spend plus its own unwritten spend")
+        reload(serve)
+        XCTAssertEqual(serve.key(id: id)?.spend, 0.375, "the other's spend counts once it is written")
+        flushSpend(stdioStore)
+        reload(serve)
+        XCTAssertEqual(serve.key(id: id)?.spend, 0.625)
+        XCTAssertEqual(serve.key(id: id)?.totalSpend, 0.625)
+
+        // The budget is one budget: spent on one side, refused on the other.
+        try charge(serve, onServe, cost: 0.5)
+        flushSpend(serveStore)
+        reload(stdio)
+        XCTAssertEqual(stdio.admit(onStdio, names: ["openai/gpt-4o-mini"], estimate: 0.5).failureStatus, 402)
+        XCTAssertEqual(try storedSpend(id)?[0], 1.125)
+
+        // Revoked on one side, refused on the other after its next reload.
+        let revoked = try XCTUnwrap(wait { stdio.revokeKey(id: id, completion: $0) }).get()
+        XCTAssertEqual(revoked.id, id)
+        XCTAssertEqual(serve.authenticate(created.secret).failureStatus, nil)
+        reload(serve)
+        XCTAssertEqual(serve.authenticate(created.secret).failureStatus, 401)
+        XCTAssertNil(try storedSpend(id))
+        close(serveStore)
+        close(stdioStore)
+        try closeLoop()
+    }
+
     func testABadFieldStoresNothing() throws {
         let store = try openStore()
         let governor = try governor(store)

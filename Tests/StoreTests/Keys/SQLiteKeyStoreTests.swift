@@ -20,31 +20,35 @@ func bareKey(_ index: Int = 2) -> APIKey {
            name: "bare \(index)", createdAt: 1_700_000_000 + Double(index))
 }
 
-final class SQLiteKeyStoreTests: StoreTestCase {
-    private func save(_ key: APIKey, in store: Store, file: StaticString = #filePath, line: UInt = #line) {
+extension StoreTestCase {
+    func save(_ key: APIKey, in store: Store, file: StaticString = #filePath, line: UInt = #line) {
         let error = wait(file: file, line: line) { store.keys.saveKey(key, completion: $0) }
         XCTAssertNil(error ?? StoreError("timed out"), file: file, line: line)
     }
 
-    private func delete(_ id: String, in store: Store, file: StaticString = #filePath, line: UInt = #line) {
+    func delete(_ id: String, in store: Store, file: StaticString = #filePath, line: UInt = #line) {
         let error = wait(file: file, line: line) { store.keys.deleteKey(id: id, completion: $0) }
         XCTAssertNil(error ?? StoreError("timed out"), file: file, line: line)
     }
 
-    private func flushSpend(_ store: Store, file: StaticString = #filePath, line: UInt = #line) {
+    func flushSpend(_ store: Store, file: StaticString = #filePath, line: UInt = #line) {
         let error = wait(file: file, line: line) { store.keys.flushSpend(completion: $0) }
         XCTAssertNil(error ?? StoreError("timed out"), file: file, line: line)
     }
 
-    /// The stored counters of `id`, read through a second connection.
-    private func storedSpend(_ id: String) throws -> [Double]? {
+    /// The stored `[spend, period_start, total_spend]` of `id`, read through a second connection.
+    func storedSpend(_ id: String) throws -> [Double]? {
         let database = try otherConnection()
         defer { XCTAssertNoThrow(try database.close()) }
         let statement = try database.prepare("SELECT spend, period_start, total_spend FROM keys WHERE id = '\(id)'")
         guard try statement.step() else { return nil }
         return [statement.double(0), statement.double(1), statement.double(2)]
     }
+}
 
+/// Key records: every field stored and read back, replaced, deleted, and rows that cannot be read. The spend
+/// counters are `KeySpendTests`'.
+final class SQLiteKeyStoreTests: StoreTestCase {
     func testEveryFieldRoundTripsIncludingNilLimitsAndEmptyLists() throws {
         let store = try openStore()
         XCTAssertEqual(try store.keys.loadKeys(), [])
@@ -93,118 +97,6 @@ final class SQLiteKeyStoreTests: StoreTestCase {
         let reopened = try openStore()
         XCTAssertEqual(try reopened.keys.loadKeys(), [changed])
         close(reopened)
-        try closeLoop()
-    }
-
-    func testSpendIsCoalescedPerKeyAndTheLatestValuesAreWritten() throws {
-        let store = try openStore(options: StoreOptions(flushDelayMilliseconds: 600_000))
-        save(fullKey(1), in: store)
-        save(bareKey(2), in: store)
-        for step in 1...100 {
-            store.keys.recordSpend(keyID: fullKey(1).id, spend: Double(step) * 0.01, periodStart: 1_699_833_600,
-                                   totalSpend: 7 + Double(step) * 0.01)
-            if step <= 50 {
-                store.keys.recordSpend(keyID: bareKey(2).id, spend: Double(step), periodStart: 0, totalSpend: Double(step))
-            }
-        }
-        XCTAssertEqual(store.worker.outstandingJobs, 0, "spend waits for the batch delay")
-        XCTAssertEqual(store.keys.spendWriter.bufferedKeys, 2)
-        flushSpend(store)
-        XCTAssertEqual(store.keys.spendWriter.writtenUpdates, 2, "one row update per key, not one per request")
-        XCTAssertEqual(try storedSpend(fullKey(1).id), [1.0, 1_699_833_600, 8.0])
-        XCTAssertEqual(try storedSpend(bareKey(2).id), [50, 0, 50])
-
-        // Recorded right before close, with a delay no test waits for: close writes it.
-        store.keys.recordSpend(keyID: bareKey(2).id, spend: 51.5, periodStart: 0, totalSpend: 51.5)
-        close(store)
-        XCTAssertEqual(store.keys.spendWriter.bufferedKeys, 0)
-        let reopened = try openStore()
-        let loaded = try reopened.keys.loadKeys()
-        XCTAssertEqual(loaded.map(\.spend), [1.0, 51.5])
-        XCTAssertEqual(loaded.map(\.totalSpend), [8.0, 51.5])
-        close(reopened)
-        // After close, spend is refused loudly rather than kept in memory.
-        store.keys.recordSpend(keyID: bareKey(2).id, spend: 99, periodStart: 0, totalSpend: 99)
-        XCTAssertEqual(logs.lines(atLeast: .error, containing: "key spend recorded after the store began closing").count, 1)
-        try closeLoop()
-    }
-
-    func testSpendIsWrittenAfterTheDelayWithoutAFlush() throws {
-        let store = try openStore(options: StoreOptions(flushDelayMilliseconds: 20))
-        save(bareKey(), in: store)
-        store.keys.recordSpend(keyID: bareKey().id, spend: 0.25, periodStart: 0, totalSpend: 0.25)
-        XCTAssertEqual(store.worker.outstandingJobs, 0)
-        runLoop(loop, until: { store.keys.spendWriter.writtenUpdates == 1 }, timeout: 10_000)
-        XCTAssertEqual(try storedSpend(bareKey().id), [0.25, 0, 0.25])
-        close(store)
-        try closeLoop()
-    }
-
-    func testOlderCountersNeverOverwriteNewerOnes() throws {
-        let store = try openStore()
-        var key = bareKey()
-        key.resetInterval = .daily
-        key.spend = 2
-        key.periodStart = 86_400 * 2
-        key.totalSpend = 10
-        save(key, in: store)
-        // From an earlier period (a spend write that a full save overtook): skipped.
-        store.keys.recordSpend(keyID: key.id, spend: 9, periodStart: 86_400, totalSpend: 9.5)
-        flushSpend(store)
-        XCTAssertEqual(try storedSpend(key.id), [2, 86_400 * 2, 10])
-        // Same period, smaller total: skipped too.
-        store.keys.recordSpend(keyID: key.id, spend: 1, periodStart: 86_400 * 2, totalSpend: 9)
-        flushSpend(store)
-        XCTAssertEqual(try storedSpend(key.id), [2, 86_400 * 2, 10])
-        // Later ones are written, including a new period starting from zero.
-        store.keys.recordSpend(keyID: key.id, spend: 0.5, periodStart: 86_400 * 3, totalSpend: 10.5)
-        flushSpend(store)
-        XCTAssertEqual(try storedSpend(key.id), [0.5, 86_400 * 3, 10.5])
-        // A full save read before that write (the command line while a server runs) changes the fields but
-        // leaves the newer counters alone.
-        key.name = "renamed"
-        save(key, in: store)
-        XCTAssertEqual(try store.keys.loadKeys().map(\.name), ["renamed"])
-        XCTAssertEqual(try storedSpend(key.id), [0.5, 86_400 * 3, 10.5])
-        close(store)
-        try closeLoop()
-    }
-
-    func testSpendForADeletedKeyDoesNotBringItBack() throws {
-        let store = try openStore()
-        save(bareKey(), in: store)
-        store.keys.recordSpend(keyID: bareKey().id, spend: 1, periodStart: 0, totalSpend: 1)
-        delete(bareKey().id, in: store)
-        XCTAssertEqual(store.keys.spendWriter.bufferedKeys, 0, "deleting drops the key's buffered spend")
-        // Spend settled after the delete (a request that was in flight): the UPDATE finds no row.
-        store.keys.recordSpend(keyID: bareKey().id, spend: 2, periodStart: 0, totalSpend: 2)
-        flushSpend(store)
-        XCTAssertNil(try storedSpend(bareKey().id))
-        XCTAssertEqual(try store.keys.loadKeys(), [])
-        close(store)
-        try closeLoop()
-    }
-
-    func testAFailedSpendBatchIsRetriedAndTheLatestValuesWin() throws {
-        let store = try openStore(options: StoreOptions(retryDelayMilliseconds: 10, maxRetryDelayMilliseconds: 100))
-        save(bareKey(), in: store)
-        // Another connection takes the table away: every batch fails until it is back.
-        let other = try otherConnection()
-        try other.execute("ALTER TABLE keys RENAME TO keys_away")
-        store.keys.recordSpend(keyID: bareKey().id, spend: 1, periodStart: 0, totalSpend: 1)
-        let flushError = wait { store.keys.flushSpend(completion: $0) }
-        XCTAssertTrue("\(String(describing: flushError))".contains("no such table"), "\(String(describing: flushError))")
-        XCTAssertEqual(store.keys.spendWriter.bufferedKeys, 1, "the failed counters are kept")
-        // Newer counters recorded while failing replace the kept ones.
-        store.keys.recordSpend(keyID: bareKey().id, spend: 3, periodStart: 0, totalSpend: 3)
-        runLoop(loop, until: { self.logs.lines(atLeast: .error, containing: "writing key spend failed").count >= 3 },
-                timeout: 10_000)
-        try other.execute("ALTER TABLE keys_away RENAME TO keys")
-        try other.close()
-        runLoop(loop, until: { store.keys.spendWriter.bufferedKeys == 0 }, timeout: 10_000)
-        XCTAssertEqual(logs.lines(atLeast: .notice, containing: "key spend is being written again").count, 1)
-        XCTAssertEqual(try storedSpend(bareKey().id), [3, 0, 3])
-        close(store)
         try closeLoop()
     }
 

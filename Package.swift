@@ -53,6 +53,7 @@ let package = Package(
         .target(name: "BenchSupport", path: "Benchmarks/BenchSupport"),
         .executableTarget(name: "switchyard-bench", dependencies: ["BenchSupport", "JSON"], path: "Benchmarks/switchyard-bench"),
         .executableTarget(name: "switchyard-router-bench", dependencies: ["BenchSupport", "JSON"], path: "Benchmarks/router-bench"),
+        .executableTarget(name: "switchyard-core-bench", dependencies: ["Routing", "JSON"], path: "Benchmarks/core-bench"),
         .executableTarget(name: "bench-echo-server", dependencies: ["JSON"], path: "Benchmarks/echo-server"),
 
         .testTarget(name: "LoopTests", dependencies: ["Loop"]),

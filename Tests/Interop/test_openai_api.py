@@ -245,8 +245,11 @@ def test_request_errors_keep_the_connection(shared_gateway):
     error = error_of(*call("POST", "/v1/chat/completions", b'{"model": "fake/x", "messages": [}'), 400)
     assert error["code"] == "invalid_json" and error["type"] == "invalid_request_error"
 
-    error = error_of(*call("POST", "/v1/chat/completions", b"{}", {"Content-Type": "text/plain"}), 415)
+    error = error_of(*call("POST", "/v1/chat/completions", b"model=x", {"Content-Type": "text/plain"}), 415)
     assert error["code"] == "unsupported_media_type"
+    # `curl -d` labels JSON as a form: a body that parses is taken as JSON whatever its label.
+    error = error_of(*call("POST", "/v1/chat/completions", b"{}", {"Content-Type": "application/x-www-form-urlencoded"}), 400)
+    assert error["param"] == "messages"
 
     error = error_of(*call("POST", "/v1/chat/completions", json.dumps({"model": "fake/x"}).encode()), 400)
     assert error["param"] == "messages" and "messages" in error["message"]

@@ -21,14 +21,16 @@ enum APIGate {
 
     /// The request body as a JSON object: 415 for another content type, 400 for bad JSON or a non-object.
     static func jsonBody(_ request: HTTPRequest, limits: JSONLimits) -> Result<JSONObject, RoutingError> {
-        if let type = request.headers["Content-Type"]?.lowercased(), !type.hasPrefix("application/json") {
-            return .failure(RoutingError(status: 415, type: "invalid_request_error", code: "unsupported_media_type",
-                                         message: "Send the request body as JSON with Content-Type: application/json (got \(type))."))
-        }
         let json: JSON
         do {
             json = try JSON.parse(request.body, limits: limits)
         } catch {
+            // `curl -d` labels JSON as a form; a body that parses is accepted whatever its label, and one that does
+            // not is answered with what to send.
+            if let type = request.headers["Content-Type"]?.lowercased(), !type.hasPrefix("application/json") {
+                return .failure(RoutingError(status: 415, type: "invalid_request_error", code: "unsupported_media_type",
+                                             message: "Send the request body as JSON with Content-Type: application/json (got \(type))."))
+            }
             return .failure(RoutingError(status: 400, type: "invalid_request_error", code: "invalid_json",
                                          message: "The request body is not valid JSON: \(error)"))
         }

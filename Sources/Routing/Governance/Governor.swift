@@ -88,18 +88,10 @@ public final class Governor {
         if let limit = key.maxInFlight, inFlight[key.id, default: 0] >= limit {
             return .failure(Self.tooMany("API key \(key.id) already has \(limit) requests in flight (max_in_flight).", retryAfter: 1))
         }
-        var window = windows[key.id] ?? RateWindow()
-        window.prune(now: now)
-        if let limit = key.rpmLimit, window.requestCount >= limit {
-            let wait = (window.oldestRequest ?? now) + RateWindow.length - now
-            windows[key.id] = window
-            return .failure(Self.tooMany("API key \(key.id) reached its limit of \(limit) requests per minute.", retryAfter: max(wait, 0.001)))
-        }
-        if let limit = key.tpmLimit, window.tokenCount >= limit {
-            let wait = window.secondsUntilTokensBelow(limit, now: now)
-            windows[key.id] = window
-            return .failure(Self.tooMany("API key \(key.id) reached its limit of \(limit) tokens per minute.", retryAfter: max(wait, 0.001)))
-        }
+        // Mutated in place (never copied out of the dictionary): a copy would duplicate the window's arrays on
+        // every request.
+        windows[key.id, default: RateWindow()].prune(now: now)
+        if let refusal = rateRefusal(key, now: now) { return .failure(refusal) }
         rollPeriod(&key)
         if let limit = key.creditLimit {
             let committed = key.spend + reserved[key.id, default: 0]
@@ -109,8 +101,7 @@ public final class Governor {
                                              message: "API key \(key.id) has spent its budget of $\(limit) for this \(key.resetInterval.periodName) (spent $\(Self.money(key.spend)), $\(Self.money(reserved[key.id, default: 0])) reserved by requests in flight)."))
             }
         }
-        window.addRequest(at: now)
-        windows[key.id] = window
+        windows[key.id]?.addRequest(at: now)
         inFlight[key.id, default: 0] += 1
         reserved[key.id, default: 0] += estimate
         store(key)
@@ -124,9 +115,7 @@ public final class Governor {
         admission.settled = true
         inFlight[id] = max(0, inFlight[id, default: 0] - 1)
         reserved[id] = max(0, reserved[id, default: 0] - admission.reserved)
-        var window = windows[id] ?? RateWindow()
-        window.addTokens(tokens, at: clock.now())
-        windows[id] = window
+        windows[id, default: RateWindow()].addTokens(tokens, at: clock.now())
         guard var key = key(id: id) else {
             // Revoked meanwhile: nothing left to charge, and once its last request is done nothing left to track.
             if inFlight[id] == 0 { forgetLimits(of: id) }
@@ -138,6 +127,21 @@ public final class Governor {
         store(key)
         // A free request changes no counter; the store learns of a new period from the next paid one.
         if cost != 0 { store?.recordSpend(keyID: id, cost: cost, periodStart: key.periodStart) }
+    }
+
+    /// The rpm/tpm refusal for `key` now, if any. A separate function so the window read here is released before
+    /// `admit` appends to it (a live copy would make that append duplicate the window's arrays).
+    private func rateRefusal(_ key: APIKey, now: Double) -> RoutingError? {
+        guard let window = windows[key.id] else { return nil }
+        if let limit = key.rpmLimit, window.requestCount >= limit {
+            let wait = (window.oldestRequest ?? now) + RateWindow.length - now
+            return Self.tooMany("API key \(key.id) reached its limit of \(limit) requests per minute.", retryAfter: max(wait, 0.001))
+        }
+        if let limit = key.tpmLimit, window.tokenCount >= limit {
+            let wait = window.secondsUntilTokensBelow(limit, now: now)
+            return Self.tooMany("API key \(key.id) reached its limit of \(limit) tokens per minute.", retryAfter: max(wait, 0.001))
+        }
+        return nil
     }
 
     /// Budget left in the current period (nil when unlimited), after settled spend and in-flight reservations.

@@ -25,7 +25,12 @@ enum SettingsFile {
             defaultModel = value
         }
         let database = try reader.string("database") ?? SettingsLoader.defaultDatabaseName
-        guard !database.isEmpty else { throw reader.error("database", "must be a file path (or \":memory:\")") }
+        guard !database.isEmpty else { throw reader.error("database", "must be a file path") }
+        // The store opens the file from two threads (startup and its worker); an in-memory database would be two
+        // separate databases, and keys and usage must survive a restart anyway.
+        guard database != ":memory:", !database.hasPrefix("file:") else {
+            throw reader.error("database", "must be a file path (in-memory and URI databases are not supported)")
+        }
         var settings = RoutingSettings(
             providers: providers, models: try models(reader, providers: providers), aliases: aliases,
             defaultModel: defaultModel, health: try health(reader),

@@ -56,13 +56,19 @@ class JsonRpcError(AssertionError):
         self.code = response["error"].get("code")
 
 
+def gateway_env(servers_dir: Path, extra: dict[str, str] | None) -> dict[str, str]:
+    """The gateway's environment: ours, its usage database beside the test's servers.d (not the user's data
+    directory), then the test's own variables."""
+    return {**os.environ, "SWITCHYARD_DATABASE": str(Path(servers_dir).parent / "switchyard.db"), **(extra or {})}
+
+
 class RawStdioClient:
     """Drives `switchyard stdio` with raw JSON lines. Records everything it receives (for schema checks)."""
 
     def __init__(self, servers_dir: Path, *extra_args: str, env: dict[str, str] | None = None):
         argv = [str(switchyard_bin()), "stdio", "--servers-dir", str(servers_dir), "--log-level", "debug", *extra_args]
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     env={**os.environ, **(env or {})})
+                                     env=gateway_env(servers_dir, env))
         self.stderr = StderrDrain(self.proc.stderr)
         self.received: list[dict[str, Any]] = []  # every message, in order
         self.non_json: list[str] = []  # stdout lines that are not JSON: always a bug
@@ -190,7 +196,7 @@ class HttpGateway:
         argv = [str(switchyard_bin()), "serve", "--listen", f"127.0.0.1:{self.port}",
                 "--servers-dir", str(servers_dir), *extra_args]
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+                                     stderr=subprocess.PIPE, env=gateway_env(servers_dir, env))
         self.stdout = StderrDrain(self.proc.stdout)
         self.stderr = StderrDrain(self.proc.stderr)
         deadline = time.monotonic() + 15

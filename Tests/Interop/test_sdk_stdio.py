@@ -15,8 +15,10 @@ pytestmark = [requires_binary, pytest.mark.anyio]
 
 
 def gateway_params(servers_dir) -> StdioServerParameters:
+    # The SDK adds its default environment (HOME, PATH, …); the usage database stays beside the test's servers.d.
     return StdioServerParameters(command=str(switchyard_bin()),
-                                 args=["stdio", "--servers-dir", str(servers_dir.path), "--log-level", "debug"])
+                                 args=["stdio", "--servers-dir", str(servers_dir.path), "--log-level", "debug"],
+                                 env={"SWITCHYARD_DATABASE": str(servers_dir.path.parent / "switchyard.db")})
 
 
 @pytest.mark.parametrize("mode,version", MODES)

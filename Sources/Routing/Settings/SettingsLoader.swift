@@ -58,13 +58,24 @@ public enum SettingsLoader {
         return settings
     }
 
+    /// Where the database lives without a settings file: `$SWITCHYARD_DATABASE`, else the user's data directory
+    /// (`$XDG_DATA_HOME/switchyard/switchyard.db`, `~/.local/share/switchyard/switchyard.db`) — never silently the
+    /// working directory, which for `switchyard stdio` is whatever project an agent was started in.
+    static func defaultDatabasePath(_ environment: [String: String], workingDirectory: String) -> String {
+        if let explicit = environment["SWITCHYARD_DATABASE"], !explicit.isEmpty {
+            return SettingsPaths.resolve(explicit, in: workingDirectory, home: environment["HOME"])
+        }
+        if let data = environment["XDG_DATA_HOME"], data.hasPrefix("/") { return data + "/switchyard/" + defaultDatabaseName }
+        if let home = environment["HOME"], home.hasPrefix("/") { return home + "/.local/share/switchyard/" + defaultDatabaseName }
+        return SettingsPaths.resolve(defaultDatabaseName, in: workingDirectory, home: nil)
+    }
+
     /// Settings with no file: providers discovered from the environment, everything else defaulted.
     public static func fromEnvironment(_ environment: [String: String], workingDirectory: String)
         throws(SettingsError) -> RoutingSettings {
         let providers = try EnvironmentProviders.discover(in: environment)
         var settings = RoutingSettings(
-            providers: providers, databasePath: SettingsPaths.resolve(defaultDatabaseName, in: workingDirectory,
-                                                                     home: environment["HOME"]),
+            providers: providers, databasePath: defaultDatabasePath(environment, workingDirectory: workingDirectory),
             source: "environment")
         if providers.isEmpty { settings.warnings.append(noProvidersWarning) }
         try applyDefaultModelVariable(to: &settings, environment: environment)

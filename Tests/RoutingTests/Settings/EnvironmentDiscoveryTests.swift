@@ -7,6 +7,12 @@ final class EnvironmentDiscoveryTests: XCTestCase {
         try SettingsLoader.fromEnvironment(environment, workingDirectory: "/work")
     }
 
+    func testTheDatabaseDefaultsToTheUsersDataDirectoryNotTheWorkingDirectory() throws {
+        XCTAssertEqual(try discover(["HOME": "/home/me"]).databasePath, "/home/me/.local/share/switchyard/switchyard.db")
+        XCTAssertEqual(try discover(["HOME": "/home/me", "XDG_DATA_HOME": "/data"]).databasePath, "/data/switchyard/switchyard.db")
+        XCTAssertEqual(try discover(["HOME": "/home/me", "SWITCHYARD_DATABASE": "/var/lib/sy.db"]).databasePath, "/var/lib/sy.db")
+    }
+
     func testEveryKeyVariableAddsItsProvider() throws {
         let environment = [
             "OPENAI_API_KEY": "1", "ANTHROPIC_API_KEY": "2", "GEMINI_API_KEY": "3", "OPENROUTER_API_KEY": "4",
@@ -16,7 +22,7 @@ final class EnvironmentDiscoveryTests: XCTestCase {
         let settings = try discover(environment)
         XCTAssertEqual(settings.source, "environment")
         XCTAssertEqual(settings.warnings, [])
-        XCTAssertEqual(settings.databasePath, "/work/switchyard.db")
+        XCTAssertEqual(settings.databasePath, "/work/switchyard.db", "no HOME: the working directory is the last resort")
         let expected: [(String, ProviderKind, String, String?)] = [
             ("openai", .openai, "https://api.openai.com/v1", "OPENAI_API_KEY"),
             ("anthropic", .anthropic, "https://api.anthropic.com/v1", "ANTHROPIC_API_KEY"),

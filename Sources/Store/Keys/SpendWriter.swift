@@ -41,14 +41,11 @@ final class SpendWriter {
     private let worker: StoreWorker
     private let logger: Logger
     private let options: StoreOptions
-    private let timer: Loop.Timer
-    private var timerDue: UInt64?
+    private let clock: BatchClock
     private var pending: [String: Entry] = [:]
     private var inFlight: [String: Entry] = [:]
     private var lastSequence: UInt64 = 0
     private var pendingSince: UInt64?
-    private var retryAt: UInt64?
-    private var consecutiveFailures = 0
     private var waiters: [Waiter] = []
     private var state = State.open
     private var closeCompletions: [(Error?) -> Void] = []
@@ -62,7 +59,7 @@ final class SpendWriter {
     init(loop: EventLoop, worker: StoreWorker, timer: Loop.Timer, logger: Logger, options: StoreOptions) {
         self.loop = loop
         self.worker = worker
-        self.timer = timer
+        clock = BatchClock(loop: loop, timer: timer, options: options)
         self.logger = logger
         self.options = options
     }
@@ -142,7 +139,7 @@ final class SpendWriter {
         }
         flush { [self] error in
             state = .closed
-            timer.close()
+            clock.close()
             if let error {
                 // Each key's unwritten spend is in the log, so an operator can add it by hand.
                 for (id, entry) in pending {
@@ -169,25 +166,16 @@ final class SpendWriter {
         let due: UInt64
         if !waiters.isEmpty {
             due = now  // flush or close asked: write now, even while backing off after a failure
-        } else if let retryAt {
+        } else if let retryAt = clock.retryAt {
             due = retryAt
         } else {
             due = since + options.flushDelayMilliseconds
         }
-        guard due > now else { return sendBatch() }
-        guard timerDue != due else { return }
-        timerDue = due
-        timer.start(after: due - now) { [weak self] in
-            self?.timerDue = nil
-            self?.schedule()
-        }
+        clock.at(due, send: sendBatch, reschedule: { [weak self] in self?.schedule() })
     }
 
     private func sendBatch() {
-        if timerDue != nil {
-            timer.stop()
-            timerDue = nil
-        }
+        clock.disarm()
         inFlight = pending
         pending = [:]
         pendingSince = nil
@@ -208,14 +196,12 @@ final class SpendWriter {
         switch result {
         case .success:
             writtenUpdates += batch.values.reduce(0) { $0 + $1.deltas.count }
-            if consecutiveFailures > 0 {
-                logger.notice("key spend is being written again", metadata: ["failed_attempts": "\(consecutiveFailures)"])
+            let failures = clock.succeeded()
+            if failures > 0 {
+                logger.notice("key spend is being written again", metadata: ["failed_attempts": "\(failures)"])
             }
-            consecutiveFailures = 0
-            retryAt = nil
             resolveWaiters()
         case .failure(let error):
-            consecutiveFailures += 1
             // The transaction rolled back, so none of it is counted: add it to what was recorded meanwhile,
             // which takes the failed entry's place in line.
             for (id, entry) in batch {
@@ -227,13 +213,10 @@ final class SpendWriter {
                     pending[id] = entry
                 }
             }
-            let now = loop.nowMilliseconds
-            pendingSince = now
-            let shift = UInt64(min(consecutiveFailures - 1, 16))
-            let delay = min(options.retryDelayMilliseconds << shift, options.maxRetryDelayMilliseconds)
-            retryAt = now + delay
+            pendingSince = loop.nowMilliseconds
+            let delay = clock.failed()
             logger.error("writing key spend failed; it is kept and retried", metadata: [
-                "error": "\(error)", "keys": "\(batch.count)", "attempt": "\(consecutiveFailures)",
+                "error": "\(error)", "keys": "\(batch.count)", "attempt": "\(clock.consecutiveFailures)",
                 "retry_in_ms": "\(delay)",
             ])
             let failed = waiters

@@ -29,15 +29,12 @@ public final class UsageWriter: UsageSink {
     private let worker: StoreWorker
     private let logger: Logger
     private let options: StoreOptions
-    private let timer: Loop.Timer
-    private var timerDue: UInt64?
+    private let clock: BatchClock
     private var pending: [Row] = []
     private var inFlight: [Row] = []
     private var lastSequence: UInt64 = 0
     /// Loop time of the oldest row waiting to be sent (or of the last send, for rows left behind by it).
     private var pendingSince: UInt64?
-    private var retryAt: UInt64?
-    private var consecutiveFailures = 0
     private var lastError: (any Error)?
     private var waiters: [Waiter] = []
     private var state = State.open
@@ -55,7 +52,7 @@ public final class UsageWriter: UsageSink {
     init(loop: EventLoop, worker: StoreWorker, timer: Loop.Timer, logger: Logger, options: StoreOptions) {
         self.loop = loop
         self.worker = worker
-        self.timer = timer
+        clock = BatchClock(loop: loop, timer: timer, options: options)
         self.logger = logger
         self.options = options
         // A batch's worth up front, so the request path does not grow the array in steady state.
@@ -112,7 +109,7 @@ public final class UsageWriter: UsageSink {
         }
         flush { [self] error in
             state = .closed
-            timer.close()
+            clock.close()
             if let error {
                 logger.critical("usage rows could not be written before the store closed; they are lost",
                                 metadata: ["rows": "\(bufferedRows)", "error": "\(error)"])
@@ -139,27 +136,18 @@ public final class UsageWriter: UsageSink {
         let due: UInt64
         if !waiters.isEmpty {
             due = now  // flush or close asked: write now, even while backing off after a failure
-        } else if let retryAt {
+        } else if let retryAt = clock.retryAt {
             due = retryAt  // after a failure, wait out the delay even when the buffer is full
         } else if pending.count >= options.batchRows {
             due = now
         } else {
             due = since + options.flushDelayMilliseconds
         }
-        guard due > now else { return sendBatch() }
-        guard timerDue != due else { return }
-        timerDue = due
-        timer.start(after: due - now) { [weak self] in
-            self?.timerDue = nil
-            self?.schedule()
-        }
+        clock.at(due, send: sendBatch, reschedule: { [weak self] in self?.schedule() })
     }
 
     private func sendBatch() {
-        if timerDue != nil {
-            timer.stop()
-            timerDue = nil
-        }
+        clock.disarm()
         let count = min(pending.count, options.maxTransactionRows)
         inFlight = Array(pending.prefix(count))
         pending.removeFirst(count)
@@ -176,30 +164,25 @@ public final class UsageWriter: UsageSink {
         switch result {
         case .success(let inserted):
             writtenRows += batch.count
-            if consecutiveFailures > 0 {
+            let failures = clock.succeeded()
+            if failures > 0 {
                 logger.notice("usage rows are being written again", metadata: [
-                    "failed_attempts": "\(consecutiveFailures)", "rows": "\(batch.count)",
+                    "failed_attempts": "\(failures)", "rows": "\(batch.count)",
                 ])
             }
             if inserted < batch.count {
                 logger.debug("usage rows already stored were skipped", metadata: ["rows": "\(batch.count - inserted)"])
             }
-            consecutiveFailures = 0
-            retryAt = nil
             lastError = nil
             resolveWaiters()
         case .failure(let error):
-            consecutiveFailures += 1
             lastError = error
             pending.insert(contentsOf: batch, at: 0)
-            let now = loop.nowMilliseconds
-            pendingSince = now
-            let shift = UInt64(min(consecutiveFailures - 1, 16))
-            let delay = min(options.retryDelayMilliseconds << shift, options.maxRetryDelayMilliseconds)
-            retryAt = now + delay
+            pendingSince = loop.nowMilliseconds
+            let delay = clock.failed()
             logger.error("writing usage rows failed; they are kept and retried", metadata: [
                 "error": "\(error)", "rows": "\(batch.count)", "buffered": "\(bufferedRows)",
-                "attempt": "\(consecutiveFailures)", "retry_in_ms": "\(delay)",
+                "attempt": "\(clock.consecutiveFailures)", "retry_in_ms": "\(delay)",
             ])
             failWaiters(error)
         }

@@ -1,0 +1,64 @@
+import Loop
+
+/// When the store's batching writers (usage rows, key spend) send their next batch: one timer armed for the next due
+/// time, and after a failed batch a retry delay that doubles from `retryDelayMilliseconds` up to
+/// `maxRetryDelayMilliseconds`. Loop-confined, like the writers that own it.
+final class BatchClock {
+    private let loop: EventLoop
+    private let timer: Loop.Timer
+    private let options: StoreOptions
+    /// When the armed timer fires, if it is armed.
+    private var timerDue: UInt64?
+    /// After a failure: no batch before this loop time (unless a flush asks).
+    private(set) var retryAt: UInt64?
+    private(set) var consecutiveFailures = 0
+
+    /// `timer` becomes the clock's: it arms it and closes it in `close`.
+    init(loop: EventLoop, timer: Loop.Timer, options: StoreOptions) {
+        self.loop = loop
+        self.timer = timer
+        self.options = options
+    }
+
+    /// Calls `send` now when `due` (loop milliseconds) has come; otherwise arms the timer to call `reschedule` then
+    /// (a timer already armed for exactly `due` is left alone).
+    func at(_ due: UInt64, send: () -> Void, reschedule: @escaping () -> Void) {
+        let now = loop.nowMilliseconds
+        guard due > now else { return send() }
+        guard timerDue != due else { return }
+        timerDue = due
+        timer.start(after: due - now) { [weak self] in
+            self?.timerDue = nil
+            reschedule()
+        }
+    }
+
+    /// Stops the armed timer: the batch is going now.
+    func disarm() {
+        guard timerDue != nil else { return }
+        timer.stop()
+        timerDue = nil
+    }
+
+    /// A batch was written. Returns how many attempts had failed before it (for a "written again" log line).
+    func succeeded() -> Int {
+        defer {
+            consecutiveFailures = 0
+            retryAt = nil
+        }
+        return consecutiveFailures
+    }
+
+    /// A batch failed. Returns the delay in milliseconds before the retry (recorded as `retryAt`).
+    func failed() -> UInt64 {
+        consecutiveFailures += 1
+        let shift = UInt64(min(consecutiveFailures - 1, 16))
+        let delay = min(options.retryDelayMilliseconds << shift, options.maxRetryDelayMilliseconds)
+        retryAt = loop.nowMilliseconds + delay
+        return delay
+    }
+
+    func close() {
+        timer.close()
+    }
+}

@@ -585,7 +585,7 @@ async def test_allowed_tools_and_models(governed, fake_provider, mode):
     embeddings = g.http(secret).post("/v1/embeddings", json={"model": f"fakegem/{denied_name}", "input": "hi"})
     assert embeddings.status_code == 403, embeddings.text
     assert fake_provider.count(denied_name) == 0
-    rows = wait_usage_rows(g.gw.db_path, 5, "key_id = ? AND http_status = 403", (key_id,))
+    rows = wait_usage_rows(g.gw.db_path, 6, "key_id = ? AND http_status = 403", (key_id,))
     assert len(rows) == 6, "one row per refused model call (chat and the compare_models tool over MCP, 4 over HTTP)"
     assert {r["face"] for r in rows} == {"http", "mcp"}
 

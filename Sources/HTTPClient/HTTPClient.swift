@@ -34,6 +34,9 @@ public final class HTTPClient {
     /// `deadlineTimer`: one shared timer instead of a libuv handle per request (see HTTPClient+Deadlines.swift).
     var firstByteDeadlines: [Int: (at: UInt64, limit: Int)] = [:]
     var deadlineTimer: Timer?
+    /// Reset easy handles of finished transfers, for the next ones (see `takeEasyHandle`).
+    private var idleEasyHandles: [UnsafeMutableRawPointer] = []
+    private static let maxIdleEasyHandles = 64
     /// When `deadlineTimer` fires next (loop milliseconds), if armed.
     var deadlineTimerDue: UInt64?
     private var state = State.open
@@ -182,6 +185,8 @@ public final class HTTPClient {
         }
         for transfer in transfers.values.sorted(by: { $0.id < $1.id }) { finish(transfer, .failure(.cancelled)) }
         dirty = []
+        for easy in idleEasyHandles { curl_easy_cleanup(easy) }
+        idleEasyHandles = []
         if let multi {
             // Closes the cached connections: curl calls `closeSocket` for each, which closes its poll first.
             self.multi = nil
@@ -196,6 +201,21 @@ public final class HTTPClient {
         for poll in polls.values { closeHandle(poll) }
         polls = [:]
         connectionSockets = []
+    }
+
+    /// An easy handle for a new transfer: a reset one from a finished transfer, else a new one. `curl_easy_init`
+    /// allocates and zeroes a large structure per call; `curl_easy_reset` puts every option back to its default
+    /// and keeps only caches that belong to the client anyway ("does not change live connections, the Session ID
+    /// cache, the DNS cache" — curl_easy_reset(3)).
+    func takeEasyHandle() -> UnsafeMutableRawPointer? {
+        idleEasyHandles.popLast() ?? curl_easy_init()
+    }
+
+    /// Takes back the easy handle of a transfer that left the multi handle.
+    func recycle(_ easy: UnsafeMutableRawPointer) {
+        guard case .open = state, idleEasyHandles.count < Self.maxIdleEasyHandles else { return curl_easy_cleanup(easy) }
+        curl_easy_reset(easy)
+        idleEasyHandles.append(easy)
     }
 
     /// Closes a handle this client created and counts it down; the last one completes `close()`.

@@ -36,7 +36,7 @@ final class Transfer {
           onHead: @escaping (HTTPClientResponseHead) -> Void,
           onBody: @escaping ([UInt8]) -> Void,
           onComplete: @escaping (Result<Void, HTTPClientError>) -> Void) {
-        guard let easy = curl_easy_init() else { return nil }
+        guard let easy = client.takeEasyHandle() else { return nil }
         self.id = id
         self.request = request
         self.easy = easy
@@ -143,7 +143,7 @@ final class Transfer {
 
     /// Frees the easy handle and what it pointed at; call once, after `curl_multi_remove_handle`.
     func releaseCurl() {
-        curl_easy_cleanup(easy)
+        client.recycle(easy)
         curl_slist_free_all(headerList)
         headerList = nil
         errorBuffer.deallocate()

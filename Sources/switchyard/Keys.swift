@@ -10,9 +10,8 @@ extension Switchyard {
                 These commands need no running server: they open the database (the settings' "database", or \
                 --database) themselves, and check fields exactly as POST/PATCH /v1/keys and the keys_* tools do.
 
-                A running `switchyard serve` reads keys when it starts: restart it to use keys created, changed or \
-                revoked here (until then it keeps the keys it loaded). To change the keys of a running server \
-                without a restart, use its API (/v1/keys) or the keys_* MCP tools instead.
+                Running Switchyard processes on the same database reload keys every second, so keys created, \
+                changed or revoked here take effect there within about a second.
                 """,
             subcommands: [Create.self, List.self, Update.self, Revoke.self])
     }
@@ -79,7 +78,7 @@ extension Switchyard.Keys {
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a key and print its secret (shown only this once) and id.",
-            discussion: "A running server sees the new key after it restarts.")
+            discussion: "Running servers on the same database see the new key within about a second.")
 
         @OptionGroup var fieldOptions: KeyFieldOptions
         @OptionGroup var admin: AdminOptions
@@ -112,7 +111,7 @@ extension Switchyard.Keys {
     struct Update: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Change a key's fields (all or nothing).",
-            discussion: "A list option replaces the whole list. A running server sees the change after it restarts.")
+            discussion: "A list option replaces the whole list. Running servers on the same database see the change within about a second.")
 
         @Argument(help: "The key id (key_…), as `switchyard keys list` shows it.")
         var id: String
@@ -206,7 +205,7 @@ extension Switchyard.Keys {
     struct Revoke: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete a key (its usage rows keep its id).",
-            discussion: "A running server keeps accepting the key until it restarts; revoke through its API (DELETE /v1/keys/{id}) to stop it at once.")
+            discussion: "Running servers on the same database refuse the key within about a second.")
 
         @Argument(help: "The key id (key_…).")
         var id: String

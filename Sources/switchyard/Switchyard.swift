@@ -12,11 +12,14 @@ struct Switchyard: ParsableCommand {
         commandName: "switchyard",
         abstract: "One MCP server in front of many, and one router in front of many LLM providers.",
         discussion: """
-            Attach an agent over stdio (`switchyard stdio`) or Streamable HTTP (`switchyard serve`, endpoint /mcp).
-            Downstream tools appear as <server>__<tool>; the gateway adds servers_list, servers_restart,
-            servers_add and servers_remove, and the model tools (chat, compare_models, models_list, model_use,
-            aliases_list, alias_set, alias_delete, route_explain, usage_summary). `serve` also answers the
-            OpenAI-compatible API (/v1/chat/completions, /v1/models, /v1/embeddings, /v1/generation).
+            Attach an agent over stdio (`switchyard stdio`) or Streamable HTTP (`switchyard serve`, endpoint \
+            /mcp). Downstream tools appear as <server>__<tool>; the gateway adds servers_list, servers_restart, \
+            servers_add and servers_remove, and the model tools (chat, compare_models, models_list, model_use, \
+            aliases_list, alias_set, alias_delete, route_explain, usage_summary).
+
+            `serve` also answers the OpenAI-compatible API (/v1/chat/completions, /v1/models, /v1/embeddings, \
+            /v1/generation), Anthropic's /v1/messages and Gemini's generateContent on the same port.
+
             `keys` and `usage` work on the database directly, with no server running.
             """,
         version: Gateway.version,

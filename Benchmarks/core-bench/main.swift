@@ -43,7 +43,10 @@ let requestBytes = requestText.utf8.count
     governor.createKey(["name": "bench", "credit_limit": 1_000_000, "reset_budget_interval": "monthly",
                         "allowed_models": ["fake/*"], "rpm_limit": 100_000_000, "tpm_limit": 1_000_000_000_000,
                         "max_in_flight": 1000, "tags": ["bench"]]) { result in
-        secret = try? result.get().secret  // a failure leaves secret nil, checked right below
+        switch result {
+        case .success(let created): secret = created.secret
+        case .failure(let error): print("could not create the benchmark key: \(error)")
+        }
     }
     guard let secret else { throw BenchFailure("could not create the benchmark key") }
     return (router, upstream, governor, secret)

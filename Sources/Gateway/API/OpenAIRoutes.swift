@@ -26,7 +26,8 @@ final class OpenAIRoutes {
             if request.method == "POST", route == "chat/completions" || route == "embeddings" {
                 // A refused model call is still a usage row (with the reason), like every refusal. A body that
                 // does not parse only means the row names no model; the client gets its 401 either way.
-                let body = (try? JSON.parse(request.body, limits: jsonLimits))?.objectValue ?? [:]
+                var body = JSONObject()
+                if case .success(let parsed) = APIGate.jsonBody(request, limits: jsonLimits) { body = parsed }
                 services.router.recordRefused(ChatRequest(body: body), context: RequestContext(face: "http"), error: error)
             }
             APIReply.error(response, error, headers: [("WWW-Authenticate", "Bearer realm=\"switchyard\"")])

@@ -35,8 +35,6 @@ final class SpendWriter {
         let completion: (Error?) -> Void
     }
 
-    private enum State { case open, closing, closed }
-
     private let loop: EventLoop
     private let worker: StoreWorker
     private let logger: Logger
@@ -47,8 +45,6 @@ final class SpendWriter {
     private var lastSequence: UInt64 = 0
     private var pendingSince: UInt64?
     private var waiters: [Waiter] = []
-    private var state = State.open
-    private var closeCompletions: [(Error?) -> Void] = []
 
     /// Row updates written since the writer was created (one per key and budget period per batch).
     private(set) var writtenUpdates = 0
@@ -67,7 +63,7 @@ final class SpendWriter {
     /// Buffers spend to add to a key's counters; cheap enough for the request path (a dictionary write).
     func record(keyID: String, _ delta: SpendDelta) {
         loop.assertInLoop()
-        guard state == .open else {
+        guard clock.state == .open else {
             logger.error("key spend recorded after the store began closing; it is not written", metadata: [
                 "key": "\(keyID)", "cost": "\(delta.cost)", "period_start": "\(delta.periodStart)",
             ])
@@ -114,7 +110,7 @@ final class SpendWriter {
             loop.execute { completion(nil) }
             return
         }
-        guard state != .closed else {
+        guard clock.state != .closed else {
             loop.execute { completion(StoreError.closed("key spend writer (\(self.bufferedKeys) keys not written)")) }
             return
         }
@@ -126,42 +122,24 @@ final class SpendWriter {
     /// SIGTERM, so no settled spend is lost). When the last write fails, the unwritten spend is logged.
     func close(completion: @escaping (Error?) -> Void) {
         loop.assertInLoop()
-        switch state {
-        case .closed:
-            loop.execute { completion(nil) }
-            return
-        case .closing:
-            closeCompletions.append(completion)
-            return
-        case .open:
-            state = .closing
-            closeCompletions.append(completion)
-        }
-        flush { [self] error in
-            state = .closed
-            clock.close()
-            if let error {
-                // Each key's unwritten spend is in the log, so an operator can add it by hand.
-                for (id, entry) in pending {
-                    for delta in entry.deltas {
-                        logger.critical("key spend could not be written before the store closed; it is lost", metadata: [
-                            "key": "\(id)", "cost": "\(delta.cost)", "period_start": "\(delta.periodStart)",
-                            "error": "\(error)",
-                        ])
-                    }
+        clock.close(completion: completion, flush: flush) { [self] error in
+            // Each key's unwritten spend is in the log, so an operator can add it by hand.
+            for (id, entry) in pending {
+                for delta in entry.deltas {
+                    logger.critical("key spend could not be written before the store closed; it is lost", metadata: [
+                        "key": "\(id)", "cost": "\(delta.cost)", "period_start": "\(delta.periodStart)",
+                        "error": "\(error)",
+                    ])
                 }
-                pending = [:]
             }
-            let callbacks = closeCompletions
-            closeCompletions = []
-            for callback in callbacks { callback(error) }
+            pending = [:]
         }
     }
 
     // MARK: Batching
 
     private func schedule() {
-        guard state != .closed, inFlight.isEmpty, !pending.isEmpty, let since = pendingSince else { return }
+        guard clock.state != .closed, inFlight.isEmpty, !pending.isEmpty, let since = pendingSince else { return }
         let now = loop.nowMilliseconds
         let due: UInt64
         if !waiters.isEmpty {

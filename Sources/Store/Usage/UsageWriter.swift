@@ -23,8 +23,6 @@ public final class UsageWriter: UsageSink {
         let completion: (Error?) -> Void
     }
 
-    private enum State { case open, closing, closed }
-
     private let loop: EventLoop
     private let worker: StoreWorker
     private let logger: Logger
@@ -37,8 +35,6 @@ public final class UsageWriter: UsageSink {
     private var pendingSince: UInt64?
     private var lastError: (any Error)?
     private var waiters: [Waiter] = []
-    private var state = State.open
-    private var closeCompletions: [(Error?) -> Void] = []
     private var lastDropLog: UInt64?
 
     /// Rows written to the database since the writer was created.
@@ -62,7 +58,7 @@ public final class UsageWriter: UsageSink {
     /// Buffers one row; cheap enough for the request path (an append, and a timer armed once per batch).
     public func record(_ record: UsageRecord) {
         loop.assertInLoop()
-        guard state == .open else {
+        guard clock.state == .open else {
             droppedRows += 1
             logger.error("usage row recorded after the store began closing; it is not written", metadata: ["id": "\(record.id)"])
             return
@@ -83,7 +79,7 @@ public final class UsageWriter: UsageSink {
             loop.execute { completion(nil) }
             return
         }
-        guard state != .closed else {
+        guard clock.state != .closed else {
             loop.execute { completion(StoreError.closed("usage writer (\(self.bufferedRows) rows not written)")) }
             return
         }
@@ -96,29 +92,11 @@ public final class UsageWriter: UsageSink {
     /// logged as lost.
     public func close(completion: @escaping (Error?) -> Void) {
         loop.assertInLoop()
-        switch state {
-        case .closed:
-            loop.execute { completion(nil) }
-            return
-        case .closing:
-            closeCompletions.append(completion)
-            return
-        case .open:
-            state = .closing
-            closeCompletions.append(completion)
-        }
-        flush { [self] error in
-            state = .closed
-            clock.close()
-            if let error {
-                logger.critical("usage rows could not be written before the store closed; they are lost",
-                                metadata: ["rows": "\(bufferedRows)", "error": "\(error)"])
-                droppedRows += bufferedRows
-                pending = []
-            }
-            let callbacks = closeCompletions
-            closeCompletions = []
-            for callback in callbacks { callback(error) }
+        clock.close(completion: completion, flush: flush) { [self] error in
+            logger.critical("usage rows could not be written before the store closed; they are lost",
+                            metadata: ["rows": "\(bufferedRows)", "error": "\(error)"])
+            droppedRows += bufferedRows
+            pending = []
         }
     }
 
@@ -131,7 +109,7 @@ public final class UsageWriter: UsageSink {
     // MARK: Batching
 
     private func schedule() {
-        guard state != .closed, inFlight.isEmpty, !pending.isEmpty, let since = pendingSince else { return }
+        guard clock.state != .closed, inFlight.isEmpty, !pending.isEmpty, let since = pendingSince else { return }
         let now = loop.nowMilliseconds
         let due: UInt64
         if !waiters.isEmpty {

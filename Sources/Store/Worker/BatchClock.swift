@@ -1,9 +1,14 @@
 import Loop
 
-/// When the store's batching writers (usage rows, key spend) send their next batch: one timer armed for the next due
-/// time, and after a failed batch a retry delay that doubles from `retryDelayMilliseconds` up to
-/// `maxRetryDelayMilliseconds`. Loop-confined, like the writers that own it.
+/// What the store's batching writers (usage rows, key spend) share: when the next batch goes (one timer armed for
+/// the next due time; after a failed batch a retry delay that doubles from `retryDelayMilliseconds` up to
+/// `maxRetryDelayMilliseconds`) and their lifecycle (open → closing → closed, with every `close` caller answered
+/// once the last flush reported). Loop-confined, like the writers that own it.
 final class BatchClock {
+    enum State { case open, closing, closed }
+
+    private(set) var state = State.open
+    private var closeCompletions: [(Error?) -> Void] = []
     private let loop: EventLoop
     private let timer: Loop.Timer
     private let options: StoreOptions
@@ -58,7 +63,29 @@ final class BatchClock {
         return delay
     }
 
-    func close() {
-        timer.close()
+    /// Closes the writer once: `flush` writes what is buffered and reports; then the timer closes, `unwritten`
+    /// runs when that last write failed (the writer logs and drops what is left), and every caller of `close` gets
+    /// the result. Later calls are answered on a later loop turn.
+    func close(completion: @escaping (Error?) -> Void, flush: (@escaping (Error?) -> Void) -> Void,
+               unwritten: @escaping (Error) -> Void) {
+        switch state {
+        case .closed:
+            loop.execute { completion(nil) }
+            return
+        case .closing:
+            closeCompletions.append(completion)
+            return
+        case .open:
+            state = .closing
+            closeCompletions.append(completion)
+        }
+        flush { [self] error in
+            state = .closed
+            timer.close()
+            if let error { unwritten(error) }
+            let callbacks = closeCompletions
+            closeCompletions = []
+            for callback in callbacks { callback(error) }
+        }
     }
 }

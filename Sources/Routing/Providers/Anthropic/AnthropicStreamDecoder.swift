@@ -3,7 +3,7 @@ import JSON
 /// Decodes an Anthropic Messages stream (`message_start`, `content_block_start` / `_delta` / `_stop`,
 /// `message_delta`, `message_stop`, `ping`, `error`) into `chat.completion.chunk`s. Unknown event types are
 /// skipped, as Anthropic's versioning policy asks of clients.
-final class AnthropicStreamDecoder: ChatStreamDecoder {
+final class AnthropicStreamDecoder: SSEChatStreamDecoder {
     /// What each content block index carries, so deltas land in the right field.
     private enum Block {
         case text, thinking, jsonOutput, other
@@ -12,7 +12,7 @@ final class AnthropicStreamDecoder: ChatStreamDecoder {
 
     private let model: String
     private let created = OpenAIShape.now()
-    private var framer = SSEFramer()
+    var framer = SSEFramer()
     private var id = OpenAIShape.newID()
     private var blocks: [Int: Block] = [:]
     private var toolCount = 0
@@ -27,17 +27,10 @@ final class AnthropicStreamDecoder: ChatStreamDecoder {
         self.model = model
     }
 
-    func feed(_ bytes: [UInt8]) throws(UpstreamFailure) -> [JSONObject] {
-        try handle(framer.feed(bytes))
-    }
+    var isComplete: Bool { done }
+    var incompleteMessage: String { "the stream ended before 'message_stop'" }
 
-    func finish() throws(UpstreamFailure) -> [JSONObject] {
-        let chunks = try handle(framer.finish())
-        guard done else { throw UpstreamFailure(.invalidResponse, message: "the stream ended before 'message_stop'") }
-        return chunks
-    }
-
-    private func handle(_ frames: [SSEFrame]) throws(UpstreamFailure) -> [JSONObject] {
+    func handle(_ frames: [SSEFrame]) throws(UpstreamFailure) -> [JSONObject] {
         var chunks: [JSONObject] = []
         for frame in frames where !done {
             let event = try JSONPayload.object(frame.data, what: "Anthropic stream event")

@@ -3,10 +3,10 @@ import JSON
 /// Decodes `streamGenerateContent?alt=sse`: every event is a whole `GenerateContentResponse` holding the next
 /// piece of each candidate, usage so far, and at the end a `finishReason`. Gemini sends no terminator event, so a
 /// stream is complete once a candidate has finished.
-final class GeminiStreamDecoder: ChatStreamDecoder {
+final class GeminiStreamDecoder: SSEChatStreamDecoder {
     private let model: String
     private let created = OpenAIShape.now()
-    private var framer = SSEFramer()
+    var framer = SSEFramer()
     private var id: String?
     /// Per candidate index: tool calls seen so far (for `call_<n>` ids and `tool_calls` finish reasons).
     private var toolCounts: [Int: Int] = [:]
@@ -19,19 +19,10 @@ final class GeminiStreamDecoder: ChatStreamDecoder {
         self.model = model
     }
 
-    func feed(_ bytes: [UInt8]) throws(UpstreamFailure) -> [JSONObject] {
-        try handle(framer.feed(bytes))
-    }
+    var isComplete: Bool { finished }
+    var incompleteMessage: String { "the Gemini stream ended before any candidate finished" }
 
-    func finish() throws(UpstreamFailure) -> [JSONObject] {
-        let chunks = try handle(framer.finish())
-        guard finished else {
-            throw UpstreamFailure(.invalidResponse, message: "the Gemini stream ended before any candidate finished")
-        }
-        return chunks
-    }
-
-    private func handle(_ frames: [SSEFrame]) throws(UpstreamFailure) -> [JSONObject] {
+    func handle(_ frames: [SSEFrame]) throws(UpstreamFailure) -> [JSONObject] {
         var chunks: [JSONObject] = []
         for frame in frames {
             let body = try JSONPayload.object(frame.data, what: "Gemini stream event")

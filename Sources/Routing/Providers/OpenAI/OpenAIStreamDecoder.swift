@@ -3,9 +3,9 @@ import JSON
 /// Decodes a Chat Completions SSE stream: `data: {chunk}` events ending with `data: [DONE]`. Chunks pass through
 /// with `usage` taken out (the router sends its own usage chunk, with cost) and reasoning renamed; usage-only
 /// chunks (empty `choices`) are not forwarded at all.
-final class OpenAIStreamDecoder: ChatStreamDecoder {
+final class OpenAIStreamDecoder: SSEChatStreamDecoder {
     private let model: String
-    private var framer = SSEFramer()
+    var framer = SSEFramer()
     private var done = false
 
     private(set) var usage: TokenUsage?
@@ -14,19 +14,10 @@ final class OpenAIStreamDecoder: ChatStreamDecoder {
         self.model = model
     }
 
-    func feed(_ bytes: [UInt8]) throws(UpstreamFailure) -> [JSONObject] {
-        try handle(framer.feed(bytes))
-    }
+    var isComplete: Bool { done }
+    var incompleteMessage: String { "the stream ended before 'data: [DONE]'" }
 
-    func finish() throws(UpstreamFailure) -> [JSONObject] {
-        let chunks = try handle(framer.finish())
-        guard done else {
-            throw UpstreamFailure(.invalidResponse, message: "the stream ended before 'data: [DONE]'")
-        }
-        return chunks
-    }
-
-    private func handle(_ frames: [SSEFrame]) throws(UpstreamFailure) -> [JSONObject] {
+    func handle(_ frames: [SSEFrame]) throws(UpstreamFailure) -> [JSONObject] {
         var chunks: [JSONObject] = []
         for frame in frames where !done {
             if frame.data.elementsEqual("[DONE]".utf8) {

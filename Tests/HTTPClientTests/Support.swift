@@ -63,9 +63,29 @@ extension XCTestCase {
         return turns
     }
 
-    /// Open file descriptors of this process (sockets included), for leak checks.
+    /// Open file descriptors of this process (sockets included), for "more are open now" checks.
     func openFileDescriptorCount() -> Int {
-        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
+        openFileDescriptors().count
+    }
+
+    /// The sockets this process holds, as `/proc/self/fd` names them (`socket:[inode]`), for leak checks. Sockets
+    /// only: the test runner and the runtime may open other files (pipes, /dev/urandom) at any moment.
+    func openSockets() -> Set<String> {
+        Set(openFileDescriptors().filter { $0.hasPrefix("socket:") })
+    }
+
+    private func openFileDescriptors() -> [String] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")
+        } catch {
+            XCTFail("cannot list /proc/self/fd: \(error)")
+            return []
+        }
+        return names.compactMap { name in
+            // A descriptor closed between the listing and the readlink is simply no longer open.
+            try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(name)")
+        }
     }
 
     /// Runs `loop` until `condition` holds or `milliseconds` pass (then fails): waiting on events, never sleeping.

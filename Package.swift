@@ -57,6 +57,7 @@ let package = Package(
         .executableTarget(name: "bench-echo-server", dependencies: ["JSON"], path: "Benchmarks/echo-server"),
 
         .testTarget(name: "LoopTests", dependencies: ["Loop"]),
+        .testTarget(name: "PatternsTests", dependencies: ["Patterns"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Loop"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Loop"]),

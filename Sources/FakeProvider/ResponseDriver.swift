@@ -61,7 +61,7 @@ final class ResponseDriver {
             content[0].data = Array("{\"fake-provider\": invalid-json".utf8)
         }
         var events = plan.prefix
-        var headers: HTTPHeaders = ["Content-Type": "text/event-stream", "Cache-Control": "no-cache"]
+        let headers: HTTPHeaders = ["Content-Type": "text/event-stream", "Cache-Control": "no-cache"]
         if let cut = behaviour.cutAfter {
             events += content.prefix(cut)
         } else {

@@ -1,6 +1,7 @@
-import Foundation
+import FoundationEssentials
 import HTTPServer
 import JSON
+import Patterns
 import Routing
 
 extension OpenAIRoutes {
@@ -62,7 +63,7 @@ extension OpenAIRoutes {
             let parts = pair.split(separator: "=", maxSplits: 1)
             guard parts.first.map(String.init) == name else { continue }
             let raw = parts.count > 1 ? String(parts[1]) : ""
-            return raw.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? raw
+            return String(raw.map { $0 == "+" ? " " : $0 }).percentDecoded ?? raw
         }
         return nil
     }

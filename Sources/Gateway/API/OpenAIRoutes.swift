@@ -1,6 +1,7 @@
-import Foundation
+import FoundationEssentials
 import HTTPServer
 import JSON
+import Patterns
 import Routing
 
 /// The OpenAI-compatible HTTP API, served on the same port as `/mcp`, under `/v1/`, `/api/v1/` and `/openai/v1/`
@@ -50,7 +51,7 @@ final class OpenAIRoutes {
             if route.hasPrefix("models/"), request.method == "GET" {
                 // SDKs percent-encode the slash of provider/model ids (`fake%2Fcheap`).
                 let raw = String(route.dropFirst(7))
-                model(raw.removingPercentEncoding ?? raw, response)
+                model(raw.percentDecoded ?? raw, response)
                 return true
             }
             APIReply.error(response, status: 404, type: "invalid_request_error", code: "unknown_url",

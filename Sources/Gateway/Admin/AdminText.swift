@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import JSON
+import Patterns
 import Routing
 import Store
 
@@ -46,11 +47,7 @@ enum AdminText {
 
     /// A number without trailing zeros: `720`, `1.5`.
     static func number(_ value: Double, decimals: Int = 3) -> String {
-        var text = String(format: "%.\(decimals)f", value)
-        guard text.contains(".") else { return text }
-        while text.hasSuffix("0") { text.removeLast() }
-        if text.hasSuffix(".") { text.removeLast() }
-        return text == "-0" ? "0" : text
+        DecimalText.format(value, decimals: decimals)
     }
 
     /// Columns padded to their widest cell, two spaces apart; `rightAligned` columns (numbers) pad on the left.

@@ -33,7 +33,7 @@ public struct EnvironmentExpansion {
     }
 
     private func resolve(_ body: String) throws(Failure) -> String {
-        if let range = body.range(of: ":-") {
+        if let range = body.firstRange(of: ":-") {
             let name = String(body[..<range.lowerBound])
             try validate(name)
             let value = environment[name] ?? ""

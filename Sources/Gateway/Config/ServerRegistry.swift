@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import JSON
 import JSONRPC
 import Logging
@@ -55,7 +55,7 @@ final class ServerRegistry {
 
     /// Validates `entry` and writes it as `<name>.json` (atomically), then applies it. Returns the file path.
     func add(name: String, entry: JSON, replace: Bool) throws -> String {
-        let file = (directory.path as NSString).appendingPathComponent("\(name).json")
+        let file = URL(fileURLWithPath: directory.path).appendingPathComponent("\(name).json").path
         let parser = ServerEntryParser(environment: directory.environment)
         _ = try parser.parse(name: name, entry: entry, file: file)
         if !replace, hub.statuses.contains(where: { $0.name == name }) || FileManager.default.fileExists(atPath: file) {
@@ -74,7 +74,7 @@ final class ServerRegistry {
         guard let status = hub.statuses.first(where: { $0.name == name }), let file = status.sourceFile else {
             throw JSONRPCError.invalidParams("servers_remove: no server named \(name); servers_list shows the registered ones")
         }
-        let entries = try ServersDirectory.entries(in: file, fileName: (file as NSString).lastPathComponent)
+        let entries = try ServersDirectory.entries(in: file, fileName: URL(fileURLWithPath: file).lastPathComponent)
         if entries.count <= 1 {
             try FileManager.default.removeItem(atPath: file)
         } else {

@@ -1,6 +1,7 @@
-import Foundation
+import FoundationEssentials
 import JSON
 import MCP
+import Routing
 
 /// The `servers.d/` directory: one JSON file per downstream server (its name is the file name), or a file holding a
 /// Claude Desktop / Cursor style `{"mcpServers": {…}}` object defining several. Invalid files are reported and
@@ -22,9 +23,9 @@ public struct ServersDirectory {
 
     /// The `.json` files, sorted (hidden and editor temp files skipped).
     public func files() throws -> [String] {
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return [] }
-        guard isDirectory.boolValue else { throw ConfigIssue(file: path, field: nil, message: "is not a directory") }
+        guard isDirectory else { throw ConfigIssue(file: path, field: nil, message: "is not a directory") }
         return try FileManager.default.contentsOfDirectory(atPath: path)
             .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
             .sorted()
@@ -40,13 +41,13 @@ public struct ServersDirectory {
             loaded.issues.append(issue)
             return loaded
         } catch {
-            loaded.issues.append(ConfigIssue(file: path, field: nil, message: "cannot list directory: \(error.localizedDescription)"))
+            loaded.issues.append(ConfigIssue(file: path, field: nil, message: "cannot list directory: \(FileErrorText.describe(error))"))
             return loaded
         }
         let parser = ServerEntryParser(environment: environment)
         var seen: [String: String] = [:]
         for name in names {
-            let file = (path as NSString).appendingPathComponent(name)
+            let file = URL(fileURLWithPath: path).appendingPathComponent(name).path
             let entries: [(String, JSON, String)]
             do {
                 entries = try Self.entries(in: file, fileName: name)
@@ -81,7 +82,7 @@ public struct ServersDirectory {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: file))
         } catch {
-            throw ConfigIssue(file: file, field: nil, message: "cannot read: \(error.localizedDescription)")
+            throw ConfigIssue(file: file, field: nil, message: "cannot read: \(FileErrorText.describe(error))")
         }
         let json: JSON
         do {

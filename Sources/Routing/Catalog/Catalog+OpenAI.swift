@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import JSON
+import Patterns
 
 // `GET /v1/models` in OpenAI's list shape, with the extra fields OpenRouter added (context length, modalities,
 // per-token prices, supported parameters), which tools such as Cline and LibreChat read when present.
@@ -69,9 +70,6 @@ extension Catalog {
     static func perToken(_ perMillion: Double) -> String {
         // Twelve decimals hold a price of 0.000001 USD per million tokens exactly and round away the binary noise
         // of the division.
-        var text = String(format: "%.12f", perMillion / 1_000_000)
-        while text.hasSuffix("0") { text.removeLast() }
-        if text.hasSuffix(".") { text.removeLast() }
-        return text
+        DecimalText.format(perMillion / 1_000_000, decimals: 12)
     }
 }

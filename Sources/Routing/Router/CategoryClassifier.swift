@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Patterns
 
 /// Picks a category of a category alias by keyword rules on the prompt.
 public enum CategoryClassifier {
@@ -18,7 +19,7 @@ public enum CategoryClassifier {
     /// The category a classifier model named (its answer, trimmed, compared case-insensitively; the first
     /// category name found inside a chattier answer also counts).
     public static func category(named answer: String, in categories: [AliasCategory]) -> AliasCategory? {
-        let cleaned = answer.trimmingCharacters(in: .whitespacesAndNewlines.union(.punctuationCharacters)).lowercased()
+        let cleaned = answer.trimming { $0.isWhitespace || $0.isPunctuation }.lowercased()
         if let exact = categories.first(where: { $0.name.lowercased() == cleaned }) { return exact }
         let words = Array(cleaned.utf8)
         return categories.first { contains(words, Array($0.name.lowercased().utf8)) }

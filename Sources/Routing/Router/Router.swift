@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import JSON
 
 /// The routing core: one engine behind the HTTP API and the agents' model tools. Resolves `model` + `models`,

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Patterns
 
 /// What a strategy may look at when it ranks targets.
 public struct RankingContext {
@@ -104,9 +105,6 @@ extension SelectionStrategy {
 
     static func format(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
-        if abs(value) >= 1 { return String((value * 100).rounded() / 100) }
-        var text = String(format: "%.6f", value)
-        while text.hasSuffix("0") { text.removeLast() }
-        return text
+        return DecimalText.format(value, decimals: abs(value) >= 1 ? 2 : 6)
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Patterns
 
 /// Providers found in the environment when there is no settings file (or the file has no `providers`): one per
 /// well-known key variable that is set (`OPENAI_API_KEY`, `GROQ_API_KEY`, …), plus Ollama when `OLLAMA_HOST` is set.
@@ -28,10 +29,10 @@ enum EnvironmentProviders {
     /// (`envconfig.Host()` in ollama/ollama): no scheme means `http` and port 11434; `0.0.0.0:11434`, `:11434` and
     /// `https://ollama.example` all occur in the wild. The OpenAI-compatible API lives under `/v1`.
     static func ollamaBaseURL(host: String) -> String {
-        var text = host.trimmingCharacters(in: .whitespaces)
+        var text = host.trimmingWhitespace()
         var scheme = "http"
         var defaultPort: String? = "11434"
-        if let range = text.range(of: "://") {
+        if let range = text.firstRange(of: "://") {
             scheme = String(text[..<range.lowerBound])
             text = String(text[range.upperBound...])
             // With a scheme written out, the scheme's own port applies, as in Ollama's client.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import JSON
 
 /// Finds and reads the routing settings: the file named by `--config`, else by `SWITCHYARD_CONFIG`, else
@@ -23,7 +23,7 @@ public enum SettingsLoader {
             do {
                 bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file.path)))
             } catch {
-                throw SettingsError("\(file.name): cannot be read: \(error.localizedDescription)")
+                throw SettingsError("\(file.name): cannot be read: \(FileErrorText.describe(error))")
             }
             settings = try parse(bytes, source: file.name, directory: file.directory, environment: environment)
         } else {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// File-path helpers for the loader: the working directory and `HOME` come in as values rather than from the
 /// process, so tests can use temporary directories and fake environments.
@@ -24,7 +24,7 @@ enum SettingsPaths {
 
     /// Whether `path` exists and is not a directory.
     static func isFile(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+        var isDirectory = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Loop
 
 /// The one background thread that runs the store's SQL, in the order it was submitted, on its own connection.
@@ -11,7 +11,7 @@ final class StoreWorker {
     let loop: EventLoop
     /// The database file.
     let path: String
-    private let queue = StoreWorkerQueue()
+    private let queue: StoreWorkerQueue
     private var mailbox: Mailbox<StoreWorkerMessage>?
     private var completions: [UInt64: (Result<any Sendable, any Error>) -> Void] = [:]
     private var nextID: UInt64 = 0
@@ -26,13 +26,19 @@ final class StoreWorker {
         loop.assertInLoop()
         self.loop = loop
         self.path = path
+        queue = try StoreWorkerQueue()
         let mailbox = try Mailbox<StoreWorkerMessage>(loop: loop) { [weak self] message in self?.receive(message) }
         self.mailbox = mailbox
-        let thread = Thread { [queue, sender = mailbox.sender] in
-            Self.run(queue: queue, sender: sender, path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        do {
+            try WorkerThread.start(name: "the store worker") { [queue, sender = mailbox.sender] in
+                Self.run(queue: queue, sender: sender, path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+            }
+        } catch {
+            mailbox.close()
+            self.mailbox = nil
+            state = .stopped
+            throw error
         }
-        thread.name = "switchyard-store"
-        thread.start()
         if case .failure(let error) = queue.waitUntilOpened() {
             // The thread has returned already; only the mailbox is left to close.
             mailbox.close()

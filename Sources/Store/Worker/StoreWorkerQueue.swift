@@ -1,4 +1,4 @@
-import Foundation
+import Loop
 
 /// A job for the worker thread: runs against the worker's connection and returns a value for the loop.
 struct StoreJob: Sendable {
@@ -19,10 +19,14 @@ enum StoreWorkerMessage: Sendable {
 /// `@unchecked Sendable`: every stored property is read and written only while `condition` is locked, and the
 /// condition's wait/signal is the only way the two threads signal each other.
 final class StoreWorkerQueue: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition: ConditionLock
     private var jobs: [StoreJob] = []
     private var stopRequested = false
     private var openResult: Result<Void, SQLiteError>?
+
+    init() throws(UVError) {
+        condition = try ConditionLock()
+    }
 
     /// Queues a job (loop thread).
     func push(_ job: StoreJob) {

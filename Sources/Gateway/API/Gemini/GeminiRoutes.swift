@@ -1,5 +1,6 @@
 import HTTPServer
 import JSON
+import Patterns
 import Routing
 
 /// The Gemini face of the HTTP API: `POST /v1beta/models/{model}:generateContent`, `:streamGenerateContent`
@@ -49,7 +50,7 @@ final class GeminiRoutes: TranslatingFace {
     static func modelAndMethod(_ rest: String) -> (model: String, method: String)? {
         guard rest.hasPrefix("models/") else { return nil }
         let raw = String(rest.dropFirst("models/".count))
-        let decoded = raw.removingPercentEncoding ?? raw
+        let decoded = raw.percentDecoded ?? raw
         guard let colon = decoded.lastIndex(of: ":") else { return nil }
         let model = String(decoded[..<colon])
         return model.isEmpty ? nil : (model, String(decoded[decoded.index(after: colon)...]))

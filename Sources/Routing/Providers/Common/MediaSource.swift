@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Patterns
 
 /// Where the bytes of an image (or file) part are: inline in a `data:` URL, or at a remote URL the provider
 /// fetches itself.
@@ -53,7 +54,7 @@ struct DataURL: Equatable {
         guard url.prefix(5).lowercased() == "data:", let comma = url.firstIndex(of: ",") else { return nil }
         let header = url[url.index(url.startIndex, offsetBy: 5)..<comma]
         let parameters = header.split(separator: ";", omittingEmptySubsequences: false)
-        let type = parameters.first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let type = parameters.first.map { $0.trimmingWhitespace().lowercased() } ?? ""
         mediaType = type.isEmpty ? "text/plain" : type
         let payload = url[url.index(after: comma)...]
         if parameters.dropFirst().contains(where: { $0.lowercased() == "base64" }) {
@@ -61,7 +62,7 @@ struct DataURL: Equatable {
             base64 = String(payload.filter { !$0.isWhitespace })
             guard !base64.isEmpty else { return nil }
         } else {
-            guard let text = String(payload).removingPercentEncoding else { return nil }
+            guard let text = payload.percentDecoded else { return nil }
             base64 = Data(text.utf8).base64EncodedString()
         }
     }

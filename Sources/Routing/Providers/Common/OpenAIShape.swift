@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import JSON
 
 /// Builders for the OpenAI shapes every decoder outputs, so the Anthropic and Gemini decoders agree on them.
@@ -7,7 +7,7 @@ enum OpenAIShape {
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
 
     /// An id for answers whose provider sent none (`chatcmpl-…`, the prefix clients expect).
-    static func newID() -> String { "chatcmpl-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() }
+    static func newID() -> String { "chatcmpl-" + UUID().uuidString.filter { $0 != "-" }.lowercased() }
 
     /// A `chat.completion` object.
     static func completion(id: String, model: String, created: Int64, choices: [JSON], usage: TokenUsage) -> JSONObject {

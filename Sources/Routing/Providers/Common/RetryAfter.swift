@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Patterns
 
 /// How long a provider asked us to wait before trying again.
 enum RetryAfter {
@@ -10,7 +11,7 @@ enum RetryAfter {
         for (name, value) in headers {
             switch name.lowercased() {
             case "retry-after-ms":
-                if let milliseconds = Double(value.trimmingCharacters(in: .whitespaces)), milliseconds >= 0,
+                if let milliseconds = Double(value.trimmingWhitespace()), milliseconds >= 0,
                    milliseconds.isFinite {
                     return milliseconds / 1000
                 }
@@ -25,7 +26,7 @@ enum RetryAfter {
 
     /// One `Retry-After` value: a non-negative number of seconds, or an HTTP-date (a date already past means 0).
     static func parse(_ value: String, now: Double) -> Double? {
-        let text = value.trimmingCharacters(in: .whitespaces)
+        let text = value.trimmingWhitespace()
         // RFC 9110 says delay-seconds is digits only; a few servers send fractions, which mean the same thing.
         if let seconds = Double(text) {
             return seconds >= 0 && seconds.isFinite ? seconds : nil

@@ -96,7 +96,7 @@ extension HTTPClient {
         guard let multi else { return }
         var running: Int32 = 0
         insideCurl = true
-        let code = curl_multi_socket_action(multi, socket, flags, &running)
+        let code = curl.multi_socket_action(multi, socket, flags, &running)
         insideCurl = false
         deliverDirty()
         guard code == CURLM_OK else {
@@ -121,12 +121,12 @@ extension HTTPClient {
     /// remove other handles (curl then drops their queued messages) or close the client, so re-check each turn.
     private func drainCompleted() {
         var queued: Int32 = 0
-        while let multi, let message = curl_multi_info_read(multi, &queued) {
+        while let multi, let message = curl.multi_info_read(multi, &queued) {
             // Copy out now: the message is invalid after the next curl call.
             guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
             let code = message.pointee.data.result
             var privateData: UnsafeMutableRawPointer?
-            guard sy_curl_easy_getinfo_ptr(easy, CURLINFO_PRIVATE, &privateData) == CURLE_OK,
+            guard sy_curl_easy_getinfo_ptr(curl.api, easy, CURLINFO_PRIVATE, &privateData) == CURLE_OK,
                   let transfer = transfers[Int(bitPattern: privateData)] else { continue }
             let request = transfer.request
             finish(transfer, code == CURLE_OK

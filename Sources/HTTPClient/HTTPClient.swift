@@ -10,6 +10,8 @@ import Loop
 public final class HTTPClient {
     /// The loop the client runs on.
     public let loop: EventLoop
+    /// libcurl's entry points (loaded by the first client, globally initialised once).
+    let curl: CurlLibrary
     /// The multi handle; `nil` once closed.
     var multi: UnsafeMutableRawPointer?
     /// `CURLMOPT_TIMERFUNCTION`'s one timer.
@@ -47,36 +49,30 @@ public final class HTTPClient {
         case closed
     }
 
-    /// `curl_global_init` is process-wide and not thread-safe against other curl calls; a `static let` runs it
-    /// exactly once (Swift initialises globals with `swift_once`), before the first client touches curl.
-    private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_ALL))
-
     /// The timer's callback, made once instead of a closure per `CURLMOPT_TIMERFUNCTION` call.
     lazy var timerFired: () -> Void = { [unowned self] in self.socketAction(CURL_SOCKET_TIMEOUT, 0) }
 
     /// Creates a client on `loop` (call on the loop's thread).
     public init(loop: EventLoop) throws {
         loop.assertInLoop()
-        let global = HTTPClient.globalInit
-        guard global == CURLE_OK else {
-            throw HTTPClientError.other(code: Int(global.rawValue), message: "curl_global_init: \(String(cString: curl_easy_strerror(global)))")
-        }
+        let curl = try CurlLibrary.shared.get()
         let timer = try Timer(loop: loop)
-        guard let multi = curl_multi_init() else {
+        guard let multi = curl.multi_init() else {
             timer.close()
             throw HTTPClientError.other(code: Int(CURLM_OUT_OF_MEMORY.rawValue), message: "curl_multi_init failed")
         }
         self.loop = loop
+        self.curl = curl
         self.timer = timer
         self.multi = multi
         openHandles = 1
         // Unretained is safe: deinit requires close(), which runs curl_multi_cleanup, after which curl never calls.
         let me = Unmanaged.passUnretained(self).toOpaque()
         let codes = [
-            sy_curl_multi_setopt_ptr(multi, CURLMOPT_SOCKETDATA, me),
-            sy_curl_multi_setopt_socketfn(multi) { _, socket, what, me, _ in HTTPClient.from(me).curlSocket(socket, what) },
-            sy_curl_multi_setopt_ptr(multi, CURLMOPT_TIMERDATA, me),
-            sy_curl_multi_setopt_timerfn(multi) { _, milliseconds, me in HTTPClient.from(me).curlTimer(milliseconds) },
+            sy_curl_multi_setopt_ptr(curl.api, multi, CURLMOPT_SOCKETDATA, me),
+            sy_curl_multi_setopt_socketfn(curl.api, multi) { _, socket, what, me, _ in HTTPClient.from(me).curlSocket(socket, what) },
+            sy_curl_multi_setopt_ptr(curl.api, multi, CURLMOPT_TIMERDATA, me),
+            sy_curl_multi_setopt_timerfn(curl.api, multi) { _, milliseconds, me in HTTPClient.from(me).curlTimer(milliseconds) },
         ]
         precondition(codes.allSatisfy { $0 == CURLM_OK }, "curl_multi_setopt rejected a callback option: \(codes)")
     }
@@ -113,7 +109,7 @@ public final class HTTPClient {
         }
         var failure = transfer.configure()
         if failure == nil {
-            let code = curl_multi_add_handle(multi, transfer.easy)
+            let code = curl.multi_add_handle(multi, transfer.easy)
             if code != CURLM_OK { failure = HTTPClientError(multiCode: code, operation: "curl_multi_add_handle", url: request.url) }
         }
         if let failure {
@@ -148,8 +144,8 @@ public final class HTTPClient {
         guard transfers.removeValue(forKey: transfer.id) != nil else { return }
         if case .success = result { transfer.fillHeadFromCurlIfMissing() }
         if let multi {
-            let code = curl_multi_remove_handle(multi, transfer.easy)
-            precondition(code == CURLM_OK, "curl_multi_remove_handle: \(String(cString: curl_multi_strerror(code)))")
+            let code = curl.multi_remove_handle(multi, transfer.easy)
+            precondition(code == CURLM_OK, "curl_multi_remove_handle: \(curl.describe(code))")
         }
         transfer.releaseCurl()
         firstByteDeadlines[transfer.id] = nil
@@ -185,13 +181,13 @@ public final class HTTPClient {
         }
         for transfer in transfers.values.sorted(by: { $0.id < $1.id }) { finish(transfer, .failure(.cancelled)) }
         dirty = []
-        for easy in idleEasyHandles { curl_easy_cleanup(easy) }
+        for easy in idleEasyHandles { curl.easy_cleanup(easy) }
         idleEasyHandles = []
         if let multi {
             // Closes the cached connections: curl calls `closeSocket` for each, which closes its poll first.
             self.multi = nil
-            let code = curl_multi_cleanup(multi)
-            precondition(code == CURLM_OK, "curl_multi_cleanup: \(String(cString: curl_multi_strerror(code)))")
+            let code = curl.multi_cleanup(multi)
+            precondition(code == CURLM_OK, "curl_multi_cleanup: \(curl.describe(code))")
         }
         closeHandle(timer)
         if let deadlineTimer {
@@ -208,13 +204,13 @@ public final class HTTPClient {
     /// and keeps only caches that belong to the client anyway ("does not change live connections, the Session ID
     /// cache, the DNS cache" — curl_easy_reset(3)).
     func takeEasyHandle() -> UnsafeMutableRawPointer? {
-        idleEasyHandles.popLast() ?? curl_easy_init()
+        idleEasyHandles.popLast() ?? curl.easy_init()
     }
 
     /// Takes back the easy handle of a transfer that left the multi handle.
     func recycle(_ easy: UnsafeMutableRawPointer) {
-        guard case .open = state, idleEasyHandles.count < Self.maxIdleEasyHandles else { return curl_easy_cleanup(easy) }
-        curl_easy_reset(easy)
+        guard case .open = state, idleEasyHandles.count < Self.maxIdleEasyHandles else { return curl.easy_cleanup(easy) }
+        curl.easy_reset(easy)
         idleEasyHandles.append(easy)
     }
 

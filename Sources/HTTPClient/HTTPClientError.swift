@@ -30,7 +30,7 @@ public enum HTTPClientError: Error, Sendable, CustomStringConvertible {
     /// Maps a transfer's `CURLcode`. `detail` is the transfer's `CURLOPT_ERRORBUFFER`, more specific than
     /// `curl_easy_strerror` when set.
     init(code: CURLcode, detail: String, method: String, url: String) {
-        let reason = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        let reason = detail.isEmpty ? CurlLibrary.describe(code) : detail
         let message = "\(reason) (\(method) \(redactedURL(url)))"
         switch code {
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
@@ -52,7 +52,7 @@ public enum HTTPClientError: Error, Sendable, CustomStringConvertible {
 
     /// Maps a multi-interface failure (out of memory, a handle curl refused).
     init(multiCode code: CURLMcode, operation: String, url: String) {
-        let reason = String(cString: curl_multi_strerror(code))
+        let reason = CurlLibrary.describe(code)
         self = .other(code: Int(code.rawValue), message: "\(operation): \(reason) (\(redactedURL(url)))")
     }
 }

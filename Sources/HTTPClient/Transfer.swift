@@ -31,6 +31,7 @@ final class Transfer {
     var isDirty = false
     /// The client outlives its transfers: `close()` finishes every transfer before the client can go.
     private unowned let client: HTTPClient
+    private var curl: CurlLibrary { client.curl }
 
     init?(id: Int, request: HTTPClientRequest, client: HTTPClient,
           onHead: @escaping (HTTPClientResponseHead) -> Void,
@@ -61,42 +62,42 @@ final class Transfer {
         var failed: (CURLcode, String)?
         func check(_ code: CURLcode, _ what: String) { if code != CURLE_OK, failed == nil { failed = (code, what) } }
 
-        check(sy_curl_easy_setopt_str(easy, CURLOPT_URL, request.url), "CURLOPT_URL")
+        check(sy_curl_easy_setopt_str(curl.api, easy, CURLOPT_URL, request.url), "CURLOPT_URL")
         // Only HTTP(S): a URL from configuration must not turn into file://, ftp:// or gopher:// access.
-        check(sy_curl_easy_setopt_str(easy, CURLOPT_PROTOCOLS_STR, "http,https"), "CURLOPT_PROTOCOLS_STR")
+        check(sy_curl_easy_setopt_str(curl.api, easy, CURLOPT_PROTOCOLS_STR, "http,https"), "CURLOPT_PROTOCOLS_STR")
         // Signal dispositions are process-wide: without this curl swaps the SIGPIPE handler around its calls and may
         // use SIGALRM for DNS timeouts, both unsafe beside other threads (our SIGPIPE is ignored for good by EventLoop).
-        check(sy_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1), "CURLOPT_NOSIGNAL")
-        check(sy_curl_easy_setopt_ptr(easy, CURLOPT_PRIVATE, UnsafeMutableRawPointer(bitPattern: id)), "CURLOPT_PRIVATE")
-        check(sy_curl_easy_setopt_ptr(easy, CURLOPT_ERRORBUFFER, errorBuffer), "CURLOPT_ERRORBUFFER")
-        check(sy_curl_easy_setopt_write(easy) { data, size, count, me in Transfer.from(me).received(body: data, size * count) },
+        check(sy_curl_easy_setopt_long(curl.api, easy, CURLOPT_NOSIGNAL, 1), "CURLOPT_NOSIGNAL")
+        check(sy_curl_easy_setopt_ptr(curl.api, easy, CURLOPT_PRIVATE, UnsafeMutableRawPointer(bitPattern: id)), "CURLOPT_PRIVATE")
+        check(sy_curl_easy_setopt_ptr(curl.api, easy, CURLOPT_ERRORBUFFER, errorBuffer), "CURLOPT_ERRORBUFFER")
+        check(sy_curl_easy_setopt_write(curl.api, easy) { data, size, count, me in Transfer.from(me).received(body: data, size * count) },
               "CURLOPT_WRITEFUNCTION")
-        check(sy_curl_easy_setopt_ptr(easy, CURLOPT_WRITEDATA, me), "CURLOPT_WRITEDATA")
-        check(sy_curl_easy_setopt_header(easy) { data, size, count, me in Transfer.from(me).received(header: data, size * count) },
+        check(sy_curl_easy_setopt_ptr(curl.api, easy, CURLOPT_WRITEDATA, me), "CURLOPT_WRITEDATA")
+        check(sy_curl_easy_setopt_header(curl.api, easy) { data, size, count, me in Transfer.from(me).received(header: data, size * count) },
               "CURLOPT_HEADERFUNCTION")
-        check(sy_curl_easy_setopt_ptr(easy, CURLOPT_HEADERDATA, me), "CURLOPT_HEADERDATA")
+        check(sy_curl_easy_setopt_ptr(curl.api, easy, CURLOPT_HEADERDATA, me), "CURLOPT_HEADERDATA")
         // Connections outlive transfers in the multi's cache, so socket callbacks go to the client, not to us.
-        check(sy_curl_easy_setopt_opensocket(easy) { client, _, address in HTTPClient.from(client).openSocket(address!) },
+        check(sy_curl_easy_setopt_opensocket(curl.api, easy) { client, _, address in HTTPClient.from(client).openSocket(address!) },
               "CURLOPT_OPENSOCKETFUNCTION")
-        check(sy_curl_easy_setopt_ptr(easy, CURLOPT_OPENSOCKETDATA, client), "CURLOPT_OPENSOCKETDATA")
-        check(sy_curl_easy_setopt_closesocket(easy) { client, socket in HTTPClient.from(client).closeSocket(socket) },
+        check(sy_curl_easy_setopt_ptr(curl.api, easy, CURLOPT_OPENSOCKETDATA, client), "CURLOPT_OPENSOCKETDATA")
+        check(sy_curl_easy_setopt_closesocket(curl.api, easy) { client, socket in HTTPClient.from(client).closeSocket(socket) },
               "CURLOPT_CLOSESOCKETFUNCTION")
-        check(sy_curl_easy_setopt_ptr(easy, CURLOPT_CLOSESOCKETDATA, client), "CURLOPT_CLOSESOCKETDATA")
-        check(sy_curl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS)), "CURLOPT_HTTP_VERSION")
+        check(sy_curl_easy_setopt_ptr(curl.api, easy, CURLOPT_CLOSESOCKETDATA, client), "CURLOPT_CLOSESOCKETDATA")
+        check(sy_curl_easy_setopt_long(curl.api, easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS)), "CURLOPT_HTTP_VERSION")
         // A proxy's "200 Connection established" must not look like the response's status line.
-        check(sy_curl_easy_setopt_long(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1), "CURLOPT_SUPPRESS_CONNECT_HEADERS")
-        check(sy_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeoutMilliseconds), "CURLOPT_CONNECTTIMEOUT_MS")
+        check(sy_curl_easy_setopt_long(curl.api, easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1), "CURLOPT_SUPPRESS_CONNECT_HEADERS")
+        check(sy_curl_easy_setopt_long(curl.api, easy, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeoutMilliseconds), "CURLOPT_CONNECTTIMEOUT_MS")
         if let total = request.totalTimeoutMilliseconds {
-            check(sy_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, total), "CURLOPT_TIMEOUT_MS")
+            check(sy_curl_easy_setopt_long(curl.api, easy, CURLOPT_TIMEOUT_MS, total), "CURLOPT_TIMEOUT_MS")
         }
         // A caller that sets Accept-Encoding itself wants the encoded bytes; otherwise curl offers and decodes all.
         if request.header("Accept-Encoding") == nil {
-            check(sy_curl_easy_setopt_str(easy, CURLOPT_ACCEPT_ENCODING, ""), "CURLOPT_ACCEPT_ENCODING")
+            check(sy_curl_easy_setopt_str(curl.api, easy, CURLOPT_ACCEPT_ENCODING, ""), "CURLOPT_ACCEPT_ENCODING")
         }
         let sendsBody = configureMethodAndBody(check)
         configureHeaders(sendsBody: sendsBody, check)
         guard let (code, what) = failed else { return nil }
-        let message = "\(what): \(String(cString: curl_easy_strerror(code))) (\(request.method) \(redactedURL(request.url)))"
+        let message = "\(what): \(curl.describe(code)) (\(request.method) \(redactedURL(request.url)))"
         return .other(code: Int(code.rawValue), message: message)
     }
 
@@ -106,19 +107,19 @@ final class Transfer {
         var body = request.body
         if body == nil, method == "POST" || method == "PUT" || method == "PATCH" { body = [] }
         if method == "HEAD" {
-            check(sy_curl_easy_setopt_long(easy, CURLOPT_NOBODY, 1), "CURLOPT_NOBODY")
+            check(sy_curl_easy_setopt_long(curl.api, easy, CURLOPT_NOBODY, 1), "CURLOPT_NOBODY")
         } else if let body {
             // POSTFIELDSIZE first: COPYPOSTFIELDS then copies exactly that many bytes (bodies may contain NULs).
-            check(sy_curl_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, body.count), "CURLOPT_POSTFIELDSIZE")
+            check(sy_curl_easy_setopt_long(curl.api, easy, CURLOPT_POSTFIELDSIZE, body.count), "CURLOPT_POSTFIELDSIZE")
             var empty: UInt8 = 0
             let code = body.isEmpty
-                ? sy_curl_easy_setopt_ptr(easy, CURLOPT_COPYPOSTFIELDS, &empty)
-                : body.withUnsafeBytes { sy_curl_easy_setopt_ptr(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress!)) }
+                ? sy_curl_easy_setopt_ptr(curl.api, easy, CURLOPT_COPYPOSTFIELDS, &empty)
+                : body.withUnsafeBytes { sy_curl_easy_setopt_ptr(curl.api, easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress!)) }
             check(code, "CURLOPT_COPYPOSTFIELDS")
         }
         // curl picks GET/POST/HEAD from the options above; any other method replaces the request line's verb.
         if method != "GET" && method != "POST" && method != "HEAD" || (method == "GET" && body != nil) {
-            check(sy_curl_easy_setopt_str(easy, CURLOPT_CUSTOMREQUEST, method), "CURLOPT_CUSTOMREQUEST")
+            check(sy_curl_easy_setopt_str(curl.api, easy, CURLOPT_CUSTOMREQUEST, method), "CURLOPT_CUSTOMREQUEST")
         }
         return method != "HEAD" && body != nil
     }
@@ -133,18 +134,18 @@ final class Transfer {
         lines.append("Expect:")
         if sendsBody, request.header("Content-Type") == nil { lines.append("Content-Type:") }
         for line in lines {
-            guard let list = curl_slist_append(headerList, line) else {
+            guard let list = curl.slist_append(headerList, line) else {
                 check(CURLE_OUT_OF_MEMORY, "curl_slist_append"); return
             }
             headerList = list
         }
-        check(sy_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList), "CURLOPT_HTTPHEADER")
+        check(sy_curl_easy_setopt_slist(curl.api, easy, CURLOPT_HTTPHEADER, headerList), "CURLOPT_HTTPHEADER")
     }
 
     /// Frees the easy handle and what it pointed at; call once, after `curl_multi_remove_handle`.
     func releaseCurl() {
         client.recycle(easy)
-        curl_slist_free_all(headerList)
+        curl.slist_free_all(headerList)
         headerList = nil
         errorBuffer.deallocate()
         retainedForCurl?.release()
@@ -219,7 +220,7 @@ final class Transfer {
     func fillHeadFromCurlIfMissing() {
         guard !headComplete else { return }
         var code = 0
-        if sy_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK { status = code }
+        if sy_curl_easy_getinfo_long(curl.api, easy, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK { status = code }
         headComplete = true
     }
 

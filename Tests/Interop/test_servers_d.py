@@ -148,3 +148,23 @@ def test_http_downstream(servers_dir, stdio_gateway, remote_time_server):
     result = gw.call_tool("remote__get_current_time", {"timezone": "UTC"})
     assert result["structuredContent"]["timezone"] == "UTC" and not result.get("isError")
     assert gw.servers()["remote"]["transport"] == "http"
+
+
+def _maps_libcurl(pid: int) -> bool:
+    with open(f"/proc/{pid}/maps") as maps:
+        return any(line.rstrip().rsplit("/", 1)[-1].startswith("libcurl.so") for line in maps)
+
+
+def test_curl_is_loaded_only_once_a_server_needs_http(servers_dir, stdio_gateway, remote_time_server):
+    """Stdio downstreams alone never map libcurl and its TLS stack (memory); the first HTTP server loads it."""
+    servers_dir.write("a", fake_config())
+    gw = stdio_gateway()
+    wait_until(lambda: "a__echo" in gw.tool_names(), 20, "a never came up")
+    assert gw.call_tool("a__echo", {"text": "x"})["structuredContent"] == {"echoed": "x"}
+    assert not _maps_libcurl(gw.proc.pid), f"libcurl was loaded with only stdio servers registered:\n{gw.stderr.tail()}"
+
+    servers_dir.write("remote", {"url": remote_time_server})
+    wait_until(lambda: "remote__get_current_time" in gw.tool_names(), 20, "remote tools never appeared")
+    assert _maps_libcurl(gw.proc.pid)
+    result = gw.call_tool("remote__get_current_time", {"timezone": "UTC"})
+    assert result["structuredContent"]["timezone"] == "UTC" and not result.get("isError")

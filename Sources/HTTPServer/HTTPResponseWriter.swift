@@ -76,7 +76,9 @@ public final class HTTPResponseWriter {
 
     /// Sends the head of a streamed response: `Transfer-Encoding: chunked` on HTTP/1.1; on HTTP/1.0 the body is
     /// delimited by closing the connection. For server-sent events set `Content-Type: text/event-stream`.
-    public func startStream(status: Int, headers: HTTPHeaders) {
+    /// `firstChunk`, when not empty, goes out in the same socket write as the head (one system call and one
+    /// client wake-up for a stream whose first bytes are ready when it starts).
+    public func startStream(status: Int, headers: HTTPHeaders, firstChunk: [UInt8] = []) {
         loop.assertInLoop()
         precondition((200...999).contains(status), "final response status \(status) out of range")
         guard case .initial = state, let connection else { return misuse("startStream", status) }
@@ -85,8 +87,14 @@ public final class HTTPResponseWriter {
         let chunked = !isHTTP10
         let keepAlive = chunked && requestKeepAlive && !Self.asksToClose(headers)
         state = .streaming(chunked: chunked, keepAlive: keepAlive)
-        connection.send(ResponseEncoding.head(status: status, headers: headers, framing: chunked ? .chunked : .none,
-                                              connection: connectionHeader(keepAlive), reserving: 0))
+        let sendBody = !firstChunk.isEmpty && !isHead
+        var bytes = ResponseEncoding.head(status: status, headers: headers, framing: chunked ? .chunked : .none,
+                                          connection: connectionHeader(keepAlive),
+                                          reserving: sendBody ? firstChunk.count + 20 : 0)
+        if sendBody {
+            if chunked { ResponseEncoding.appendChunk(firstChunk, to: &bytes) } else { bytes += firstChunk }
+        }
+        connection.send(bytes)
     }
 
     /// Sends `bytes` as one chunk of a streamed response. A no-op after `end()` or once the connection is gone,

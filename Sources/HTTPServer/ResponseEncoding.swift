@@ -56,11 +56,16 @@ enum ResponseEncoding {
     static func chunk(_ data: [UInt8]) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(data.count + 20)
+        appendChunk(data, to: &bytes)
+        return bytes
+    }
+
+    /// Appends `data` framed as one chunk (size line, data, CRLF).
+    static func appendChunk(_ data: [UInt8], to bytes: inout [UInt8]) {
         appendHex(data.count, to: &bytes)
         bytes.append(contentsOf: crlf)
         bytes.append(contentsOf: data)
         bytes.append(contentsOf: crlf)
-        return bytes
     }
 
     /// Fields whose values must agree with how this server frames the response, so the caller's copies are dropped.

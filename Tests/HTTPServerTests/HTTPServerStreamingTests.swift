@@ -33,6 +33,21 @@ final class HTTPServerStreamingTests: XCTestCase {
         try h.finish()
     }
 
+    func testFirstChunkTravelsWithTheHead() throws {
+        let h = try Harness()
+        h.handler = { request, writer in
+            writer.startStream(status: 200, headers: ["Content-Type": "text/event-stream"], firstChunk: "data: one\n\n".bytes)
+            writer.write("data: two\n\n".bytes)
+            writer.end()
+        }
+        let client = h.connect()
+        client.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+        h.run { client.responses.count == 1 }
+        XCTAssertTrue(client.text.hasPrefix("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\nb\r\ndata: one\n\n\r\n"))
+        XCTAssertEqual(client.responses.first?.text, "data: one\n\ndata: two\n\n")
+        try h.finish()
+    }
+
     func testClientDisconnectMidStreamCancelsOnce() throws {
         let h = try Harness()
         var stream: HTTPResponseWriter?

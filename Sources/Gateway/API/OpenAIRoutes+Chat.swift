@@ -21,7 +21,7 @@ extension OpenAIRoutes {
                 headers.set("X-Switchyard-Model", model.description)
                 headers.set("X-Switchyard-Generation-Id", id)
                 for (name, value) in Self.budgetHeaders(principal, governor) { headers.set(name, value) }
-                response.startStream(status: 200, headers: headers)
+                stream.start(headers: headers)
             case .chunk(let chunk):
                 stream.append(chunk)
             case .streamFinished:
@@ -97,12 +97,15 @@ extension OpenAIRoutes {
     }
 }
 
-/// Coalesces the SSE events of one response produced within a loop turn into one socket write: a provider's
-/// network read usually carries several events, and a write (and a client wake-up) per event cost more than the
-/// events themselves.
+/// Writes one SSE response: the head goes out with the first event, in one socket write, the moment that event is
+/// ready (time to first token is what a streaming client feels); the events after it that are produced within one
+/// loop turn are coalesced into one write, because a provider's network read usually carries several events, and a
+/// write (and a client wake-up) per event cost more than the events themselves.
 final class SSEBatch {
     private let response: HTTPResponseWriter
     private let loop: EventLoop
+    /// The response head, until the first event sends it.
+    private var head: HTTPHeaders?
     private var pending: [UInt8] = []
     private var scheduled = false
     private static let prefix = Array("data: ".utf8)
@@ -113,10 +116,16 @@ final class SSEBatch {
         self.loop = loop
     }
 
+    /// The stream is committed: its head goes out with the first event.
+    func start(headers: HTTPHeaders) {
+        head = headers
+    }
+
     func append(_ chunk: JSONObject) {
         pending += Self.prefix
         JSON.object(chunk).write(into: &pending)
         pending += Self.separator
+        if head != nil { return flush() }
         guard !scheduled else { return }
         scheduled = true
         loop.execute { [self] in
@@ -133,8 +142,13 @@ final class SSEBatch {
     }
 
     private func flush() {
-        guard !pending.isEmpty else { return }
-        response.write(pending)
+        if let head {
+            self.head = nil
+            response.startStream(status: 200, headers: head, firstChunk: pending)
+        } else {
+            guard !pending.isEmpty else { return }
+            response.write(pending)
+        }
         pending.removeAll(keepingCapacity: true)
     }
 }

@@ -28,12 +28,25 @@ public protocol ChatStreamDecoder: AnyObject {
     /// Throws when the provider sends an error event or invalid JSON.
     func feed(_ bytes: [UInt8]) throws(UpstreamFailure) -> [JSONObject]
 
+    /// As `feed(_:)`, handing each event's chunks to `emit` as soon as that event is decoded, before the next
+    /// one is: a network read often carries a whole short answer, and the first chunk should not wait for the
+    /// rest to be decoded. `emit` returns false to stop (the caller is done with this stream).
+    func feed(_ bytes: [UInt8], emit: ([JSONObject]) -> Bool) throws(UpstreamFailure)
+
     /// Called at the end of the body. Returns any last chunks; throws `.invalidResponse` when the stream ended
     /// before its terminator (`[DONE]`, `message_stop`, a finish reason) — a cut stream is never a success.
     func finish() throws(UpstreamFailure) -> [JSONObject]
 
     /// Usage reported by the stream so far (providers send it in the last chunk or along the way).
     var usage: TokenUsage? { get }
+}
+
+extension ChatStreamDecoder {
+    /// A decoder that cannot split its work by event hands over everything one feed completes at once.
+    public func feed(_ bytes: [UInt8], emit: ([JSONObject]) -> Bool) throws(UpstreamFailure) {
+        let chunks = try feed(bytes)
+        if !chunks.isEmpty { _ = emit(chunks) }
+    }
 }
 
 /// Optional capability: embeddings (`POST /v1/embeddings`).

@@ -5,7 +5,7 @@ extension RoutedCall {
     /// failure can still move on to the next candidate unseen by the client. The first chunk with content, a tool
     /// call, reasoning or a finish reason commits the stream.
     func handle(_ chunks: [JSONObject]) {
-        for chunk in chunks {
+        for chunk in chunks where !finished {
             let rewritten = rewrite(chunk)
             if committed {
                 onEvent(.chunk(rewritten))

@@ -142,7 +142,10 @@ final class RoutedCall: RoutedCallHandle {
         guard !finished else { return }
         if let decoder {
             do {
-                handle(try decoder.feed(bytes))
+                try decoder.feed(bytes) { chunks in
+                    handle(chunks)
+                    return !finished
+                }
             } catch {
                 abortAttempt(error)
             }

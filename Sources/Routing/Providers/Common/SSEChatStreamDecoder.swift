@@ -17,6 +17,13 @@ extension SSEChatStreamDecoder {
         try handle(framer.feed(bytes))
     }
 
+    func feed(_ bytes: [UInt8], emit: ([JSONObject]) -> Bool) throws(UpstreamFailure) {
+        for frame in try framer.feed(bytes) {
+            let chunks = try handle([frame])
+            if !chunks.isEmpty, !emit(chunks) { return }
+        }
+    }
+
     func finish() throws(UpstreamFailure) -> [JSONObject] {
         let chunks = try handle(framer.finish())
         guard isComplete else { throw UpstreamFailure(.invalidResponse, message: incompleteMessage) }

@@ -22,6 +22,25 @@ final class OpenAIStreamDecoderTests: XCTestCase {
 
     """
 
+    func testEmittingHandsOverEachEventBeforeDecodingTheNextAndCanStop() throws {
+        let decoder = adapter.makeStreamDecoder(model: "gpt-4o")
+        var batches: [Int] = []
+        try decoder.feed(Array(toolStream.utf8)) { chunks in
+            batches.append(chunks.count)
+            return true
+        }
+        XCTAssertEqual(batches, [1, 1, 1, 1], "one event at a time; the usage-only chunk is not emitted")
+        XCTAssertEqual(decoder.usage, TokenUsage(prompt: 75, completion: 18))
+
+        let stopping = adapter.makeStreamDecoder(model: "gpt-4o")
+        var seen = 0
+        try stopping.feed(Array(toolStream.utf8)) { _ in
+            seen += 1
+            return false
+        }
+        XCTAssertEqual(seen, 1, "false stops the hand-over")
+    }
+
     func testToolCallDeltasAndUsageInEverySplit() throws {
         for sizes in ProviderFixtures.splits {
             let decoder = adapter.makeStreamDecoder(model: "gpt-4o")

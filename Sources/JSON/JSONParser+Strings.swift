@@ -82,7 +82,7 @@ extension JSONParser {
     }
 
     /// The value of four hex digits starting at `index`, or `nil` if they are not all there.
-    private func hexQuad(at index: Int) -> UInt32? {
+    func hexQuad(at index: Int) -> UInt32? {
         guard index + 4 <= input.count else { return nil }
         var value: UInt32 = 0
         for offset in 0..<4 {

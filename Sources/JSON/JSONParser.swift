@@ -213,13 +213,13 @@ struct JSONParser {
     }
 
     /// Steps over the opening bracket, refusing to nest deeper than the limit (which bounds our recursion).
-    private mutating func enterContainer() throws(JSONParseError) {
+    mutating func enterContainer() throws(JSONParseError) {
         guard depth < maxDepth else { throw error("nesting deeper than \(maxDepth) levels") }
         depth += 1
         position += 1
     }
 
-    private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+    mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
         let length = literal.utf8CodeUnitCount
         let bytes = literal.utf8Start
         for offset in 0..<length {

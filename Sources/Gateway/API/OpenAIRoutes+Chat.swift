@@ -121,9 +121,9 @@ final class SSEBatch {
         head = headers
     }
 
-    func append(_ chunk: JSONObject) {
+    func append(_ chunk: StreamChunk) {
         pending += Self.prefix
-        JSON.object(chunk).write(into: &pending)
+        chunk.write(into: &pending)
         pending += Self.separator
         if head != nil { return flush() }
         guard !scheduled else { return }

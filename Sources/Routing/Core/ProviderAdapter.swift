@@ -49,6 +49,13 @@ extension ChatStreamDecoder {
     }
 }
 
+/// Optional capability of a stream decoder whose provider already sends OpenAI chunks: chunks that need nothing
+/// but our identity members come out as stamped bytes, never parsed into values or serialized again.
+public protocol PassThroughStreamDecoder: ChatStreamDecoder {
+    /// As `feed(_:emit:)`, with `stamp` written into each chunk passed through as bytes.
+    func feed(_ bytes: [UInt8], stamp: ChunkStamp, emit: ([PassedChunk]) -> Bool) throws(UpstreamFailure)
+}
+
 /// Optional capability: embeddings (`POST /v1/embeddings`).
 public protocol EmbeddingsAdapter: ProviderAdapter {
     /// The HTTP request for an OpenAI-shaped embeddings body.

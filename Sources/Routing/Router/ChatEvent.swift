@@ -46,9 +46,9 @@ public enum ChatEvent {
     /// A complete answer (`chat.completion` or an embeddings list), with `id`, `model` and `usage.cost` set.
     case completion(JSONObject, RouteOutcome)
     case streamStarted(model: ModelID, id: String)
-    /// A `chat.completion.chunk` to forward as is (`id` and `model` already rewritten). When the client asked for
-    /// usage, the last chunk carries `usage` with `cost` and empty `choices`.
-    case chunk(JSONObject)
+    /// A `chat.completion.chunk` to forward as is (`id`, `model` and `provider` already rewritten). When the
+    /// client asked for usage, the last chunk carries `usage` with `cost` and empty `choices`.
+    case chunk(StreamChunk)
     case streamFinished(RouteOutcome)
     case failed(RoutingError, streamStarted: Bool)
 }

@@ -6,14 +6,24 @@ extension RoutedCall {
     /// call, reasoning or a finish reason commits the stream.
     func handle(_ chunks: [JSONObject]) {
         for chunk in chunks where !finished {
-            let rewritten = rewrite(chunk)
-            if committed {
-                onEvent(.chunk(rewritten))
-                continue
-            }
-            held.append(rewritten)
-            if Self.carriesToken(chunk) { commit() }
+            deliver(.object(rewrite(chunk)), carriesToken: Self.carriesToken(chunk))
         }
+    }
+
+    /// Chunks from a pass-through decoder: stamped bytes go on as they are, objects take the object path.
+    func handle(passed chunks: [PassedChunk]) {
+        for chunk in chunks where !finished {
+            switch chunk {
+            case .object(let object): deliver(.object(rewrite(object)), carriesToken: Self.carriesToken(object))
+            case .encoded(let bytes, let carriesToken): deliver(.encoded(bytes), carriesToken: carriesToken)
+            }
+        }
+    }
+
+    private func deliver(_ chunk: StreamChunk, carriesToken: Bool) {
+        if committed { return onEvent(.chunk(chunk)) }
+        held.append(chunk)
+        if carriesToken { commit() }
     }
 
     /// Fixes the model: tells the face to start its response and flushes what was held.
@@ -41,9 +51,9 @@ extension RoutedCall {
         if request.includeUsage {
             var usageObject = usage.openAIObject
             usageObject["cost"] = .double(outcome.cost)
-            onEvent(.chunk(["id": .string(id), "object": "chat.completion.chunk", "created": .int(Int64(createdAt)),
+            onEvent(.chunk(.object(["id": .string(id), "object": "chat.completion.chunk", "created": .int(Int64(createdAt)),
                             "model": .string(candidate.model.description), "provider": .string(candidate.model.provider),
-                            "choices": [], "usage": .object(usageObject)]))
+                            "choices": [], "usage": .object(usageObject)])))
         }
         guard !finished else { return }
         finished = true

@@ -30,7 +30,9 @@ final class RoutedCall: RoutedCallHandle {
     var body: [UInt8] = []
     // Streaming state (see RoutedCall+Stream).
     var decoder: ChatStreamDecoder?
-    var held: [JSONObject] = []
+    /// The decoder again when it can pass chunks through as bytes, with the stamp for this attempt.
+    var passThrough: (decoder: PassThroughStreamDecoder, stamp: ChunkStamp)?
+    var held: [StreamChunk] = []
     var committed = false
     var firstTokenAt: Double?
     /// Called once when the request ends, with its cost and tokens (the governor settles the key's budget).
@@ -119,6 +121,7 @@ final class RoutedCall: RoutedCallHandle {
         headers = []
         body = []
         decoder = nil
+        passThrough = nil
         held = []
         attemptStartedAt = engine.clock.now()
         engine.health.started(candidate.model)
@@ -134,12 +137,27 @@ final class RoutedCall: RoutedCallHandle {
         self.status = status
         self.headers = headers
         if streaming, (200..<300).contains(status) {
-            decoder = engine.adapter(engine.providers[candidate.model.provider]!.kind).makeStreamDecoder(model: candidate.model.model)
+            let made = engine.adapter(engine.providers[candidate.model.provider]!.kind).makeStreamDecoder(model: candidate.model.model)
+            decoder = made
+            if let capable = made as? PassThroughStreamDecoder {
+                passThrough = (capable, ChunkStamp(id: id, model: candidate.model))
+            }
         }
     }
 
     private func receivedBody(_ bytes: [UInt8]) {
         guard !finished else { return }
+        if let (decoder, stamp) = passThrough {
+            do {
+                try decoder.feed(bytes, stamp: stamp) { chunks in
+                    handle(passed: chunks)
+                    return !finished
+                }
+            } catch {
+                abortAttempt(error)
+            }
+            return
+        }
         if let decoder {
             do {
                 try decoder.feed(bytes) { chunks in

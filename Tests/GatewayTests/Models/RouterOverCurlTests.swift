@@ -82,7 +82,7 @@ final class RouterOverCurlTests: XCTestCase {
 
             let streamed = chat(["model": .string(model), "stream": true, "messages": hello])
             let text = streamed.compactMap { event -> String? in
-                if case .chunk(let chunk) = event { return chunk["choices"]?[0]?["delta"]?["content"]?.stringValue }
+                if case .chunk(let chunk) = event { return chunk.object["choices"]?[0]?["delta"]?["content"]?.stringValue }
                 return nil
             }.joined()
             XCTAssertEqual(text, "Fake answer from \(name): hello there", model)

@@ -13,7 +13,7 @@ final class StreamingTests: XCTestCase {
                                    "stream_options": ["include_usage": true], "messages": []])
         guard case .streamStarted(let model, let genID)? = events.first else { return XCTFail("\(events)") }
         XCTAssertEqual(model, id("b/m2"))
-        let chunks = events.compactMap { event -> JSONObject? in if case .chunk(let c) = event { return c } else { return nil } }
+        let chunks = events.compactMap { event -> JSONObject? in if case .chunk(let c) = event { return c.object } else { return nil } }
         XCTAssertEqual(chunks.count, 5)  // role, Hel, lo, stop, usage
         XCTAssertTrue(chunks.allSatisfy { $0["id"]?.stringValue == genID && $0["model"]?.stringValue == "b/m2" })
         let text = chunks.compactMap { $0["choices"]?[0]?["delta"]?["content"]?.stringValue }.joined()
@@ -44,7 +44,7 @@ final class StreamingTests: XCTestCase {
         let fixture = RouterFixture()
         fixture.transport.script("m", .stream(chunks: [Replies.chunk("x"), Replies.stopChunk, Replies.usageChunk, Replies.done]))
         let events = fixture.chat(["model": "a/m", "stream": true, "messages": []])
-        let chunks = events.compactMap { event -> JSONObject? in if case .chunk(let c) = event { return c } else { return nil } }
+        let chunks = events.compactMap { event -> JSONObject? in if case .chunk(let c) = event { return c.object } else { return nil } }
         XCTAssertEqual(chunks.count, 2)
         XCTAssertTrue(chunks.allSatisfy { $0["usage"] == nil })
         XCTAssertEqual(fixture.usage.rows.first?.usage.total, 10)  // still recorded

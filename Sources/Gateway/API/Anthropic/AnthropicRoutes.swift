@@ -73,7 +73,7 @@ final class AnthropicRoutes: TranslatingFace {
                 response.startStream(status: 200, headers: headers)
                 response.write(AnthropicEvent.sse(encoder.start(model: model.description, id: id)))
             case .chunk(let chunk):
-                let events = encoder.chunk(chunk)
+                let events = encoder.chunk(chunk.object)
                 if !events.isEmpty { response.write(AnthropicEvent.sse(events)) }
             case .streamFinished(let outcome):
                 response.write(AnthropicEvent.sse(encoder.finish(outcome)))

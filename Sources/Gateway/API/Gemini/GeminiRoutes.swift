@@ -77,7 +77,7 @@ final class GeminiRoutes: TranslatingFace {
                 response.startStream(status: 200, headers: streamHeaders(model: model, id: id, principal,
                                                                          contentType: framing.contentType))
             case .chunk(let chunk):
-                if let object = encoder.chunk(chunk) { response.write(framing.element(object)) }
+                if let object = encoder.chunk(chunk.object) { response.write(framing.element(object)) }
             case .streamFinished(let outcome):
                 response.write(framing.element(encoder.finish(outcome)) + framing.end())
                 response.end()

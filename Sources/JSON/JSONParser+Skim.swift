@@ -1,0 +1,132 @@
+// Skimming: the same grammar as parsing, walked without building values (see JSONSkim).
+
+extension JSONParser {
+    /// Expects an object at `position`; returns its members' ranges and moves past it.
+    mutating func skimObject() throws(JSONParseError) -> [JSONSkim.Member] {
+        guard position < input.count, input[position] == UInt8(ascii: "{") else {
+            throw error(position < input.count ? "expected an object" : "unexpected end of input, expected an object")
+        }
+        try enterContainer()
+        var members: [JSONSkim.Member] = []
+        skipWhitespace()
+        if position < input.count, input[position] == UInt8(ascii: "}") {
+            position += 1
+            depth -= 1
+            return members
+        }
+        while true {
+            guard position < input.count else { throw error("unexpected end of input, expected an object key") }
+            guard input[position] == UInt8(ascii: "\"") else { throw error("expected '\"' to start an object key") }
+            let (key, escaped) = try skipString()
+            skipWhitespace()
+            guard position < input.count, input[position] == UInt8(ascii: ":") else {
+                throw error("expected ':' after object key")
+            }
+            position += 1
+            skipWhitespace()
+            let valueStart = position
+            try skipValue()
+            members.append(JSONSkim.Member(key: key, keyIsEscaped: escaped, value: valueStart..<position))
+            skipWhitespace()
+            guard position < input.count else { throw error("unexpected end of input, expected ',' or '}'") }
+            let byte = input[position]
+            if byte == UInt8(ascii: "}") { break }
+            guard byte == UInt8(ascii: ",") else { throw error("expected ',' or '}' after object member") }
+            position += 1
+            skipWhitespace()
+            if position < input.count, input[position] == UInt8(ascii: "}") { throw error("trailing comma in object") }
+        }
+        position += 1
+        depth -= 1
+        return members
+    }
+
+    /// Expects an array at `position`; returns its elements' ranges and moves past it.
+    mutating func skimArray() throws(JSONParseError) -> [Range<Int>] {
+        guard position < input.count, input[position] == UInt8(ascii: "[") else {
+            throw error(position < input.count ? "expected an array" : "unexpected end of input, expected an array")
+        }
+        try enterContainer()
+        var elements: [Range<Int>] = []
+        skipWhitespace()
+        if position < input.count, input[position] == UInt8(ascii: "]") {
+            position += 1
+            depth -= 1
+            return elements
+        }
+        while true {
+            skipWhitespace()
+            let start = position
+            try skipValue()
+            elements.append(start..<position)
+            skipWhitespace()
+            guard position < input.count else { throw error("unexpected end of input, expected ',' or ']'") }
+            let byte = input[position]
+            if byte == UInt8(ascii: "]") { break }
+            guard byte == UInt8(ascii: ",") else { throw error("expected ',' or ']' after array element") }
+            position += 1
+            skipWhitespace()
+            if position < input.count, input[position] == UInt8(ascii: "]") { throw error("trailing comma in array") }
+        }
+        position += 1
+        depth -= 1
+        return elements
+    }
+
+    /// Steps over one value, validating it.
+    mutating func skipValue() throws(JSONParseError) {
+        skipWhitespace()
+        guard position < input.count else { throw error("unexpected end of input, expected a value") }
+        switch input[position] {
+        case UInt8(ascii: "\""): _ = try skipString()
+        case UInt8(ascii: "{"): _ = try skimObject()
+        case UInt8(ascii: "["): _ = try skimArray()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try parseNumber()
+        case UInt8(ascii: "t"): try expectLiteral("true")
+        case UInt8(ascii: "f"): try expectLiteral("false")
+        case UInt8(ascii: "n"): try expectLiteral("null")
+        case UInt8(ascii: "N"), UInt8(ascii: "I"): throw error("NaN and Infinity are not valid JSON")
+        case let byte: throw error("unexpected \(describe(byte)), expected a value")
+        }
+    }
+
+    /// Steps over the string whose opening quote is at `position`; returns the range between its quotes and
+    /// whether it holds escapes. Escapes are checked as `parseString` checks them.
+    mutating func skipString() throws(JSONParseError) -> (Range<Int>, Bool) {
+        let opening = position
+        let start = position + 1
+        var cursor = input.scanPlain(from: start)
+        var escaped = false
+        while true {
+            guard cursor < input.count else { throw error("unterminated string", at: opening) }
+            let byte = input[cursor]
+            if byte == UInt8(ascii: "\"") {
+                position = cursor + 1
+                return (start..<cursor, escaped)
+            }
+            guard byte == UInt8(ascii: "\\") else {
+                throw error("unescaped control character \(hex(byte)) in string", at: cursor)
+            }
+            escaped = true
+            cursor = try skipEscape(at: cursor, opening: opening)
+            cursor = input.scanPlain(from: cursor)
+        }
+    }
+
+    private func skipEscape(at backslash: Int, opening: Int) throws(JSONParseError) -> Int {
+        let index = backslash + 1
+        guard index < input.count else { throw error("unterminated string", at: opening) }
+        switch input[index] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+             UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            return index + 1
+        case UInt8(ascii: "u"):
+            guard hexQuad(at: backslash + 2) != nil else {
+                throw error("invalid \\u escape, expected 4 hex digits", at: backslash)
+            }
+            return backslash + 6
+        case let byte:
+            throw error("invalid escape sequence '\\' followed by \(describe(byte))", at: backslash)
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import JSON
+
+/// One `chat.completion.chunk` for the client. Usually an object; on the pass-through path for OpenAI-compatible
+/// providers, the provider's own JSON text with only `id`, `model` and `provider` rewritten (and a null `usage`
+/// dropped), forwarded without being parsed into values or serialized again (DESIGN §5).
+public enum StreamChunk {
+    case object(JSONObject)
+    /// A JSON object's text, validated when it was made.
+    case encoded([UInt8])
+
+    /// The chunk as an object; an encoded chunk is parsed here (faces that translate chunks need objects).
+    public var object: JSONObject {
+        switch self {
+        case .object(let object):
+            return object
+        case .encoded(let bytes):
+            do {
+                guard let object = try JSON.parse(bytes).objectValue else { preconditionFailure("an encoded chunk is an object") }
+                return object
+            } catch {
+                preconditionFailure("an encoded chunk was validated when it was made: \(error)")
+            }
+        }
+    }
+
+    /// Appends the chunk's JSON text to `bytes`.
+    public func write(into bytes: inout [UInt8]) {
+        switch self {
+        case .object(let object): JSON.object(object).write(into: &bytes)
+        case .encoded(let encoded): bytes += encoded
+        }
+    }
+}
+
+/// The members a routed stream writes into every pass-through chunk: our generation id, the model that answers
+/// and its provider, encoded once per attempt.
+public struct ChunkStamp: Sendable {
+    /// `"id":"…","model":"…","provider":"…"`.
+    public let members: [UInt8]
+
+    public init(id: String, model: ModelID) {
+        var members: [UInt8] = []
+        members += Array(#""id":"#.utf8)
+        JSON.string(id).write(into: &members)
+        members += Array(#","model":"#.utf8)
+        JSON.string(model.description).write(into: &members)
+        members += Array(#","provider":"#.utf8)
+        JSON.string(model.provider).write(into: &members)
+        self.members = members
+    }
+}
+
+/// What a pass-through decoder hands over for one event.
+public enum PassedChunk {
+    /// A chunk that needed more than new identity members (reasoning renamed, usage read): the object path.
+    case object(JSONObject)
+    /// A chunk already stamped, and whether it carries something the client must see (which commits the stream).
+    case encoded([UInt8], carriesToken: Bool)
+}

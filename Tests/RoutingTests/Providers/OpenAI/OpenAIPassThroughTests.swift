@@ -1,0 +1,94 @@
+import JSON
+import XCTest
+@testable import Routing
+
+/// The pass-through path must forward exactly what the object path would: the same chunk (as JSON values), the
+/// same token decision, and the same events left to the object path.
+final class OpenAIPassThroughTests: XCTestCase {
+    private let stamp = ChunkStamp(id: "gen-1", model: ModelID(provider: "fake", model: "m"))
+
+    /// What the object path makes of one event: the decoder's chunks, rewritten as `RoutedCall.rewrite` does.
+    private func objectPath(_ event: String) throws -> [JSONObject] {
+        let decoder = OpenAIStreamDecoder(model: "m")
+        return try decoder.feed(Array("data: \(event)\n\n".utf8)).map { chunk in
+            var chunk = chunk
+            chunk["id"] = "gen-1"
+            chunk["model"] = "fake/m"
+            chunk["provider"] = "fake"
+            chunk["usage"] = nil
+            return chunk
+        }
+    }
+
+    func testCommonChunksPassAsTheSameJSONWithTheSameTokenDecision() throws {
+        let events = [
+            #"{"id":"c1","object":"chat.completion.chunk","created":1,"model":"up","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}],"usage":null}"#,
+            #"{"id":"c1","object":"chat.completion.chunk","created":1,"model":"up","system_fingerprint":"fp","choices":[{"index":0,"delta":{"content":"Hi \"you\" \u00e9"},"logprobs":null,"finish_reason":null}]}"#,
+            #"{"id":"c1","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#,
+            #"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{}"}}]},"finish_reason":null}],"provider":"theirs"}"#,
+            #"{"choices":[{"index":0,"delta":{"tool_calls":[ ]},"finish_reason":null}]}"#,
+            #"{"choices":[{"index":0,"delta":{"reasoning_content":"thinking"},"finish_reason":null}]}"#,
+            #"{"choices":[{"index":0,"delta":{"function_call":{"name":"f"}},"finish_reason":null}]}"#,
+            #"{ "id" : "c2" , "choices" : [ { "delta" : { "content" : null } } ] }"#,
+        ]
+        for event in events {
+            guard case .encoded(let bytes, let carriesToken)? = OpenAIStreamDecoder.passThrough(Array(event.utf8), stamp: stamp) else {
+                return XCTFail("not passed through: \(event)")
+            }
+            let expected = try objectPath(event)
+            XCTAssertEqual(expected.count, 1, event)
+            XCTAssertEqual(try JSON.parse(bytes).objectValue.map { JSON.object($0) }, expected.first.map { JSON.object($0) }, event)
+            XCTAssertEqual(carriesToken, RoutedCall.carriesToken(expected[0]), event)
+        }
+    }
+
+    func testEverythingElseTakesTheObjectPath() {
+        let events = [
+            "[DONE]",
+            #"{"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}"#,
+            #"{"choices":[{"delta":{"content":"x"}}],"usage":{"prompt_tokens":1,"completion_tokens":2}}"#,
+            #"{"error":{"message":"overloaded","type":"server_error"}}"#,
+            #"{"choices":[{"delta":{"reasoning":"renamed to reasoning_content"}}]}"#,
+            #"{"choices":[{"delta":{"cont\u0065nt":"escaped key"}}]}"#,
+            #"{"id":"no choices"}"#,
+            #"{"choices":"not an array"}"#,
+            #"{"choices":[{"delta":"not an object"}]}"#,
+            #"{"choices":[{"delta":{"content":"cut"#,
+        ]
+        for event in events {
+            XCTAssertNil(OpenAIStreamDecoder.passThrough(Array(event.utf8), stamp: stamp), event)
+        }
+    }
+
+    func testAStreamThroughTheDecoderMixesBothPathsInOrder() throws {
+        let stream = """
+            data: {"id":"c","choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}],"usage":null}
+
+            data: {"id":"c","choices":[{"index":0,"delta":{"reasoning":"hmm"},"finish_reason":null}]}
+
+            data: {"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":null}
+
+            data: {"id":"c","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}
+
+            data: [DONE]
+
+            data: {"id":"after","choices":[{"delta":{"content":"ignored"}}]}
+
+
+            """
+        let decoder = OpenAIStreamDecoder(model: "m")
+        var kinds: [String] = []
+        try decoder.feed(Array(stream.utf8), stamp: stamp) { chunks in
+            for chunk in chunks {
+                switch chunk {
+                case .encoded(_, let token): kinds.append("bytes token=\(token)")
+                case .object(let object): kinds.append("object reasoning=\(object["choices"]?[0]?["delta"]?["reasoning_content"]?.stringValue ?? "-")")
+                }
+            }
+            return true
+        }
+        XCTAssertEqual(kinds, ["bytes token=true", "object reasoning=hmm", "bytes token=true"])
+        XCTAssertEqual(decoder.usage, TokenUsage(prompt: 5, completion: 2))
+        XCTAssertTrue(decoder.isComplete, "nothing after [DONE] is read")
+    }
+}

@@ -86,26 +86,59 @@ final class GatewayBackend: MCPServerBackend {
         }
     }
 
-    func resources(for session: MCPServerSession) -> [JSON] { hub.resources }
-    func resourceTemplates(for session: MCPServerSession) -> [JSON] { hub.resourceTemplates }
+    // Resources and prompts belong to a downstream server: a key limited to some servers sees and uses only theirs.
+
+    func resources(for session: MCPServerSession) -> [JSON] {
+        guard let principal = principal(for: session) else { return [] }
+        return hub.resources(visibleTo: principal.allowsServer)
+    }
+
+    func resourceTemplates(for session: MCPServerSession) -> [JSON] {
+        guard let principal = principal(for: session) else { return [] }
+        return hub.resourceTemplates(visibleTo: principal.allowsServer)
+    }
 
     func readResource(uri: String, request: IncomingRequest, session: MCPServerSession) {
-        if !hub.readResource(uri, request: request) {
+        guard let principal = principal(for: session) else { return request.fail(Self.revoked) }
+        // A URI that only disallowed servers serve is refused by name; one an allowed server also lists goes there.
+        if hub.server(ofResource: uri, allows: principal.allowsServer) == nil, let server = hub.server(ofResource: uri) {
+            return request.fail(Self.forbidden(server: server, what: "the resource \(uri)"))
+        }
+        if !hub.readResource(uri, request: request, allows: principal.allowsServer) {
             request.fail(JSONRPCError(code: MCPErrorCode.resourceNotFound, message: "Resource not found: \(uri)", data: ["uri": .string(uri)]))
         }
     }
 
-    func prompts(for session: MCPServerSession) -> [JSON] { hub.prompts }
+    func prompts(for session: MCPServerSession) -> [JSON] {
+        guard let principal = principal(for: session) else { return [] }
+        return hub.prompts(visibleTo: principal.allowsServer)
+    }
 
     func getPrompt(name: String, arguments: JSON?, request: IncomingRequest, session: MCPServerSession) {
+        guard let principal = principal(for: session) else { return request.fail(Self.revoked) }
+        if let server = hub.server(ofPrompt: name), !principal.allowsServer(server) {
+            return request.fail(Self.forbidden(server: server, what: "the prompt \(name)"))
+        }
         if !hub.getPrompt(name, arguments: arguments, request: request) {
             request.fail(.invalidParams("Unknown prompt: \(name). prompts/list shows the available prompts"))
         }
     }
 
     func complete(params: JSON, request: IncomingRequest, session: MCPServerSession) {
-        if !hub.complete(params, request: request) {
+        guard let principal = principal(for: session) else { return request.fail(Self.revoked) }
+        if let name = params["ref"]?["name"]?.stringValue, let server = hub.server(ofPrompt: name), !principal.allowsServer(server) {
+            return request.fail(Self.forbidden(server: server, what: "completions for the prompt \(name)"))
+        }
+        if !hub.complete(params, request: request, allows: principal.allowsServer) {
             request.respond(["completion": ["values": [], "hasMore": false]])
         }
+    }
+
+    private static let revoked = JSONRPCError(code: JSONRPCError.invalidParamsCode,
+                                              message: "401 Unauthorized: this session's API key was revoked or disabled.")
+
+    private static func forbidden(server: String, what: String) -> JSONRPCError {
+        JSONRPCError(code: JSONRPCError.invalidParamsCode,
+                     message: "403 Forbidden: this API key may not use the server \(server), so not \(what).")
     }
 }

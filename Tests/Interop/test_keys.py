@@ -753,6 +753,41 @@ async def test_allowed_servers_and_tool_globs_filter_downstream_tools(governed, 
             assert (await client.call_tool("alpha__echo", {"text": "hi"})).is_error
 
 
+@pytest.mark.anyio
+async def test_allowed_servers_filter_resources_and_prompts(governed, tmp_path):
+    """Resources, templates and prompts belong to their server: a key limited to some servers sees and uses only
+    theirs. Both servers list fixture://readme; each key reads it from a server it may use."""
+    from mcp.shared.exceptions import MCPError
+
+    workdir = tmp_path / "downstream"
+    servers = ServersDir(workdir / "servers.d")
+    servers.write("alpha", fake_config())
+    servers.write("beta", fake_config())
+    g = governed(workdir)
+    only_alpha, _ = g.create_key(allowed_servers=["alpha"])
+    only_beta, _ = g.create_key(allowed_servers=["b*"])
+    with anyio.fail_after(30):
+        async with mcp_client(g.gw.url, g.admin) as admin:
+            while {p.name for p in (await admin.list_prompts()).prompts} != {"alpha__greet", "beta__greet"}:
+                await anyio.sleep(0.05)
+            assert [r.name for r in (await admin.list_resources()).resources] == ["alpha__readme"]
+            assert len((await admin.list_resource_templates()).resource_templates) == 2
+        for key, mine, other in ((only_alpha, "alpha", "beta"), (only_beta, "beta", "alpha")):
+            async with mcp_client(g.gw.url, key) as client:
+                assert [p.name for p in (await client.list_prompts()).prompts] == [f"{mine}__greet"]
+                assert [r.name for r in (await client.list_resources()).resources] == [f"{mine}__readme"]
+                assert len((await client.list_resource_templates()).resource_templates) == 1
+                readme = await client.read_resource("fixture://readme")
+                assert readme.contents[0].text == "This is the fake server readme."
+                item = await client.read_resource("fixture://items/7")
+                assert item.contents[0].text == "item 7"
+                greeting = await client.get_prompt(f"{mine}__greet", {"name": "Ada"})
+                assert greeting.messages[0].content.text == "Hello, Ada!"
+                with pytest.raises(MCPError) as refused:
+                    await client.get_prompt(f"{other}__greet", {"name": "Ada"})
+                assert "403" in str(refused.value) and other in str(refused.value), str(refused.value)
+
+
 def test_an_mcp_session_stays_with_its_key(governed):
     """A legacy session opened with key A cannot be used with key B (nor with the admin key)."""
     g = governed()

@@ -22,22 +22,23 @@ extension Hub {
         return true
     }
 
-    /// Routes `resources/read` to the server that listed the URI (or whose template matches it).
-    public func readResource(_ uri: String, request: IncomingRequest) -> Bool {
-        guard let server = resourceOwner(uri) else { return false }
+    /// Routes `resources/read` to the first server that listed the URI (or whose template matches it) among those
+    /// for which `allows` holds.
+    public func readResource(_ uri: String, request: IncomingRequest, allows: (String) -> Bool = { _ in true }) -> Bool {
+        guard let server = resourceOwner(uri, allows: allows) else { return false }
         forward("resources/read", params: ["uri": .string(uri)], server: server, request: request)
         return true
     }
 
     /// Routes `completion/complete` for a namespaced prompt or a resource template. Returns false when the reference
     /// is not ours.
-    public func complete(_ params: JSON, request: IncomingRequest) -> Bool {
+    public func complete(_ params: JSON, request: IncomingRequest, allows: (String) -> Bool = { _ in true }) -> Bool {
         guard var object = params.objectValue, var ref = object["ref"]?.objectValue else { return false }
         let server: String
         if ref["type"] == "ref/prompt", let name = ref["name"]?.stringValue, let target = promptTarget(name) {
             server = target.server
             ref["name"] = .string(target.name)
-        } else if ref["type"] == "ref/resource", let uri = ref["uri"]?.stringValue, let owner = resourceOwner(uri) {
+        } else if ref["type"] == "ref/resource", let uri = ref["uri"]?.stringValue, let owner = resourceOwner(uri, allows: allows) {
             server = owner
         } else {
             return false

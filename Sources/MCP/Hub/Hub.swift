@@ -17,7 +17,11 @@ public final class Hub {
     private var exposedTools: [JSON] = []
     private var exposedPrompts: [JSON] = []
     private var exposedResources: [JSON] = []
-    private var resourceOwners: [String: String] = [:]
+    /// The server of each exposed prompt and resource, in the same order (for per-key filtering).
+    private var promptServers: [String] = []
+    private var resourceServers: [String] = []
+    /// Every server listing each resource URI, in server-name order: the first one the caller may use serves it.
+    private var resourceOwners: [String: [String]] = [:]
     private var pendingChanges = Set<MCPListKind>()
     /// Longest exposed tool name (clients accept 64; lower it when a client adds its own prefix).
     public let maxNameLength: Int
@@ -100,15 +104,44 @@ public final class Hub {
     /// Every exposed tool, namespaced.
     public var tools: [JSON] { exposedTools }
     public var prompts: [JSON] { exposedPrompts }
-    public var resources: [JSON] { exposedResources }
+    public var resources: [JSON] { resources(visibleTo: { _ in true }) }
     public var resourceTemplates: [JSON] {
         downstreams.keys.sorted().flatMap { name in downstreams[name]!.resourceTemplates }
     }
 
+    /// The exposed prompts of the servers for which `allows` holds.
+    public func prompts(visibleTo allows: (String) -> Bool) -> [JSON] {
+        zip(exposedPrompts, promptServers).filter { allows($0.1) }.map(\.0)
+    }
+
+    /// The exposed resources of the servers for which `allows` holds. A URI listed by several servers appears
+    /// once, from the first of them the caller may use (the one `resources/read` goes to).
+    public func resources(visibleTo allows: (String) -> Bool) -> [JSON] {
+        var seen = Set<String>()
+        return zip(exposedResources, resourceServers).filter { resource, server in
+            guard allows(server), let uri = resource["uri"]?.stringValue else { return false }
+            return seen.insert(uri).inserted
+        }.map(\.0)
+    }
+
+    /// The resource templates of the servers for which `allows` holds.
+    public func resourceTemplates(visibleTo allows: (String) -> Bool) -> [JSON] {
+        downstreams.keys.sorted().filter(allows).flatMap { name in downstreams[name]!.resourceTemplates }
+    }
+
+    /// The server behind an exposed prompt name.
+    public func server(ofPrompt exposed: String) -> String? { promptTarget(exposed)?.server }
+
+    /// The server a `resources/read` of `uri` goes to, among those for which `allows` holds.
+    public func server(ofResource uri: String, allows: (String) -> Bool = { _ in true }) -> String? {
+        resourceOwner(uri, allows: allows)
+    }
+
     private func rebuild(_ kinds: Set<MCPListKind>) {
         var tools: [JSON] = [], prompts: [JSON] = [], resources: [JSON] = []
+        var promptOwners: [String] = [], resourceOwnerList: [String] = []
         var toolTable = NameTable(), promptTable = NameTable()
-        var owners: [String: String] = [:]
+        var owners: [String: [String]] = [:]
         for name in downstreams.keys.sorted() {
             let downstream = downstreams[name]!
             let serverTitle = downstream.client?.serverInfo?["name"]?.stringValue ?? name
@@ -124,14 +157,16 @@ public final class Hub {
                 var exposed = prompt
                 exposed["name"] = .string(promptTable.register(server: name, name: original, maxLength: maxNameLength))
                 prompts.append(exposed)
+                promptOwners.append(name)
             }
             for resource in downstream.resources {
-                guard let uri = resource["uri"]?.stringValue, owners[uri] == nil else { continue }
-                owners[uri] = name
+                guard let uri = resource["uri"]?.stringValue, owners[uri]?.contains(name) != true else { continue }
+                owners[uri, default: []].append(name)
                 var exposed = resource
                 if let original = resource["name"]?.stringValue { exposed["name"] = .string("\(name)__\(original)") }
                 if exposed["description"] == nil { exposed["description"] = .string("from \(serverTitle)") }
                 resources.append(exposed)
+                resourceOwnerList.append(name)
             }
         }
         let changed = kinds.filter { kind in
@@ -143,6 +178,7 @@ public final class Hub {
         }
         exposedTools = tools; exposedPrompts = prompts; exposedResources = resources
         toolNames = toolTable; promptNames = promptTable; resourceOwners = owners
+        promptServers = promptOwners; resourceServers = resourceOwnerList
         guard !changed.isEmpty else { return }
         // Coalesce: several servers settling in one turn produce one notification per list, not one each.
         let wasIdle = pendingChanges.isEmpty
@@ -174,10 +210,10 @@ public final class Hub {
 
     func promptTarget(_ exposed: String) -> (server: String, name: String)? { promptNames.lookup(exposed) }
 
-    func resourceOwner(_ uri: String) -> String? {
-        if let owner = resourceOwners[uri] { return owner }
+    func resourceOwner(_ uri: String, allows: (String) -> Bool) -> String? {
+        if let owner = resourceOwners[uri]?.first(where: allows) { return owner }
         // Not listed: match a template's fixed prefix (the part before its first `{`).
-        for name in downstreams.keys.sorted() {
+        for name in downstreams.keys.sorted() where allows(name) {
             for template in downstreams[name]!.resourceTemplates {
                 guard let pattern = template["uriTemplate"]?.stringValue else { continue }
                 let prefix = pattern.prefix { $0 != "{" }

@@ -99,8 +99,13 @@ public struct APIKey: Sendable, Equatable {
 
     /// Whether this key may see and call the exposed tool `tool` (of downstream `server`, nil for our own tools).
     public func allowsTool(_ tool: String, server: String?) -> Bool {
-        if let server, !allowedServers.isEmpty, !allowedServers.contains(where: { Glob.matches($0, server) }) { return false }
+        if let server, !allowsServer(server) { return false }
         return allowedTools.isEmpty || allowedTools.contains { Glob.matches($0, tool) }
+    }
+
+    /// Whether this key may use downstream `server` (its tools, subject to `allowedTools`, its resources and prompts).
+    public func allowsServer(_ server: String) -> Bool {
+        allowedServers.isEmpty || allowedServers.contains { Glob.matches($0, server) }
     }
 }
 

@@ -90,4 +90,7 @@ public enum Principal: Sendable, Equatable {
 
     /// Whether this caller may see and call the exposed tool `tool`, of downstream `server` (nil for our own tools).
     public func allowsTool(_ tool: String, server: String?) -> Bool { key?.allowsTool(tool, server: server) ?? true }
+
+    /// Whether this caller may see and use downstream `server` at all (its resources and prompts).
+    public func allowsServer(_ server: String) -> Bool { key?.allowsServer(server) ?? true }
 }

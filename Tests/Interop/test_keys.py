@@ -721,13 +721,18 @@ def test_stdio_needs_a_key_when_governed(stdio_gateway, fake_provider, tmp_path)
 
 # ---- more: downstream servers, session binding, every way of spending, shutdown --------------------------------
 
-@pytest.mark.anyio
-async def test_allowed_servers_and_tool_globs_filter_downstream_tools(governed, tmp_path):
+def governed_with_alpha_and_beta(governed, tmp_path):
+    """A governed gateway with two fixture servers, alpha and beta, downstream."""
     workdir = tmp_path / "downstream"
     servers = ServersDir(workdir / "servers.d")
     servers.write("alpha", fake_config())
     servers.write("beta", fake_config())
-    g = governed(workdir)
+    return governed(workdir)
+
+
+@pytest.mark.anyio
+async def test_allowed_servers_and_tool_globs_filter_downstream_tools(governed, tmp_path):
+    g = governed_with_alpha_and_beta(governed, tmp_path)
     only_alpha, _ = g.create_key(allowed_servers=["alpha"])
     echo_only, _ = g.create_key(allowed_tools=["beta__echo", "models_*"])
     with anyio.fail_after(30):
@@ -759,11 +764,7 @@ async def test_allowed_servers_filter_resources_and_prompts(governed, tmp_path):
     theirs. Both servers list fixture://readme; each key reads it from a server it may use."""
     from mcp.shared.exceptions import MCPError
 
-    workdir = tmp_path / "downstream"
-    servers = ServersDir(workdir / "servers.d")
-    servers.write("alpha", fake_config())
-    servers.write("beta", fake_config())
-    g = governed(workdir)
+    g = governed_with_alpha_and_beta(governed, tmp_path)
     only_alpha, _ = g.create_key(allowed_servers=["alpha"])
     only_beta, _ = g.create_key(allowed_servers=["b*"])
     with anyio.fail_after(30):

@@ -58,6 +58,12 @@ public final class Gateway {
             if kinds.contains(.resources) { self.server.resourcesChanged() }
             if kinds.contains(.prompts) { self.server.promptsChanged() }
         }
+        hub.onLogMessage = { [unowned self] server, params in
+            // Only to sessions whose key may use that server, like its tools.
+            self.server.forwardLog(params, from: server) { session in
+                self.backend.principal(for: session)?.allowsServer(server) ?? false
+            }
+        }
     }
 
     /// Starts everything the options ask for. Throws when a transport cannot start (e.g. the port is taken).

@@ -125,7 +125,7 @@ def test_stderr_noise_does_not_block(servers_dir, stdio_gateway):
 def test_downstream_pagination_is_followed(servers_dir, stdio_gateway):
     servers_dir.write("paged", fake_config("--page-size", "2", "--many-tools", "7"))
     gw = stdio_gateway()
-    expected = {f"paged__{t}" for t in ["echo", "add", "fail", "slow", "progress", "crash", "change_tools", "env"]}
+    expected = {f"paged__{t}" for t in ["echo", "add", "fail", "slow", "progress", "crash", "change_tools", "env", "log"]}
     expected |= {f"paged__t{i}" for i in range(7)}
     wait_until(lambda: expected <= gw.tool_names(), 20, "not all pages' tools appeared")
     result = gw.request("tools/list")

@@ -168,3 +168,26 @@ def test_curl_is_loaded_only_once_a_server_needs_http(servers_dir, stdio_gateway
     assert _maps_libcurl(gw.proc.pid)
     result = gw.call_tool("remote__get_current_time", {"timezone": "UTC"})
     assert result["structuredContent"]["timezone"] == "UTC" and not result.get("isError")
+
+
+def test_downstream_log_messages_reach_clients_that_asked_for_them(servers_dir, stdio_gateway):
+    """notifications/message from a downstream server reaches a client at or above its logging/setLevel, with the
+    logger named after the server; a client that never set a level gets none."""
+    servers_dir.write("a", fake_config())
+    gw = stdio_gateway()
+    wait_until(lambda: "a__log" in gw.tool_names(), 20, "a never came up")
+
+    def log_notes(since: int) -> list[dict]:
+        return [n["params"] for n in gw.notifications[since:] if n["method"] == "notifications/message"]
+
+    seen = len(gw.notifications)
+    gw.call_tool("a__log", {"level": "error", "text": "not asked for"})
+    assert gw.call_tool("a__echo", {"text": "x"})["structuredContent"] == {"echoed": "x"}  # ordering barrier
+    assert log_notes(seen) == []
+
+    gw.request("logging/setLevel", {"level": "warning"})
+    seen = len(gw.notifications)
+    gw.call_tool("a__log", {"level": "info", "text": "too chatty"})
+    gw.call_tool("a__log", {"level": "error", "text": "disk full"})
+    wait_until(lambda: log_notes(seen), 10, "the error log line never arrived")
+    assert log_notes(seen) == [{"level": "error", "logger": "a/fixture", "data": "disk full"}]

@@ -17,7 +17,7 @@ final class HubTests: XCTestCase {
         .appendingPathComponent("fixtures/fake_mcp_server.py").path
 
     /// The fixture's tools, in name order.
-    static let fixtureTools = ["add", "change_tools", "crash", "echo", "env", "fail", "progress", "slow"]
+    static let fixtureTools = ["add", "change_tools", "crash", "echo", "env", "fail", "log", "progress", "slow"]
 
     private func config(_ name: String, _ flags: [String] = [], restartPolicy: DownstreamConfig.RestartPolicy = .always,
                         startupTimeout: UInt64 = 30_000) -> DownstreamConfig {
@@ -42,7 +42,7 @@ final class HubTests: XCTestCase {
 
         let expectedNames = ["a", "b"].flatMap { server in Self.fixtureTools.map { "\(server)__\($0)" } }
         XCTAssertEqual(harness.toolNames, expectedNames)
-        XCTAssertEqual(harness.hub.statuses.map(\.toolCount), [8, 8])
+        XCTAssertEqual(harness.hub.statuses.map(\.toolCount), [9, 9])
         XCTAssertEqual(harness.hub.statuses.map(\.restarts), [0, 0])
         XCTAssertTrue(harness.hub.statuses.allSatisfy { $0.pid != nil && $0.lastError == nil })
         let echo = try XCTUnwrap(harness.hub.tools.first { $0["name"] == "a__echo" })
@@ -103,11 +103,11 @@ final class HubTests: XCTestCase {
 
     func testAPaginatedServerExposesAllItsTools() throws {
         let harness = try HubHarness()
-        // 8 + 3 = 11 tools in pages of 2: five full pages and a last one with a single tool.
+        // 9 + 3 = 12 tools in pages of 2: six full pages.
         harness.hub.apply([config("paged", ["--page-size", "2", "--many-tools", "3"])])
         harness.waitUntilReady(["paged"])
         XCTAssertEqual(harness.toolNames, (Self.fixtureTools + ["t0", "t1", "t2"]).map { "paged__\($0)" })
-        XCTAssertEqual(harness.status("paged")?.toolCount, 11)
+        XCTAssertEqual(harness.status("paged")?.toolCount, 12)
         XCTAssertEqual(harness.call("paged__t2", arguments: nil)?.result?["content"]?[0]?["text"], "called t2")
         try harness.finish()
     }
@@ -117,7 +117,7 @@ final class HubTests: XCTestCase {
         harness.hub.apply([config("noisy", ["--garbage"])])
         harness.waitUntilReady(["noisy"])
         let status = try XCTUnwrap(harness.status("noisy"))
-        XCTAssertEqual(status.toolCount, 8)
+        XCTAssertEqual(status.toolCount, 9)
         let diagnostic = try XCTUnwrap(status.lastError, "garbage on stdout is reported in lastError")
         XCTAssertTrue(diagnostic.contains("non-JSON-RPC output on stdout"), diagnostic)
         XCTAssertTrue(diagnostic.contains("hello this is not json"), "with an example line: \(diagnostic)")

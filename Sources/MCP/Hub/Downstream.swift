@@ -25,6 +25,8 @@ final class Downstream {
     private(set) var diagnostic: String?
     /// The lists changed (or the server came or went): the Hub rebuilds and tells clients.
     var onChange: ((Set<MCPListKind>) -> Void)?
+    /// A log message the server sent (`notifications/message` params).
+    var onLog: ((JSON) -> Void)?
     /// Interval of health pings on a ready server; a ping unanswered within `pingTimeout` kills the connection.
     var pingInterval: UInt64 = 30_000
     var pingTimeout: UInt64 = 10_000
@@ -162,6 +164,7 @@ final class Downstream {
         case "notifications/tools/list_changed": refresh([.tools])
         case "notifications/prompts/list_changed": refresh([.prompts])
         case "notifications/resources/list_changed": refresh([.resources])
+        case "notifications/message": if let params { onLog?(params) }
         default: logger.debug("downstream notification", metadata: ["method": "\(method)"])
         }
     }

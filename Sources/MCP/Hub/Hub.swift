@@ -27,6 +27,8 @@ public final class Hub {
     public let maxNameLength: Int
     /// Lists changed: tell every client.
     public var onListsChanged: ((Set<MCPListKind>) -> Void)?
+    /// A downstream server sent a log message (`notifications/message` params), with the server's name.
+    public var onLogMessage: ((_ server: String, _ params: JSON) -> Void)?
     /// Health-ping settings applied to each downstream.
     public var pingIntervalMilliseconds: UInt64 = 30_000
     public var pingTimeoutMilliseconds: UInt64 = 10_000
@@ -58,6 +60,8 @@ public final class Hub {
             downstream.pingInterval = pingIntervalMilliseconds
             downstream.pingTimeout = pingTimeoutMilliseconds
             downstream.onChange = { [weak self] kinds in self?.rebuild(kinds) }
+            let name = config.name
+            downstream.onLog = { [weak self] params in self?.onLogMessage?(name, params) }
             downstreams[config.name] = downstream
             logger.info("starting downstream server", metadata: ["server": "\(config.name)", "transport": "\(config.transportKind)"])
             downstream.start()

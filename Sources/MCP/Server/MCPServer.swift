@@ -45,6 +45,18 @@ public final class MCPServer {
     /// Tells every client that the prompt list changed.
     public func promptsChanged() { broadcast(.prompts) }
 
+    /// Passes a downstream server's log message (`notifications/message` params) to the sessions for which
+    /// `include` holds and whose `logging/setLevel` admits its level, with the logger named after `server`
+    /// (`server` or `server/logger`).
+    public func forwardLog(_ params: JSON, from server: String, to include: (MCPServerSession) -> Bool) {
+        let level = params["level"]?.stringValue.flatMap { MCPServerSession.logLevels.contains($0) ? $0 : nil } ?? "info"
+        let logger = params["logger"]?.stringValue.map { "\(server)/\($0)" } ?? server
+        let data = params["data"] ?? .null
+        for session in sessions.values where include(session) {
+            session.log(level: level, logger: logger, data: data)
+        }
+    }
+
     private func broadcast(_ kind: MCPListKind) {
         for session in sessions.values { session.listChanged(kind) }
     }

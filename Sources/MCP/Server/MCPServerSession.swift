@@ -52,6 +52,14 @@ public final class MCPServerSession {
         peer.notify(method, params: params)
     }
 
+    /// Sends `notifications/message` when the client asked for log messages at `level` or more severe.
+    func log(level: String, logger: String, data: JSON) {
+        guard let threshold = logLevel, isInitialized || negotiatedVersion != nil,
+              let rank = Self.logLevels.firstIndex(of: level), let minimum = Self.logLevels.firstIndex(of: threshold),
+              rank >= minimum else { return }
+        notify("notifications/message", params: ["level": .string(level), "logger": .string(logger), "data": data])
+    }
+
     func listChanged(_ kind: MCPListKind) {
         if isInitialized || negotiatedVersion != nil {
             notify(kind.notificationMethod)

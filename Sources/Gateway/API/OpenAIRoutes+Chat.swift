@@ -11,7 +11,7 @@ extension OpenAIRoutes {
         if let problem = Self.validateChat(body) { return APIReply.error(response, problem) }
         let context = RequestContext(face: "http", principal: principal)
         let governor = services.governor
-        let stream = SSEBatch(response: response, loop: services.loop)
+        let stream = StreamBatch(response: response, loop: services.loop)
         let handle = services.router.chat(ChatRequest(body: body, sizeHint: request.body.count), context: context) { event in
             switch event {
             case .completion(let answer, let outcome):
@@ -23,7 +23,7 @@ extension OpenAIRoutes {
                 for (name, value) in Self.budgetHeaders(principal, governor) { headers.set(name, value) }
                 stream.start(headers: headers)
             case .chunk(let chunk):
-                stream.append(chunk)
+                stream.append(sseEvent: chunk)
             case .streamFinished:
                 stream.finish(APIReply.sseDone)
             case .failed(let error, let started):
@@ -94,61 +94,5 @@ extension OpenAIRoutes {
     static func budgetHeaders(_ principal: Principal, _ governor: Governor) -> [(String, String)] {
         guard let key = principal.key, let remaining = governor.remainingBudget(keyID: key.id) else { return [] }
         return [("X-Switchyard-Budget-Remaining", String((remaining * 1_000_000).rounded() / 1_000_000))]
-    }
-}
-
-/// Writes one SSE response: the head goes out with the first event, in one socket write, the moment that event is
-/// ready (time to first token is what a streaming client feels); the events after it that are produced within one
-/// loop turn are coalesced into one write, because a provider's network read usually carries several events, and a
-/// write (and a client wake-up) per event cost more than the events themselves.
-final class SSEBatch {
-    private let response: HTTPResponseWriter
-    private let loop: EventLoop
-    /// The response head, until the first event sends it.
-    private var head: HTTPHeaders?
-    private var pending: [UInt8] = []
-    private var scheduled = false
-    private static let prefix = Array("data: ".utf8)
-    private static let separator: [UInt8] = [0x0A, 0x0A]
-
-    init(response: HTTPResponseWriter, loop: EventLoop) {
-        self.response = response
-        self.loop = loop
-    }
-
-    /// The stream is committed: its head goes out with the first event.
-    func start(headers: HTTPHeaders) {
-        head = headers
-    }
-
-    func append(_ chunk: StreamChunk) {
-        pending += Self.prefix
-        chunk.write(into: &pending)
-        pending += Self.separator
-        if head != nil { return flush() }
-        guard !scheduled else { return }
-        scheduled = true
-        loop.execute { [self] in
-            scheduled = false
-            flush()
-        }
-    }
-
-    /// Writes what is pending plus `last`, then ends the response.
-    func finish(_ last: [UInt8]) {
-        pending += last
-        flush()
-        response.end()
-    }
-
-    private func flush() {
-        if let head {
-            self.head = nil
-            response.startStream(status: 200, headers: head, firstChunk: pending)
-        } else {
-            guard !pending.isEmpty else { return }
-            response.write(pending)
-        }
-        pending.removeAll(keepingCapacity: true)
     }
 }

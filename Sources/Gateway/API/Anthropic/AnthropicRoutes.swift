@@ -62,6 +62,7 @@ final class AnthropicRoutes: TranslatingFace {
         }
         let stops = openAIBody["stop"]?.arrayValue?.compactMap(\.stringValue) ?? []
         var encoder = AnthropicStreamEncoder(stopSequences: stops)
+        let stream = StreamBatch(response: response, loop: dependencies.services.loop)
         route(openAIBody, principal, response, sizeHint: request.body.count) { [self] event in
             switch event {
             case .completion(let answer, let outcome):
@@ -70,18 +71,16 @@ final class AnthropicRoutes: TranslatingFace {
             case .streamStarted(let model, let id):
                 var headers = streamHeaders(model: model, id: id, principal)
                 headers.set("request-id", id)
-                response.startStream(status: 200, headers: headers)
-                response.write(AnthropicEvent.sse(encoder.start(model: model.description, id: id)))
+                stream.start(headers: headers)
+                stream.append(AnthropicEvent.sse(encoder.start(model: model.description, id: id)))
             case .chunk(let chunk):
                 let events = encoder.chunk(chunk.object)
-                if !events.isEmpty { response.write(AnthropicEvent.sse(events)) }
+                if !events.isEmpty { stream.append(AnthropicEvent.sse(events)) }
             case .streamFinished(let outcome):
-                response.write(AnthropicEvent.sse(encoder.finish(outcome)))
-                response.end()
+                stream.finish(AnthropicEvent.sse(encoder.finish(outcome)))
             case .failed(let error, let started):
                 guard started else { return reply(response, error) }
-                response.write(AnthropicEvent.sse(encoder.fail(error)))
-                response.end()
+                stream.finish(AnthropicEvent.sse(encoder.fail(error)))
             }
         }
     }

@@ -68,23 +68,21 @@ final class GeminiRoutes: TranslatingFace {
         }
         var encoder = GeminiStreamEncoder()
         var framing = GeminiStreamFraming(sse: OpenAIRoutes.queryValue("alt", in: request.query) == "sse")
+        let stream = StreamBatch(response: response, loop: dependencies.services.loop)
         route(openAIBody, principal, response, sizeHint: request.body.count) { [self] event in
             switch event {
             case .completion(let answer, let outcome):
                 APIReply.json(response, 200, GeminiOutbound.response(answer), headers: successHeaders(outcome, principal))
             case .streamStarted(let model, let id):
                 encoder.start(model: model.description, id: id)
-                response.startStream(status: 200, headers: streamHeaders(model: model, id: id, principal,
-                                                                         contentType: framing.contentType))
+                stream.start(headers: streamHeaders(model: model, id: id, principal, contentType: framing.contentType))
             case .chunk(let chunk):
-                if let object = encoder.chunk(chunk.object) { response.write(framing.element(object)) }
+                if let object = encoder.chunk(chunk.object) { stream.append(framing.element(object)) }
             case .streamFinished(let outcome):
-                response.write(framing.element(encoder.finish(outcome)) + framing.end())
-                response.end()
+                stream.finish(framing.element(encoder.finish(outcome)) + framing.end())
             case .failed(let error, let started):
                 guard started else { return reply(response, error) }
-                response.write(framing.element(encoder.fail(error)) + framing.end())
-                response.end()
+                stream.finish(framing.element(encoder.fail(error)) + framing.end())
             }
         }
     }

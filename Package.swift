@@ -26,14 +26,17 @@ let package = Package(
         .target(name: "HTTPServer", dependencies: ["Loop", "CHTTPParser"]),
         .target(name: "HTTPClient", dependencies: ["Loop", "CCurl"]),
         .target(name: "JSONRPC", dependencies: ["JSON"]),
-        // Shell-style globs shared by tool filters (MCP) and key permissions (Routing).
+        // Shell-style globs shared by tool filters (MCP) and key permissions (Routing), and small text helpers.
         .target(name: "Patterns"),
-        .target(name: "Routing", dependencies: ["JSON", "Patterns"], resources: [.embedInCode("Catalog/catalog.json")]),
+        // The text/event-stream parser shared by the MCP client transport and the provider stream decoders.
+        .target(name: "ServerSentEvents"),
+        .target(name: "Routing", dependencies: ["JSON", "Patterns", "ServerSentEvents"],
+                resources: [.embedInCode("Catalog/catalog.json")]),
         .target(name: "Store", dependencies: [
             "CSQLite", "Loop", "Routing", "JSON", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "MCP", dependencies: [
-            "JSONRPC", "Patterns", "JSON", "Loop", "HTTPServer", "HTTPClient",
+            "JSONRPC", "Patterns", "JSON", "Loop", "HTTPServer", "HTTPClient", "ServerSentEvents",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Gateway", dependencies: [
@@ -61,6 +64,7 @@ let package = Package(
 
         .testTarget(name: "LoopTests", dependencies: ["Loop"]),
         .testTarget(name: "PatternsTests", dependencies: ["Patterns"]),
+        .testTarget(name: "ServerSentEventsTests", dependencies: ["ServerSentEvents"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Loop"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Loop"]),

@@ -1,6 +1,7 @@
 import HTTPClient
 import JSONRPC
 import Loop
+import ServerSentEvents
 
 /// The GET stream: messages the server sends on its own (`notifications/tools/list_changed`, pings, …).
 extension StreamableHTTPClientTransport {

@@ -3,6 +3,7 @@ import JSON
 import JSONRPC
 import Logging
 import Loop
+import ServerSentEvents
 
 /// A remote MCP server over Streamable HTTP (spec 2025-11-25, "Transports"), as its client.
 ///

@@ -1,4 +1,5 @@
 import JSON
+import ServerSentEvents
 
 /// Decodes an Anthropic Messages stream (`message_start`, `content_block_start` / `_delta` / `_stop`,
 /// `message_delta`, `message_stop`, `ping`, `error`) into `chat.completion.chunk`s. Unknown event types are
@@ -12,7 +13,7 @@ final class AnthropicStreamDecoder: SSEChatStreamDecoder {
 
     private let model: String
     private let created = OpenAIShape.now()
-    var framer = SSEFramer()
+    var framer = SSEParser()
     private var id = OpenAIShape.newID()
     private var blocks: [Int: Block] = [:]
     private var toolCount = 0
@@ -30,11 +31,11 @@ final class AnthropicStreamDecoder: SSEChatStreamDecoder {
     var isComplete: Bool { done }
     var incompleteMessage: String { "the stream ended before 'message_stop'" }
 
-    func handle(_ frames: [SSEFrame]) throws(UpstreamFailure) -> [JSONObject] {
+    func handle(_ frames: [SSEEvent]) throws(UpstreamFailure) -> [JSONObject] {
         var chunks: [JSONObject] = []
         for frame in frames where !done {
             let event = try JSONPayload.object(frame.data, what: "Anthropic stream event")
-            switch event["type"]?.stringValue ?? frame.event {
+            switch event["type"]?.stringValue ?? frame.type {
             case "message_start"?:
                 let message = event["message"]
                 if let messageID = message?["id"]?.stringValue { id = messageID }

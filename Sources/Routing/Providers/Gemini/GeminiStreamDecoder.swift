@@ -1,4 +1,5 @@
 import JSON
+import ServerSentEvents
 
 /// Decodes `streamGenerateContent?alt=sse`: every event is a whole `GenerateContentResponse` holding the next
 /// piece of each candidate, usage so far, and at the end a `finishReason`. Gemini sends no terminator event, so a
@@ -6,7 +7,7 @@ import JSON
 final class GeminiStreamDecoder: SSEChatStreamDecoder {
     private let model: String
     private let created = OpenAIShape.now()
-    var framer = SSEFramer()
+    var framer = SSEParser()
     private var id: String?
     /// Per candidate index: tool calls seen so far (for `call_<n>` ids and `tool_calls` finish reasons).
     private var toolCounts: [Int: Int] = [:]
@@ -22,7 +23,7 @@ final class GeminiStreamDecoder: SSEChatStreamDecoder {
     var isComplete: Bool { finished }
     var incompleteMessage: String { "the Gemini stream ended before any candidate finished" }
 
-    func handle(_ frames: [SSEFrame]) throws(UpstreamFailure) -> [JSONObject] {
+    func handle(_ frames: [SSEEvent]) throws(UpstreamFailure) -> [JSONObject] {
         var chunks: [JSONObject] = []
         for frame in frames {
             let body = try JSONPayload.object(frame.data, what: "Gemini stream event")

@@ -1,4 +1,5 @@
 import JSON
+import ServerSentEvents
 
 /// The pass-through path: an OpenAI-compatible provider's chunks already are what the client gets, apart from our
 /// identity members, so the common chunk — a content, tool-call or finish delta — is forwarded as the provider's
@@ -7,7 +8,7 @@ import JSON
 /// decides it exactly as before.
 extension OpenAIStreamDecoder: PassThroughStreamDecoder {
     func feed(_ bytes: [UInt8], stamp: ChunkStamp, emit: ([PassedChunk]) -> Bool) throws(UpstreamFailure) {
-        for frame in try framer.feed(bytes) {
+        for frame in try events(in: bytes) {
             if isComplete { return }
             if let passed = Self.passThrough(frame.data, stamp: stamp) {
                 if !emit([passed]) { return }

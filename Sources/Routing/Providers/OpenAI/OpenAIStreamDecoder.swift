@@ -1,11 +1,12 @@
 import JSON
+import ServerSentEvents
 
 /// Decodes a Chat Completions SSE stream: `data: {chunk}` events ending with `data: [DONE]`. Chunks pass through
 /// with `usage` taken out (the router sends its own usage chunk, with cost) and reasoning renamed; usage-only
 /// chunks (empty `choices`) are not forwarded at all.
 final class OpenAIStreamDecoder: SSEChatStreamDecoder {
     private let model: String
-    var framer = SSEFramer()
+    var framer = SSEParser()
     private var done = false
 
     private(set) var usage: TokenUsage?
@@ -17,7 +18,7 @@ final class OpenAIStreamDecoder: SSEChatStreamDecoder {
     var isComplete: Bool { done }
     var incompleteMessage: String { "the stream ended before 'data: [DONE]'" }
 
-    func handle(_ frames: [SSEFrame]) throws(UpstreamFailure) -> [JSONObject] {
+    func handle(_ frames: [SSEEvent]) throws(UpstreamFailure) -> [JSONObject] {
         var chunks: [JSONObject] = []
         for frame in frames where !done {
             if frame.data.elementsEqual("[DONE]".utf8) {

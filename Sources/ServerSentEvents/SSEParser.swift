@@ -21,7 +21,8 @@ public struct SSEEvent: Equatable, Sendable {
 /// an event stream"): lines end in CRLF, LF or CR (a chunk may end between the CR and the LF); a blank line
 /// dispatches the event; `:` starts a comment; a field name without a colon has an empty value; one space after
 /// the colon is dropped; `data` lines are joined with LF; an `id` containing NUL is ignored; `retry` takes digits
-/// only; an event without `data` is not dispatched; an incomplete event at the end of the stream is discarded.
+/// only; an event without `data` is not dispatched; an incomplete event at the end of the stream is discarded
+/// (unless the reader calls `finish()`).
 ///
 /// Feed it bytes as they arrive, in chunks of any size; it returns the events completed by each chunk.
 public struct SSEParser: Sendable {
@@ -80,6 +81,17 @@ public struct SSEParser: Sendable {
             rest = rest[next...]
         }
         append(rest)
+        return events
+    }
+
+    /// Ends the stream for a reader that wants a last event lacking its closing blank line (unlike a browser):
+    /// some OpenAI-compatible servers end the body right after `data: [DONE]\n`, and dropping that would turn a
+    /// complete answer into a cut stream. A last line without its line break counts as a line.
+    public mutating func finish() -> [SSEEvent] {
+        var events: [SSEEvent] = []
+        if !line.isEmpty || lineTooLong || lineIsComment { endLine(&events) }
+        pendingCR = false
+        dispatch(&events)
         return events
     }
 

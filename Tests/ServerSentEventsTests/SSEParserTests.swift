@@ -1,16 +1,16 @@
 import XCTest
 
-@testable import MCP
+import ServerSentEvents
 
 final class SSEParserTests: XCTestCase {
-    private func parse(_ text: String, maxEventBytes: Int = 1 << 20) -> (events: [SSEEvent], parser: SSEParser) {
+    func parse(_ text: String, maxEventBytes: Int = 1 << 20) -> (events: [SSEEvent], parser: SSEParser) {
         var parser = SSEParser(maxEventBytes: maxEventBytes)
         let events = parser.feed(Array(text.utf8))
         return (events, parser)
     }
 
     /// Feeds `text` one byte at a time: every chunk boundary a network may produce.
-    private func parseByteByByte(_ text: String) -> [SSEEvent] {
+    func parseByteByByte(_ text: String) -> [SSEEvent] {
         var parser = SSEParser()
         return Array(text.utf8).flatMap { parser.feed([$0]) }
     }
@@ -103,5 +103,23 @@ final class SSEParserTests: XCTestCase {
         var parser = SSEParser(lastEventID: "9")
         let events = parser.feed(Array("event: custom\ndata: 1\n\ndata: 2\n\n".utf8))
         XCTAssertEqual(events, [SSEEvent(type: "custom", data: [0x31], id: "9"), SSEEvent(data: [0x32], id: "9")])
+    }
+}
+
+extension SSEParserTests {
+    func testFinishDispatchesALastEventWithoutItsBlankLine() {
+        var parser = SSEParser()
+        XCTAssertEqual(parser.feed(Array("data: a\n\ndata: [DONE]\n".utf8)).map(\.text), ["a"])
+        XCTAssertEqual(parser.finish().map(\.text), ["[DONE]"])
+        var unterminated = SSEParser()
+        XCTAssertEqual(unterminated.feed(Array("event: end\ndata: [DO".utf8)), [])
+        XCTAssertEqual(unterminated.feed(Array("NE]".utf8)), [])
+        XCTAssertEqual(unterminated.finish(), [SSEEvent(type: "end", data: Array("[DONE]".utf8))])
+        XCTAssertEqual(unterminated.finish(), [], "nothing twice")
+    }
+
+    func testMultiByteUTF8SplitAcrossFeedsStaysWhole() {
+        let text = "data: {\"content\":\"héllo 👋 — 日本\"}\n\n"
+        XCTAssertEqual(parseByteByByte(text).map(\.text), ["{\"content\":\"héllo 👋 — 日本\"}"])
     }
 }

@@ -6,38 +6,16 @@ extension JSONParser {
         guard position < input.count, input[position] == UInt8(ascii: "{") else {
             throw error(position < input.count ? "expected an object" : "unexpected end of input, expected an object")
         }
-        try enterContainer()
         var members: [JSONSkim.Member] = []
-        skipWhitespace()
-        if position < input.count, input[position] == UInt8(ascii: "}") {
-            position += 1
-            depth -= 1
-            return members
+        try walkContainer(isObject: true) { (parser: inout JSONParser) throws(JSONParseError) in
+            try parser.expectKeyQuote()
+            let (key, escaped) = try parser.skipString()
+            try parser.expectColon()
+            parser.skipWhitespace()
+            let valueStart = parser.position
+            try parser.skipValue()
+            members.append(JSONSkim.Member(key: key, keyIsEscaped: escaped, value: valueStart..<parser.position))
         }
-        while true {
-            guard position < input.count else { throw error("unexpected end of input, expected an object key") }
-            guard input[position] == UInt8(ascii: "\"") else { throw error("expected '\"' to start an object key") }
-            let (key, escaped) = try skipString()
-            skipWhitespace()
-            guard position < input.count, input[position] == UInt8(ascii: ":") else {
-                throw error("expected ':' after object key")
-            }
-            position += 1
-            skipWhitespace()
-            let valueStart = position
-            try skipValue()
-            members.append(JSONSkim.Member(key: key, keyIsEscaped: escaped, value: valueStart..<position))
-            skipWhitespace()
-            guard position < input.count else { throw error("unexpected end of input, expected ',' or '}'") }
-            let byte = input[position]
-            if byte == UInt8(ascii: "}") { break }
-            guard byte == UInt8(ascii: ",") else { throw error("expected ',' or '}' after object member") }
-            position += 1
-            skipWhitespace()
-            if position < input.count, input[position] == UInt8(ascii: "}") { throw error("trailing comma in object") }
-        }
-        position += 1
-        depth -= 1
         return members
     }
 
@@ -46,30 +24,13 @@ extension JSONParser {
         guard position < input.count, input[position] == UInt8(ascii: "[") else {
             throw error(position < input.count ? "expected an array" : "unexpected end of input, expected an array")
         }
-        try enterContainer()
         var elements: [Range<Int>] = []
-        skipWhitespace()
-        if position < input.count, input[position] == UInt8(ascii: "]") {
-            position += 1
-            depth -= 1
-            return elements
+        try walkContainer(isObject: false) { (parser: inout JSONParser) throws(JSONParseError) in
+            parser.skipWhitespace()
+            let start = parser.position
+            try parser.skipValue()
+            elements.append(start..<parser.position)
         }
-        while true {
-            skipWhitespace()
-            let start = position
-            try skipValue()
-            elements.append(start..<position)
-            skipWhitespace()
-            guard position < input.count else { throw error("unexpected end of input, expected ',' or ']'") }
-            let byte = input[position]
-            if byte == UInt8(ascii: "]") { break }
-            guard byte == UInt8(ascii: ",") else { throw error("expected ',' or ']' after array element") }
-            position += 1
-            skipWhitespace()
-            if position < input.count, input[position] == UInt8(ascii: "]") { throw error("trailing comma in array") }
-        }
-        position += 1
-        depth -= 1
         return elements
     }
 

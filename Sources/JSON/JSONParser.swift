@@ -151,65 +151,76 @@ struct JSONParser {
     }
 
     private mutating func parseArray() throws(JSONParseError) -> JSON {
-        try enterContainer()
-        skipWhitespace()
-        if position < input.count, input[position] == UInt8(ascii: "]") {
-            position += 1
-            depth -= 1
-            return .array([])
-        }
         let start = elements.count
-        while true {
-            elements.append(try parseValue())
-            skipWhitespace()
-            guard position < input.count else { throw error("unexpected end of input, expected ',' or ']'") }
-            let byte = input[position]
-            if byte == UInt8(ascii: "]") { break }
-            guard byte == UInt8(ascii: ",") else { throw error("expected ',' or ']' after array element") }
-            position += 1
-            skipWhitespace()
-            if position < input.count, input[position] == UInt8(ascii: "]") { throw error("trailing comma in array") }
+        try walkContainer(isObject: false) { (parser: inout JSONParser) throws(JSONParseError) in
+            parser.elements.append(try parser.parseValue())
         }
-        position += 1
-        depth -= 1
         let array = Array(elements[start...])
         elements.removeLast(elements.count - start)
         return .array(array)
     }
 
     private mutating func parseObject() throws(JSONParseError) -> JSON {
-        try enterContainer()
-        skipWhitespace()
-        if position < input.count, input[position] == UInt8(ascii: "}") {
-            position += 1
-            depth -= 1
-            return .object(JSONObject())
-        }
         let start = members.count
-        while true {
-            guard position < input.count else { throw error("unexpected end of input, expected an object key") }
-            guard input[position] == UInt8(ascii: "\"") else { throw error("expected '\"' to start an object key") }
-            let key = try parseString()
-            skipWhitespace()
-            guard position < input.count, input[position] == UInt8(ascii: ":") else {
-                throw error("expected ':' after object key")
-            }
-            position += 1
-            members.append((key, try parseValue()))
-            skipWhitespace()
-            guard position < input.count else { throw error("unexpected end of input, expected ',' or '}'") }
-            let byte = input[position]
-            if byte == UInt8(ascii: "}") { break }
-            guard byte == UInt8(ascii: ",") else { throw error("expected ',' or '}' after object member") }
-            position += 1
-            skipWhitespace()
-            if position < input.count, input[position] == UInt8(ascii: "}") { throw error("trailing comma in object") }
+        try walkContainer(isObject: true) { (parser: inout JSONParser) throws(JSONParseError) in
+            try parser.expectKeyQuote()
+            let key = try parser.parseString()
+            try parser.expectColon()
+            parser.members.append((key, try parser.parseValue()))
         }
-        position += 1
-        depth -= 1
         let object = JSONObject(members: members[start...])
         members.removeLast(members.count - start)
         return .object(object)
+    }
+
+    /// The container grammar shared by parsing and skimming (JSONParser+Skim.swift): the opening bracket at
+    /// `position`, the depth limit, whitespace, commas (never a trailing one) and the closing bracket. `item` reads
+    /// one element, or one `"key": value` member, at `position`.
+    @inline(__always)
+    mutating func walkContainer(isObject: Bool,
+                                _ item: (inout JSONParser) throws(JSONParseError) -> Void) throws(JSONParseError) {
+        let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+        try enterContainer()
+        skipWhitespace()
+        if position < input.count, input[position] == close {
+            position += 1
+            depth -= 1
+            return
+        }
+        while true {
+            try item(&self)
+            skipWhitespace()
+            guard position < input.count else {
+                throw error(isObject ? "unexpected end of input, expected ',' or '}'" : "unexpected end of input, expected ',' or ']'")
+            }
+            let byte = input[position]
+            if byte == close { break }
+            guard byte == UInt8(ascii: ",") else {
+                throw error(isObject ? "expected ',' or '}' after object member" : "expected ',' or ']' after array element")
+            }
+            position += 1
+            skipWhitespace()
+            if position < input.count, input[position] == close {
+                throw error(isObject ? "trailing comma in object" : "trailing comma in array")
+            }
+        }
+        position += 1
+        depth -= 1
+    }
+
+    /// Checks that an object key starts at `position`.
+    mutating func expectKeyQuote() throws(JSONParseError) {
+        guard position < input.count else { throw error("unexpected end of input, expected an object key") }
+        guard input[position] == UInt8(ascii: "\"") else { throw error("expected '\"' to start an object key") }
+    }
+
+    /// Steps over the `:` after an object key (and the whitespace before it).
+    mutating func expectColon() throws(JSONParseError) {
+        skipWhitespace()
+        guard position < input.count, input[position] == UInt8(ascii: ":") else {
+            throw error("expected ':' after object key")
+        }
+        position += 1
     }
 
     /// Steps over the opening bracket, refusing to nest deeper than the limit (which bounds our recursion).

@@ -30,11 +30,6 @@ final class SpendWriter {
         }
     }
 
-    private struct Waiter {
-        let through: UInt64
-        let completion: (Error?) -> Void
-    }
-
     private let loop: EventLoop
     private let worker: StoreWorker
     private let logger: Logger
@@ -44,7 +39,7 @@ final class SpendWriter {
     private var inFlight: [String: Entry] = [:]
     private var lastSequence: UInt64 = 0
     private var pendingSince: UInt64?
-    private var waiters: [Waiter] = []
+    private var waiters = FlushWaiters()
 
     /// Row updates written since the writer was created (one per key and budget period per batch).
     private(set) var writtenUpdates = 0
@@ -106,15 +101,9 @@ final class SpendWriter {
     /// far is in the database, or with the error of the batch that failed (the entries stay buffered).
     func flush(completion: @escaping (Error?) -> Void) {
         loop.assertInLoop()
-        guard bufferedKeys > 0 else {
-            loop.execute { completion(nil) }
-            return
-        }
-        guard clock.state != .closed else {
-            loop.execute { completion(StoreError.closed("key spend writer (\(self.bufferedKeys) keys not written)")) }
-            return
-        }
-        waiters.append(Waiter(through: lastSequence, completion: completion))
+        guard clock.admitsFlush(buffered: bufferedKeys, closedError: StoreError.closed("key spend writer (\(bufferedKeys) keys not written)"),
+                                completion: completion) else { return }
+        waiters.add(through: lastSequence, completion: completion)
         schedule()
     }
 
@@ -140,15 +129,7 @@ final class SpendWriter {
 
     private func schedule() {
         guard clock.state != .closed, inFlight.isEmpty, !pending.isEmpty, let since = pendingSince else { return }
-        let now = loop.nowMilliseconds
-        let due: UInt64
-        if !waiters.isEmpty {
-            due = now  // flush or close asked: write now, even while backing off after a failure
-        } else if let retryAt = clock.retryAt {
-            due = retryAt
-        } else {
-            due = since + options.flushDelayMilliseconds
-        }
+        let due = clock.due(since: since, flushWaiting: !waiters.isEmpty, full: false)
         clock.at(due, send: sendBatch, reschedule: { [weak self] in self?.schedule() })
     }
 
@@ -197,9 +178,7 @@ final class SpendWriter {
                 "error": "\(error)", "keys": "\(batch.count)", "attempt": "\(clock.consecutiveFailures)",
                 "retry_in_ms": "\(delay)",
             ])
-            let failed = waiters
-            waiters = []
-            for waiter in failed { waiter.completion(error) }
+            for completion in waiters.takeAll() { completion(error) }
         }
         schedule()
     }
@@ -207,9 +186,6 @@ final class SpendWriter {
     /// Completes the waiters whose every recorded delta is written.
     private func resolveWaiters() {
         let oldest = min(inFlight.values.map(\.firstSequence).min() ?? .max, pending.values.map(\.firstSequence).min() ?? .max)
-        guard waiters.contains(where: { $0.through < oldest }) else { return }
-        let done = waiters.filter { $0.through < oldest }
-        waiters.removeAll { $0.through < oldest }
-        for waiter in done { waiter.completion(nil) }
+        for completion in waiters.takeResolved(oldestUnwritten: oldest) { completion(nil) }
     }
 }

@@ -17,12 +17,6 @@ public final class UsageWriter: UsageSink {
         let record: UsageRecord
     }
 
-    /// A `flush` caller, waiting until every row up to `through` is written.
-    private struct Waiter {
-        let through: UInt64
-        let completion: (Error?) -> Void
-    }
-
     private let loop: EventLoop
     private let worker: StoreWorker
     private let logger: Logger
@@ -34,7 +28,7 @@ public final class UsageWriter: UsageSink {
     /// Loop time of the oldest row waiting to be sent (or of the last send, for rows left behind by it).
     private var pendingSince: UInt64?
     private var lastError: (any Error)?
-    private var waiters: [Waiter] = []
+    private var waiters = FlushWaiters()
     private var lastDropLog: UInt64?
 
     /// Rows written to the database since the writer was created.
@@ -75,15 +69,9 @@ public final class UsageWriter: UsageSink {
     /// failed (the rows stay buffered and are retried).
     public func flush(completion: @escaping (Error?) -> Void) {
         loop.assertInLoop()
-        guard bufferedRows > 0 else {
-            loop.execute { completion(nil) }
-            return
-        }
-        guard clock.state != .closed else {
-            loop.execute { completion(StoreError.closed("usage writer (\(self.bufferedRows) rows not written)")) }
-            return
-        }
-        waiters.append(Waiter(through: lastSequence, completion: completion))
+        guard clock.admitsFlush(buffered: bufferedRows, closedError: StoreError.closed("usage writer (\(bufferedRows) rows not written)"),
+                                completion: completion) else { return }
+        waiters.add(through: lastSequence, completion: completion)
         schedule()
     }
 
@@ -110,17 +98,7 @@ public final class UsageWriter: UsageSink {
 
     private func schedule() {
         guard clock.state != .closed, inFlight.isEmpty, !pending.isEmpty, let since = pendingSince else { return }
-        let now = loop.nowMilliseconds
-        let due: UInt64
-        if !waiters.isEmpty {
-            due = now  // flush or close asked: write now, even while backing off after a failure
-        } else if let retryAt = clock.retryAt {
-            due = retryAt  // after a failure, wait out the delay even when the buffer is full
-        } else if pending.count >= options.batchRows {
-            due = now
-        } else {
-            due = since + options.flushDelayMilliseconds
-        }
+        let due = clock.due(since: since, flushWaiting: !waiters.isEmpty, full: pending.count >= options.batchRows)
         clock.at(due, send: sendBatch, reschedule: { [weak self] in self?.schedule() })
     }
 
@@ -173,17 +151,11 @@ public final class UsageWriter: UsageSink {
     }
 
     private func resolveWaiters() {
-        let oldest = oldestBuffered
-        guard waiters.contains(where: { $0.through < oldest }) else { return }
-        let done = waiters.filter { $0.through < oldest }
-        waiters.removeAll { $0.through < oldest }
-        for waiter in done { waiter.completion(nil) }
+        for completion in waiters.takeResolved(oldestUnwritten: oldestBuffered) { completion(nil) }
     }
 
     private func failWaiters(_ error: any Error) {
-        let failed = waiters
-        waiters = []
-        for waiter in failed { waiter.completion(error) }
+        for completion in waiters.takeAll() { completion(error) }
     }
 
     /// Keeps the buffer bounded while the database fails: the oldest waiting rows go, with a critical log line at

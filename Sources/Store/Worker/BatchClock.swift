@@ -38,6 +38,31 @@ final class BatchClock {
         }
     }
 
+    /// When the next batch is due (loop milliseconds), for a writer whose oldest unsent item waits since `since`:
+    /// now when a `flush` caller waits (even while backing off after a failure); after a failure, at the retry
+    /// time even when the buffer is `full`; now when it is full; otherwise the batch delay after `since`.
+    func due(since: UInt64, flushWaiting: Bool, full: Bool) -> UInt64 {
+        if flushWaiting { return loop.nowMilliseconds }
+        if let retryAt { return retryAt }
+        return full ? loop.nowMilliseconds : since + options.flushDelayMilliseconds
+    }
+
+    /// The shared start of a writer's `flush`: with nothing buffered the caller hears nil, after `close` it hears
+    /// `closedError` (both on a later loop turn). True when the writer should queue the caller and write now.
+    func admitsFlush(buffered: Int, closedError: @autoclosure () -> Error,
+                     completion: @escaping (Error?) -> Void) -> Bool {
+        guard buffered > 0 else {
+            loop.execute { completion(nil) }
+            return false
+        }
+        guard state != .closed else {
+            let error = closedError()
+            loop.execute { completion(error) }
+            return false
+        }
+        return true
+    }
+
     /// Stops the armed timer: the batch is going now.
     func disarm() {
         guard timerDue != nil else { return }

@@ -62,17 +62,19 @@ let package = Package(
         .executableTarget(name: "switchyard-core-bench", dependencies: ["Routing", "JSON"], path: "Benchmarks/core-bench"),
         .executableTarget(name: "bench-echo-server", dependencies: ["JSON"], path: "Benchmarks/echo-server"),
 
-        .testTarget(name: "LoopTests", dependencies: ["Loop"]),
+        // Shared by the test targets: running a loop until a condition holds, never sleeping.
+        .target(name: "LoopTestSupport", dependencies: ["Loop"], path: "Tests/LoopTestSupport"),
+        .testTarget(name: "LoopTests", dependencies: ["Loop", "LoopTestSupport"]),
         .testTarget(name: "PatternsTests", dependencies: ["Patterns"]),
         .testTarget(name: "ServerSentEventsTests", dependencies: ["ServerSentEvents"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Loop"]),
-        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Loop"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["LoopTestSupport", "HTTPServer", "Loop"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["LoopTestSupport", "HTTPClient", "Loop"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "JSON"]),
-        .testTarget(name: "MCPTests", dependencies: ["MCP", "JSONRPC", "JSON", "Loop", "HTTPServer", "HTTPClient"]),
+        .testTarget(name: "MCPTests", dependencies: ["LoopTestSupport", "MCP", "JSONRPC", "JSON", "Loop", "HTTPServer", "HTTPClient"]),
         .testTarget(name: "RoutingTests", dependencies: ["Routing", "JSON"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Routing", "Loop", "JSON"]),
-        .testTarget(name: "FakeProviderTests", dependencies: ["FakeProvider", "HTTPClient", "Loop", "JSON"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "MCP", "JSON", "Loop", "Routing", "Store", "FakeProvider"]),
+        .testTarget(name: "StoreTests", dependencies: ["LoopTestSupport", "Store", "Routing", "Loop", "JSON"]),
+        .testTarget(name: "FakeProviderTests", dependencies: ["LoopTestSupport", "FakeProvider", "HTTPClient", "Loop", "JSON"]),
+        .testTarget(name: "GatewayTests", dependencies: ["LoopTestSupport", "Gateway", "MCP", "JSON", "Loop", "Routing", "Store", "FakeProvider"]),
     ]
 )

@@ -2,6 +2,7 @@ import FakeProvider
 import HTTPClient
 import JSON
 import Loop
+import LoopTestSupport
 import XCTest
 
 /// One test's world: a loop, a `FakeProviderServer` on 127.0.0.1:0 and an `HTTPClient`, all on the test thread.
@@ -54,14 +55,7 @@ final class FakeHarness {
     @discardableResult
     func run(timeout milliseconds: UInt64 = 5_000, file: StaticString = #filePath, line: UInt = #line,
              until condition: () -> Bool) -> Bool {
-        if condition() { return true }
-        var expired = false
-        let timer = try! Loop.Timer(loop: loop)
-        timer.start(after: milliseconds) { expired = true }
-        while !condition() && !expired { loop.runOnce() }
-        timer.close()
-        if expired { XCTFail("condition not met within \(milliseconds) ms", file: file, line: line) }
-        return !expired
+        runLoop(loop, until: condition, timeout: milliseconds, file: file, line: line)
     }
 
     /// Closes the client and the server, waits for every close callback, then closes the loop.

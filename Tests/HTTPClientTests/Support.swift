@@ -1,5 +1,6 @@
 import HTTPClient
 import Loop
+import LoopTestSupport
 import XCTest
 
 /// Everything one request's callbacks did, in order, so tests can check what was delivered and when.
@@ -91,12 +92,7 @@ extension XCTestCase {
     /// Runs `loop` until `condition` holds or `milliseconds` pass (then fails): waiting on events, never sleeping.
     func run(_ loop: EventLoop, for milliseconds: UInt64 = 5_000, until condition: () -> Bool,
              file: StaticString = #filePath, line: UInt = #line) {
-        var expired = false
-        let deadline = try! Loop.Timer(loop: loop)
-        deadline.start(after: milliseconds) { expired = true }
-        while !condition() && !expired { loop.runOnce() }
-        deadline.close()
-        XCTAssertTrue(condition(), "condition not met within \(milliseconds) ms", file: file, line: line)
+        runLoop(loop, until: condition, timeout: milliseconds, file: file, line: line)
     }
 
     /// Closes the client and the server, waits for libuv to release every handle, then closes the loop, which

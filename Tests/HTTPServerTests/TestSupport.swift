@@ -1,5 +1,6 @@
 import Foundation
 import Loop
+import LoopTestSupport
 import XCTest
 
 @testable import HTTPServer
@@ -33,14 +34,7 @@ final class Harness {
     @discardableResult
     func run(timeout milliseconds: UInt64 = 5_000, file: StaticString = #filePath, line: UInt = #line,
              until condition: () -> Bool) -> Bool {
-        if condition() { return true }
-        var expired = false
-        let timer = try! Loop.Timer(loop: loop)
-        timer.start(after: milliseconds) { expired = true }
-        while !condition() && !expired { loop.runOnce() }
-        timer.close()
-        if expired { XCTFail("timed out after \(milliseconds) ms", file: file, line: line) }
-        return !expired
+        runLoop(loop, until: condition, timeout: milliseconds, file: file, line: line)
     }
 
     /// Starts a one-shot timer; `finish()` closes it if it has not fired.

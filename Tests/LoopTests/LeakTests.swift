@@ -1,4 +1,5 @@
 import Loop
+import LoopTestSupport
 import XCTest
 
 /// `EventLoop.close()` is every test's leak check; these show that it really catches a handle left open.

@@ -1,38 +1,6 @@
+import LoopTestSupport
 import Loop
 import XCTest
-
-/// Runs `loop` one turn at a time until `condition` holds, for at most `ms` milliseconds.
-///
-/// A `Timer` is the deadline, so `runOnce()` (which blocks until some event arrives) always wakes up by then; no
-/// test sleeps a fixed time. Fails the test and returns false when the deadline passes first.
-@discardableResult
-func runLoop(_ loop: EventLoop, until condition: () -> Bool, timeout ms: UInt64,
-             file: StaticString = #filePath, line: UInt = #line) -> Bool {
-    if condition() { return true }
-    let deadline: Loop.Timer
-    do {
-        deadline = try Loop.Timer(loop: loop)
-    } catch {
-        XCTFail("cannot arm the deadline timer: \(error)", file: file, line: line)
-        return false
-    }
-    var expired = false
-    deadline.start(after: ms) { expired = true }
-    while !condition() && !expired { loop.runOnce() }
-    deadline.close()
-    if condition() { return true }
-    XCTFail("timed out after \(ms) ms", file: file, line: line)
-    return false
-}
-
-/// Runs `loop` for `ms` milliseconds (ended by a timer, not a sleep), to show that something does *not* happen.
-func runLoop(_ loop: EventLoop, for ms: UInt64) {
-    var done = false
-    guard let window = try? Loop.Timer(loop: loop) else { return }
-    window.start(after: ms) { done = true }
-    while !done { loop.runOnce() }
-    window.close()
-}
 
 /// One loop per test, created on the test's thread. Every test ends with `closeLoop()`, which throws when a handle
 /// is still open, so every test is a leak test (DESIGN.md §7).

@@ -1,5 +1,6 @@
 import Foundation
 import Loop
+import LoopTestSupport
 import XCTest
 
 private enum Message: Sendable, Equatable {

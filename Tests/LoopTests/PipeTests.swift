@@ -1,5 +1,6 @@
 import Foundation
 import Loop
+import LoopTestSupport
 import XCTest
 
 final class PipeTests: LoopTestCase {

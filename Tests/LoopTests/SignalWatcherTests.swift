@@ -1,4 +1,5 @@
 import Loop
+import LoopTestSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import Loop
+import LoopTestSupport
 import XCTest
 
 /// A listener on 127.0.0.1:0 that keeps what every accepted connection reads, and optionally echoes it.

@@ -1,4 +1,5 @@
 import Loop
+import LoopTestSupport
 import XCTest
 
 final class TimerTests: LoopTestCase {

@@ -1,4 +1,5 @@
 import Loop
+import LoopTestSupport
 import XCTest
 
 /// A counter shared by threads, guarded by a `ConditionLock`.

@@ -3,6 +3,7 @@ import JSON
 import JSONRPC
 import Logging
 import Loop
+import LoopTestSupport
 import MCP
 import XCTest
 
@@ -250,18 +251,7 @@ private final class HubHarness {
     @discardableResult
     func waitUntil(timeout: UInt64, _ what: String, file: StaticString = #filePath, line: UInt = #line,
                    _ condition: () -> Bool) -> Bool {
-        if condition() { return true }
-        guard let deadline = try? Loop.Timer(loop: loop) else {
-            XCTFail("cannot arm a timer", file: file, line: line)
-            return false
-        }
-        var expired = false
-        deadline.start(after: timeout) { expired = true }
-        while !condition() && !expired { loop.runOnce() }
-        deadline.close()
-        if condition() { return true }
-        XCTFail("timed out after \(timeout) ms waiting for \(what)", file: file, line: line)
-        return false
+        runLoop(loop, until: condition, timeout: timeout, waitingFor: what, file: file, line: line)
     }
 
     /// Stops every server, waits until every child spawned has exited, and closes the loop cleanly.

@@ -4,6 +4,7 @@ import JSON
 import JSONRPC
 import Logging
 import Loop
+import LoopTestSupport
 import XCTest
 
 @testable import MCP
@@ -52,13 +53,7 @@ final class HTTPWorld {
     @discardableResult
     func run(for milliseconds: UInt64 = 5_000, file: StaticString = #filePath, line: UInt = #line,
              until condition: () -> Bool) -> Bool {
-        var expired = false
-        let deadline = try! Loop.Timer(loop: loop)
-        deadline.start(after: milliseconds) { expired = true }
-        while !condition() && !expired { loop.runOnce() }
-        deadline.close()
-        XCTAssertTrue(condition(), "condition not met within \(milliseconds) ms", file: file, line: line)
-        return condition()
+        runLoop(loop, until: condition, timeout: milliseconds, file: file, line: line)
     }
 
     /// Runs `body` after `milliseconds` (a one-shot timer that `finish` closes if it has not fired).

@@ -1,34 +1,11 @@
 import Foundation
 import Logging
+import LoopTestSupport
 import Loop
 import Routing
 import Synchronization
 import XCTest
 @testable import Store
-
-/// Runs `loop` one turn at a time until `condition` holds, for at most `ms` milliseconds.
-///
-/// A `Loop.Timer` is the deadline, so `runOnce()` (which blocks until some event arrives) always wakes up by then;
-/// no test sleeps a fixed time. Fails the test and returns false when the deadline passes first.
-@discardableResult
-func runLoop(_ loop: EventLoop, until condition: () -> Bool, timeout ms: UInt64,
-             file: StaticString = #filePath, line: UInt = #line) -> Bool {
-    if condition() { return true }
-    let deadline: Loop.Timer
-    do {
-        deadline = try Loop.Timer(loop: loop)
-    } catch {
-        XCTFail("cannot arm the deadline timer: \(error)", file: file, line: line)
-        return false
-    }
-    var expired = false
-    deadline.start(after: ms) { expired = true }
-    while !condition() && !expired { loop.runOnce() }
-    deadline.close()
-    if condition() { return true }
-    XCTFail("timed out after \(ms) ms", file: file, line: line)
-    return false
-}
 
 /// One loop and one temporary directory per test. Every test ends with `closeLoop()`, which throws when a handle
 /// is still open (the store's mailbox or timer included), so every test is a leak test (DESIGN.md §7).

@@ -1,6 +1,7 @@
 import FakeProvider
 import JSON
 import Loop
+import LoopTestSupport
 import Routing
 import XCTest
 @testable import Gateway
@@ -48,12 +49,7 @@ final class RouterOverCurlTests: XCTestCase {
     }
 
     private func run(for milliseconds: UInt64 = 5_000, until condition: () -> Bool, file: StaticString = #filePath, line: UInt = #line) {
-        var expired = false
-        let deadline = try! Loop.Timer(loop: loop)
-        deadline.start(after: milliseconds) { expired = true }
-        while !condition() && !expired { loop.runOnce() }
-        deadline.close()
-        XCTAssertTrue(condition(), "condition not met within \(milliseconds) ms", file: file, line: line)
+        runLoop(loop, until: condition, timeout: milliseconds, file: file, line: line)
     }
 
     private func chat(_ body: JSONObject) -> [ChatEvent] {

@@ -1,5 +1,6 @@
 import Foundation
 import Loop
+import LoopTestSupport
 import Routing
 import XCTest
 @testable import Store

@@ -7,6 +7,7 @@ extension JSONParser {
             throw error(position < input.count ? "expected an object" : "unexpected end of input, expected an object")
         }
         var members: [JSONSkim.Member] = []
+        members.reserveCapacity(8)  // one allocation for the usual object instead of a string of regrowths
         try walkContainer(isObject: true) { (parser: inout JSONParser) throws(JSONParseError) in
             try parser.expectKeyQuote()
             let (key, escaped) = try parser.skipString()
@@ -25,6 +26,7 @@ extension JSONParser {
             throw error(position < input.count ? "expected an array" : "unexpected end of input, expected an array")
         }
         var elements: [Range<Int>] = []
+        elements.reserveCapacity(4)
         try walkContainer(isObject: false) { (parser: inout JSONParser) throws(JSONParseError) in
             parser.skipWhitespace()
             let start = parser.position

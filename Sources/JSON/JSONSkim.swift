@@ -24,21 +24,13 @@ public enum JSONSkim {
     /// The members of the object in `range` of `bytes` (a `Member.value` of an earlier call, for instance).
     public static func members(of bytes: [UInt8], in range: Range<Int>,
                                limits: JSONLimits = .init()) throws(JSONParseError) -> [Member] {
-        let offset = range.lowerBound
-        return try skim(bytes, range, limits) { (parser: inout JSONParser) throws(JSONParseError) in
-            try parser.skimObject()
-        }.map {
-            Member(key: $0.key.shifted(by: offset), keyIsEscaped: $0.keyIsEscaped, value: $0.value.shifted(by: offset))
-        }
+        try skim(bytes, range, limits) { (parser: inout JSONParser) throws(JSONParseError) in try parser.skimObject() }
     }
 
     /// The elements of the array in `range` of `bytes`, as the byte range of each.
     public static func elements(of bytes: [UInt8], in range: Range<Int>,
                                 limits: JSONLimits = .init()) throws(JSONParseError) -> [Range<Int>] {
-        let offset = range.lowerBound
-        return try skim(bytes, range, limits) { (parser: inout JSONParser) throws(JSONParseError) in
-            try parser.skimArray()
-        }.map { $0.shifted(by: offset) }
+        try skim(bytes, range, limits) { (parser: inout JSONParser) throws(JSONParseError) in try parser.skimArray() }
     }
 
     /// Whether the member's key is `name` (ASCII, as keys of the wire formats are).
@@ -48,7 +40,10 @@ public enum JSONSkim {
         return bytes[member.key].elementsEqual(expected)
     }
 
-    /// Runs `body` over `range` alone (offsets relative to its start) and checks that nothing follows the value.
+    /// Runs `body` over `range` alone and checks that nothing follows the value. The parser reads the buffer up to
+    /// the range's end starting at its start, so every offset it reports (ranges, errors) is already an offset
+    /// into `bytes`.
+    @inline(__always)
     private static func skim<Result>(
         _ bytes: [UInt8], _ range: Range<Int>, _ limits: JSONLimits,
         _ body: (inout JSONParser) throws(JSONParseError) -> Result
@@ -58,12 +53,13 @@ public enum JSONSkim {
             throw JSONParseError(offset: range.lowerBound + limits.maxBytes,
                                  reason: "input is \(range.count) bytes, over the limit of \(limits.maxBytes) bytes")
         }
+        guard !range.isEmpty else {
+            throw JSONParseError(offset: range.lowerBound, reason: "unexpected end of input, expected a value")
+        }
         let outcome = bytes.withUnsafeBytes { raw -> Swift.Result<Result, JSONParseError> in
-            let slice = UnsafeRawBufferPointer(rebasing: raw[range])
-            guard let base = slice.baseAddress, !slice.isEmpty else {
-                return .failure(JSONParseError(offset: 0, reason: "unexpected end of input, expected a value"))
-            }
-            var parser = JSONParser(input: JSONInput(base, count: slice.count), maxDepth: limits.maxDepth)
+            // Not empty (checked above), so the buffer has a base address.
+            var parser = JSONParser(input: JSONInput(raw.baseAddress!, count: range.upperBound), maxDepth: limits.maxDepth)
+            parser.position = range.lowerBound
             return Swift.Result { () throws(JSONParseError) in
                 parser.skipWhitespace()
                 let result = try body(&parser)
@@ -74,13 +70,6 @@ public enum JSONSkim {
                 return result
             }
         }
-        switch outcome {
-        case .success(let result): return result
-        case .failure(let error): throw JSONParseError(offset: error.offset + range.lowerBound, reason: error.reason)
-        }
+        return try outcome.get()
     }
-}
-
-extension Range<Int> {
-    fileprivate func shifted(by offset: Int) -> Range<Int> { (lowerBound + offset)..<(upperBound + offset) }
 }

@@ -28,8 +28,11 @@ extension OpenAIStreamDecoder: PassThroughStreamDecoder {
         } catch {
             return nil
         }
-        var kept: [JSONSkim.Member] = []
-        kept.reserveCapacity(members.count)
+        // The chunk is written as the members are checked; an event that needs the object path drops it.
+        var chunk: [UInt8] = []
+        chunk.reserveCapacity(data.count + stamp.members.count + 8)
+        chunk.append(UInt8(ascii: "{"))
+        chunk += stamp.members
         var carriesToken: Bool?
         for member in members {
             if member.keyIsEscaped { return nil }
@@ -46,17 +49,10 @@ extension OpenAIStreamDecoder: PassThroughStreamDecoder {
                 guard let token = choicesCarryToken(data, member.value) else { return nil }
                 carriesToken = token
             }
-            kept.append(member)
-        }
-        guard let carriesToken else { return nil }  // no choices: the object path decides what it is
-        var chunk: [UInt8] = []
-        chunk.reserveCapacity(data.count + stamp.members.count + 8)
-        chunk.append(UInt8(ascii: "{"))
-        chunk += stamp.members
-        for member in kept {
             chunk.append(UInt8(ascii: ","))
             chunk += data[member.entry]
         }
+        guard let carriesToken else { return nil }  // no choices: the object path decides what it is
         chunk.append(UInt8(ascii: "}"))
         return .encoded(chunk, carriesToken: carriesToken)
     }

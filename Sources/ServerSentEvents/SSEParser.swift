@@ -62,26 +62,35 @@ public struct SSEParser: Sendable {
     public mutating func feed(_ bytes: ArraySlice<UInt8>) -> [SSEEvent] {
         var events: [SSEEvent] = []
         var rest = bytes
+        while let event = next(from: &rest) { events.append(event) }
+        return events
+    }
+
+    /// Consumes `rest` up to the end of the next complete event and returns that event, leaving what follows it in
+    /// `rest`; consumes all of `rest` and returns nil when it completes no event. For a reader that acts on each
+    /// event before reading the next (a proxy forwarding the first token while the rest of the read waits).
+    public mutating func next(from rest: inout ArraySlice<UInt8>) -> SSEEvent? {
         if pendingCR, !rest.isEmpty {
             pendingCR = false
             if rest.first == Self.lf { rest = rest.dropFirst() }
         }
         while let end = rest.firstIndex(where: { $0 == Self.lf || $0 == Self.cr }) {
             append(rest[..<end])
-            endLine(&events)
-            let next = rest.index(after: end)
+            let event = endLine()
+            var next = rest.index(after: end)
             if rest[end] == Self.cr {
                 if next == rest.endIndex {
                     pendingCR = true
                 } else if rest[next] == Self.lf {
-                    rest = rest[rest.index(after: next)...]
-                    continue
+                    next = rest.index(after: next)
                 }
             }
             rest = rest[next...]
+            if let event { return event }
         }
         append(rest)
-        return events
+        rest = rest[rest.endIndex...]
+        return nil
     }
 
     /// Ends the stream for a reader that wants a last event lacking its closing blank line (unlike a browser):
@@ -89,9 +98,9 @@ public struct SSEParser: Sendable {
     /// complete answer into a cut stream. A last line without its line break counts as a line.
     public mutating func finish() -> [SSEEvent] {
         var events: [SSEEvent] = []
-        if !line.isEmpty || lineTooLong || lineIsComment { endLine(&events) }
+        if !line.isEmpty || lineTooLong || lineIsComment, let event = endLine() { events.append(event) }
         pendingCR = false
-        dispatch(&events)
+        if let event = dispatch() { events.append(event) }
         return events
     }
 
@@ -109,25 +118,23 @@ public struct SSEParser: Sendable {
         }
     }
 
-    private mutating func endLine(_ events: inout [SSEEvent]) {
+    /// Ends the current line; returns the event a blank line dispatched.
+    private mutating func endLine() -> SSEEvent? {
         defer {
             line.removeAll(keepingCapacity: true)
             lineTooLong = false
             lineIsComment = false
             atStreamStart = false
         }
-        if lineIsComment { return }  // servers send comments as keep-alives
+        if lineIsComment { return nil }  // servers send comments as keep-alives
         // A UTF-8 byte order mark may precede the first line.
         if atStreamStart, line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }
         if lineTooLong {
             eventTooLarge = true
-            return
+            return nil
         }
-        if line.isEmpty {
-            dispatch(&events)
-            return
-        }
-        if line[0] == Self.colon { return }  // a comment after a byte order mark
+        if line.isEmpty { return dispatch() }
+        if line[0] == Self.colon { return nil }  // a comment after a byte order mark
         let name: ArraySlice<UInt8>
         var value: ArraySlice<UInt8>
         if let colon = line.firstIndex(of: Self.colon) {
@@ -159,9 +166,10 @@ public struct SSEParser: Sendable {
         default:
             break  // unknown fields are ignored
         }
+        return nil
     }
 
-    private mutating func dispatch(_ events: inout [SSEEvent]) {
+    private mutating func dispatch() -> SSEEvent? {
         defer {
             data.removeAll(keepingCapacity: true)
             hasData = false
@@ -169,12 +177,12 @@ public struct SSEParser: Sendable {
             eventTooLarge = false
         }
         // A line too long to keep may have been data: count the event as dropped rather than lose it silently.
-        guard hasData || eventTooLarge else { return }
+        guard hasData || eventTooLarge else { return nil }
         if eventTooLarge {
             droppedEvents += 1
-            return
+            return nil
         }
         data.removeLast()  // the LF after the last data line
-        events.append(SSEEvent(type: eventType.flatMap { $0.isEmpty ? nil : $0 }, data: data, id: lastEventID))
+        return SSEEvent(type: eventType.flatMap { $0.isEmpty ? nil : $0 }, data: data, id: lastEventID)
     }
 }

@@ -123,3 +123,26 @@ extension SSEParserTests {
         XCTAssertEqual(parseByteByByte(text).map(\.text), ["{\"content\":\"héllo 👋 — 日本\"}"])
     }
 }
+
+extension SSEParserTests {
+    func testNextStopsRightAfterEachEventAndKeepsTheRest() {
+        var parser = SSEParser()
+        var rest = Array("data: a\r\n\r\nevent: e\ndata: b\n\ndata: c".utf8)[...]
+        XCTAssertEqual(parser.next(from: &rest)?.text, "a")
+        XCTAssertEqual(String(decoding: rest, as: UTF8.self), "event: e\ndata: b\n\ndata: c")
+        XCTAssertEqual(parser.next(from: &rest), SSEEvent(type: "e", data: Array("b".utf8)))
+        XCTAssertNil(parser.next(from: &rest), "an unfinished event consumes the rest")
+        XCTAssertTrue(rest.isEmpty)
+        var more = Array("\n\n".utf8)[...]
+        XCTAssertEqual(parser.next(from: &more)?.text, "c")
+    }
+
+    func testNextAcrossACRSplitFromItsLF() {
+        var parser = SSEParser()
+        var first = Array("data: a\r".utf8)[...]
+        XCTAssertNil(parser.next(from: &first))
+        var second = Array("\n\r\n".utf8)[...]
+        XCTAssertEqual(parser.next(from: &second)?.text, "a", "CR LF split across reads is one line break")
+        XCTAssertTrue(second.isEmpty)
+    }
+}

@@ -19,7 +19,8 @@ extension SSEChatStreamDecoder {
     }
 
     func feed(_ bytes: [UInt8], emit: ([JSONObject]) -> Bool) throws(UpstreamFailure) {
-        for frame in try events(in: bytes) {
+        var rest = bytes[...]
+        while let frame = try nextEvent(from: &rest) {
             let chunks = try handle([frame])
             if !chunks.isEmpty, !emit(chunks) { return }
         }
@@ -39,6 +40,13 @@ extension SSEChatStreamDecoder {
         let events = framer.feed(bytes)
         try checkEventSizes()
         return events
+    }
+
+    /// The next event `rest` completes, framed only as far as that event (see `SSEParser.next(from:)`).
+    func nextEvent(from rest: inout ArraySlice<UInt8>) throws(UpstreamFailure) -> SSEEvent? {
+        let event = framer.next(from: &rest)
+        try checkEventSizes()
+        return event
     }
 
     private func checkEventSizes() throws(UpstreamFailure) {

@@ -8,7 +8,8 @@ import ServerSentEvents
 /// decides it exactly as before.
 extension OpenAIStreamDecoder: PassThroughStreamDecoder {
     func feed(_ bytes: [UInt8], stamp: ChunkStamp, emit: ([PassedChunk]) -> Bool) throws(UpstreamFailure) {
-        for frame in try events(in: bytes) {
+        var rest = bytes[...]
+        while let frame = try nextEvent(from: &rest) {
             if isComplete { return }
             if let passed = Self.passThrough(frame.data, stamp: stamp) {
                 if !emit([passed]) { return }

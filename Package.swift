@@ -7,7 +7,7 @@ let package = Package(
     name: "Switchyard",
     platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "switchyard", targets: ["switchyard"]),
+        .executable(name: "switchyard", targets: ["switchyard"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -30,35 +30,48 @@ let package = Package(
         .target(name: "Patterns"),
         // The text/event-stream parser shared by the MCP client transport and the provider stream decoders.
         .target(name: "ServerSentEvents"),
-        .target(name: "Routing", dependencies: ["JSON", "Patterns", "ServerSentEvents"],
-                resources: [.embedInCode("Catalog/catalog.json")]),
-        .target(name: "Store", dependencies: [
-            "CSQLite", "Loop", "Routing", "JSON", .product(name: "Logging", package: "swift-log"),
-        ]),
-        .target(name: "MCP", dependencies: [
-            "JSONRPC", "Patterns", "JSON", "Loop", "HTTPServer", "HTTPClient", "ServerSentEvents",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .target(name: "Gateway", dependencies: [
-            "MCP", "JSONRPC", "JSON", "Loop", "HTTPServer", "HTTPClient", "Routing", "Store",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "Routing", dependencies: ["JSON", "Patterns", "ServerSentEvents"],
+            resources: [.embedInCode("Catalog/catalog.json")]),
+        .target(
+            name: "Store",
+            dependencies: [
+                "CSQLite", "Loop", "Routing", "JSON", .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "MCP",
+            dependencies: [
+                "JSONRPC", "Patterns", "JSON", "Loop", "HTTPServer", "HTTPClient", "ServerSentEvents",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "MCP", "JSONRPC", "JSON", "Loop", "HTTPServer", "HTTPClient", "Routing", "Store",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // Linked with the Swift runtime and FoundationEssentials inside: one binary that needs no Swift runtime on
         // the host, and ~3 MB less resident memory than the shared libraries (only the pages used are loaded).
-        .executableTarget(name: "switchyard", dependencies: [
-            "Gateway", "Loop",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-        ], linkerSettings: [.unsafeFlags(["-static-stdlib", "-l_FoundationCollections", "-l_FoundationCShims"])]),
+        .executableTarget(
+            name: "switchyard",
+            dependencies: [
+                "Gateway", "Loop",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ], linkerSettings: [.unsafeFlags(["-static-stdlib", "-l_FoundationCollections", "-l_FoundationCShims"])]),
         // Test support: a fake LLM provider speaking the OpenAI, Anthropic and Gemini wire formats on loopback.
         .target(name: "FakeProvider", dependencies: ["Loop", "HTTPServer", "JSON"]),
-        .executableTarget(name: "fake-provider", dependencies: [
-            "FakeProvider", "Loop", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(
+            name: "fake-provider",
+            dependencies: [
+                "FakeProvider", "Loop", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         // Benchmarks: blocking clients, timing and child processes shared by both programs live in BenchSupport.
         .target(name: "BenchSupport", path: "Benchmarks/BenchSupport"),
-        .executableTarget(name: "switchyard-bench", dependencies: ["BenchSupport", "JSON"], path: "Benchmarks/switchyard-bench"),
-        .executableTarget(name: "switchyard-router-bench", dependencies: ["BenchSupport", "JSON"], path: "Benchmarks/router-bench"),
+        .executableTarget(
+            name: "switchyard-bench", dependencies: ["BenchSupport", "JSON"], path: "Benchmarks/switchyard-bench"),
+        .executableTarget(
+            name: "switchyard-router-bench", dependencies: ["BenchSupport", "JSON"], path: "Benchmarks/router-bench"),
         .executableTarget(name: "switchyard-core-bench", dependencies: ["Routing", "JSON"], path: "Benchmarks/core-bench"),
         .executableTarget(name: "bench-echo-server", dependencies: ["JSON"], path: "Benchmarks/echo-server"),
 
@@ -71,10 +84,15 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["LoopTestSupport", "HTTPServer", "Loop"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["LoopTestSupport", "HTTPClient", "Loop"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "JSON"]),
-        .testTarget(name: "MCPTests", dependencies: ["LoopTestSupport", "MCP", "JSONRPC", "JSON", "Loop", "HTTPServer", "HTTPClient"]),
+        .testTarget(
+            name: "MCPTests",
+            dependencies: ["LoopTestSupport", "MCP", "JSONRPC", "JSON", "Loop", "HTTPServer", "HTTPClient"]),
         .testTarget(name: "RoutingTests", dependencies: ["Routing", "JSON"]),
         .testTarget(name: "StoreTests", dependencies: ["LoopTestSupport", "Store", "Routing", "Loop", "JSON"]),
-        .testTarget(name: "FakeProviderTests", dependencies: ["LoopTestSupport", "FakeProvider", "HTTPClient", "Loop", "JSON"]),
-        .testTarget(name: "GatewayTests", dependencies: ["LoopTestSupport", "Gateway", "MCP", "JSON", "Loop", "Routing", "Store", "FakeProvider"]),
+        .testTarget(
+            name: "FakeProviderTests", dependencies: ["LoopTestSupport", "FakeProvider", "HTTPClient", "Loop", "JSON"]),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: ["LoopTestSupport", "Gateway", "MCP", "JSON", "Loop", "Routing", "Store", "FakeProvider"]),
     ]
 )

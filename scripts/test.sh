@@ -9,6 +9,9 @@ cd "$root"
 scripts/install-deps.sh
 scripts/setup-venv.sh
 
+echo "== formatting (scripts/format.sh --check)"
+scripts/format.sh --check
+
 echo "== swift build"
 swift build --build-tests
 

@@ -1,9 +1,10 @@
 // Child processes for the benchmarks (gateway, echo server, fake provider), with pipes we read and write directly.
 
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A running child whose stdin and stdout (when piped) we drive with raw `read`/`write`.
 public final class ChildProcess {
@@ -100,14 +101,16 @@ public final class ChildProcess {
             var found = false
             for task in tasks {
                 guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/schedstat", encoding: .utf8),
-                      let first = text.split(separator: " ").first, let nanos = UInt64(first) else { continue }
+                    let first = text.split(separator: " ").first, let nanos = UInt64(first)
+                else { continue }
                 total += nanos
                 found = true
             }
             if found { return total }
         }
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = text.lastIndex(of: ")") else { return nil }
+            let close = text.lastIndex(of: ")")
+        else { return nil }
         // Fields after "(comm)": state is field 3, utime 14, stime 15.
         let fields = text[text.index(after: close)...].split(separator: " ")
         guard fields.count > 13, let user = UInt64(fields[11]), let system = UInt64(fields[12]) else { return nil }

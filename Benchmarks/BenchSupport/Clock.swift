@@ -1,9 +1,10 @@
 // Time, statistics and small helpers shared by every measurement, in both benchmark programs.
 
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Monotonic nanoseconds. Inlinable because it brackets every measured call, from another module.
 @inlinable
@@ -43,8 +44,9 @@ public struct Run: Mergeable, Sendable {
     public func merged(with other: Run?) -> Run {
         guard let other else { return self }
         let cpu: UInt64? = gatewayCPUNanos.flatMap { mine in other.gatewayCPUNanos.map { mine + $0 } }
-        return Run(calls: calls + other.calls, elapsedNanos: elapsedNanos + other.elapsedNanos,
-                   latencies: other.latencies + latencies, gatewayCPUNanos: cpu)
+        return Run(
+            calls: calls + other.calls, elapsedNanos: elapsedNanos + other.elapsedNanos,
+            latencies: other.latencies + latencies, gatewayCPUNanos: cpu)
     }
 }
 
@@ -64,8 +66,10 @@ public protocol Mergeable {
 
 /// Runs the baseline and the gateway in alternating rounds of `calls / rounds` calls, so a burst of load from other
 /// processes on the machine falls on both about equally; returns each side's rounds merged.
-public func alternate<M: Mergeable>(rounds: Int, calls: Int, baseline: (Int) throws -> M,
-                                    gateway: (Int) throws -> M) throws -> (M, M) {
+public func alternate<M: Mergeable>(
+    rounds: Int, calls: Int, baseline: (Int) throws -> M,
+    gateway: (Int) throws -> M
+) throws -> (M, M) {
     var base: M?
     var gate: M?
     for round in 0..<rounds {
@@ -108,9 +112,12 @@ public func writeAll(fd: Int32, _ bytes: [UInt8]) throws(BenchError) {
 @inlinable
 public func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
     if value == 0 { buffer.append(UInt8(ascii: "0")); return }
-    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                 UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    var digits:
+        (
+            UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+            UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+        ) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     var count = 0
     var rest = value
     withUnsafeMutableBytes(of: &digits) { raw in

@@ -1,7 +1,7 @@
 // A minimal blocking HTTP/1.1 client over one keep-alive TCP connection: enough for the benchmark, nothing more.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One answer: status, header fields (names lowercased) and the whole body (chunked bodies are reassembled).
@@ -29,7 +29,9 @@ public final class HTTPConnection: @unchecked Sendable {
         guard fd >= 0 else { throw BenchError("socket failed: \(String(cString: strerror(errno)))") }
         var address = loopback(port: port)
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard result == 0 else {
             let message = String(cString: strerror(errno))
@@ -62,13 +64,16 @@ public final class HTTPConnection: @unchecked Sendable {
     /// body as soon as all of it is here, or what each read brought of a sized body — so a caller can time the
     /// events of a stream. The returned response has an empty `body`.
     public func readResponse(streaming consume: (ArraySlice<UInt8>) throws(BenchError) -> Void) throws(BenchError)
-        -> HTTPResponse {
+        -> HTTPResponse
+    {
         let headEnd = try find([0x0D, 0x0A, 0x0D, 0x0A])
         let head = String(decoding: buffer[start..<headEnd], as: UTF8.self)
         start = headEnd + 4
         var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false)
         let statusLine = lines.removeFirst().split(separator: " ")
-        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw BenchError("bad status line: \(head.prefix(80))") }
+        guard statusLine.count >= 2, let status = Int(statusLine[1]) else {
+            throw BenchError("bad status line: \(head.prefix(80))")
+        }
         var response = HTTPResponse(status: status, headers: [], body: [])
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
@@ -98,7 +103,9 @@ public final class HTTPConnection: @unchecked Sendable {
         while true {
             let lineEnd = try find([0x0D, 0x0A])
             let sizeText = String(decoding: buffer[start..<lineEnd], as: UTF8.self).split(separator: ";").first ?? ""
-            guard let size = Int(sizeText.trimmingCharacters(in: " "), radix: 16) else { throw BenchError("bad chunk size \(sizeText)") }
+            guard let size = Int(sizeText.trimmingCharacters(in: " "), radix: 16) else {
+                throw BenchError("bad chunk size \(sizeText)")
+            }
             start = lineEnd + 2
             if size == 0 {
                 // Trailers (none expected) end with an empty line.
@@ -124,7 +131,8 @@ public final class HTTPConnection: @unchecked Sendable {
                 guard let base = haystack.baseAddress else { return nil }
                 var index = from
                 while haystack.count - index >= pattern.count {
-                    guard let hit = memchr(base + index, Int32(pattern[0]), haystack.count - index - pattern.count + 1) else { return nil }
+                    guard let hit = memchr(base + index, Int32(pattern[0]), haystack.count - index - pattern.count + 1)
+                    else { return nil }
                     index = base.distance(to: UnsafeRawPointer(hit))
                     if (1..<pattern.count).allSatisfy({ haystack[index + $0] == pattern[$0] }) { return index }
                     index += 1

@@ -13,8 +13,10 @@ public struct Row {
     /// `nil` for informational lines (no target in the issue).
     public var passed: Bool?
 
-    public init(measurement: String, baseline: String, gateway: String, comparison: String, target: String = "—",
-                passed: Bool? = nil) {
+    public init(
+        measurement: String, baseline: String, gateway: String, comparison: String, target: String = "—",
+        passed: Bool? = nil
+    ) {
         self.measurement = measurement
         self.baseline = baseline
         self.gateway = gateway
@@ -40,10 +42,13 @@ public func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
 /// Prints the table to stdout, each column as wide as its widest cell (at least the widths the first benchmark
 /// used, so its table keeps its look), then `baselineNote`. `titles` names the baseline, gateway and comparison
 /// columns.
-public func printTable(_ rows: [Row], titles: (String, String, String) = ("baseline", "gateway", "gw vs base"),
-                       baselineNote: String) {
-    let header = Row(measurement: "measurement", baseline: titles.0, gateway: titles.1, comparison: titles.2,
-                     target: "target")
+public func printTable(
+    _ rows: [Row], titles: (String, String, String) = ("baseline", "gateway", "gw vs base"),
+    baselineNote: String
+) {
+    let header = Row(
+        measurement: "measurement", baseline: titles.0, gateway: titles.1, comparison: titles.2,
+        target: "target")
     let all = [header] + rows
     func width(_ minimum: Int, _ cell: (Row) -> String, margin: Int = 2) -> Int {
         all.reduce(minimum) { widest, row in max(widest, cell(row).count + margin) }

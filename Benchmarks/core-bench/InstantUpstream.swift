@@ -8,22 +8,31 @@ final class InstantUpstream: UpstreamTransport {
         func cancel() {}
     }
 
-    private var queue: [(onHead: (Int, [(String, String)]) -> Void, onBody: ([UInt8]) -> Void, onComplete: (TransportFailure?) -> Void)] = []
+    private var queue:
+        [(onHead: (Int, [(String, String)]) -> Void, onBody: ([UInt8]) -> Void, onComplete: (TransportFailure?) -> Void)] =
+            []
     private let body: [UInt8]
     private let headers: [(String, String)] = [("Content-Type", "application/json")]
 
     init() {
         let answer: JSON = [
             "id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "bench",
-            "choices": [["index": 0, "message": ["role": "assistant", "content": "Fake answer from bench: hello"], "finish_reason": "stop"]],
+            "choices": [
+                [
+                    "index": 0, "message": ["role": "assistant", "content": "Fake answer from bench: hello"],
+                    "finish_reason": "stop",
+                ]
+            ],
             "usage": ["prompt_tokens": 380, "completion_tokens": 6, "total_tokens": 386],
         ]
         body = answer.serialized()
     }
 
-    func send(_ request: UpstreamRequest, timeouts: AttemptTimeouts,
-              onHead: @escaping (Int, [(String, String)]) -> Void, onBody: @escaping ([UInt8]) -> Void,
-              onComplete: @escaping (TransportFailure?) -> Void) -> UpstreamCall {
+    func send(
+        _ request: UpstreamRequest, timeouts: AttemptTimeouts,
+        onHead: @escaping (Int, [(String, String)]) -> Void, onBody: @escaping ([UInt8]) -> Void,
+        onComplete: @escaping (TransportFailure?) -> Void
+    ) -> UpstreamCall {
         queue.append((onHead, onBody, onComplete))
         return Call()
     }

@@ -8,7 +8,8 @@ import Routing
 
 let arguments = CommandLine.arguments
 func option(_ name: String, _ fallback: Int) -> Int {
-    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count, let value = Int(arguments[index + 1]) else {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count, let value = Int(arguments[index + 1])
+    else {
         return fallback
     }
     return value
@@ -18,8 +19,12 @@ let rounds = option("--rounds", 10)
 
 let provider = ProviderConfig(id: "fake", kind: .openai, baseURL: "http://127.0.0.1:9/v1", apiKey: nil)
 let settings = RoutingSettings(providers: ["fake": provider])
-let catalog = LiveCatalog(Catalog(models: [ModelInfo(id: ModelID("fake/bench")!, contextLength: 128_000, maxOutputTokens: 4096,
-                                                     pricing: Pricing(input: 0.15, output: 0.6))]))
+let catalog = LiveCatalog(
+    Catalog(models: [
+        ModelInfo(
+            id: ModelID("fake/bench")!, contextLength: 128_000, maxOutputTokens: 4096,
+            pricing: Pricing(input: 0.15, output: 0.6))
+    ]))
 
 /// A typical ~1.5 KB chat request, parsed once; each request copies it (as a face would after parsing).
 let requestText = """
@@ -34,15 +39,18 @@ let requestBytes = requestText.utf8.count
 
 @MainActor func makeRouter(governed: Bool) throws -> (Router, InstantUpstream, Governor?, String?) {
     let upstream = InstantUpstream()
-    let router = try Router(settings: settings, models: catalog, adapter: providerAdapter(for:), transport: upstream,
-                            usage: CountingUsage())
+    let router = try Router(
+        settings: settings, models: catalog, adapter: providerAdapter(for:), transport: upstream,
+        usage: CountingUsage())
     guard governed else { return (router, upstream, nil, nil) }
     let governor = try Governor(adminSecret: "bench-admin", store: MemoryKeys())
     router.governor = governor
     var secret: String?
-    governor.createKey(["name": "bench", "credit_limit": 1_000_000, "reset_budget_interval": "monthly",
-                        "allowed_models": ["fake/*"], "rpm_limit": 100_000_000, "tpm_limit": 1_000_000_000_000,
-                        "max_in_flight": 1000, "tags": ["bench"]]) { result in
+    governor.createKey([
+        "name": "bench", "credit_limit": 1_000_000, "reset_budget_interval": "monthly",
+        "allowed_models": ["fake/*"], "rpm_limit": 100_000_000, "tpm_limit": 1_000_000_000_000,
+        "max_in_flight": 1000, "tags": ["bench"],
+    ]) { result in
         switch result {
         case .success(let created): secret = created.secret
         case .failure(let error): print("could not create the benchmark key: \(error)")
@@ -58,7 +66,9 @@ struct BenchFailure: Error, CustomStringConvertible {
 }
 
 /// Runs `count` requests; returns microseconds per request.
-@MainActor func run(_ router: Router, _ upstream: InstantUpstream, _ governor: Governor?, _ secret: String?, count: Int) throws -> Double {
+@MainActor func run(_ router: Router, _ upstream: InstantUpstream, _ governor: Governor?, _ secret: String?, count: Int)
+    throws -> Double
+{
     var completed = 0
     var failures = 0
     let start = ProcessInfo.processInfo.systemUptime
@@ -71,7 +81,10 @@ struct BenchFailure: Error, CustomStringConvertible {
             case .failure: failures += 1; continue
             }
         }
-        router.chat(ChatRequest(body: requestBody, sizeHint: requestBytes), context: RequestContext(face: "http", principal: principal)) { event in
+        router.chat(
+            ChatRequest(body: requestBody, sizeHint: requestBytes),
+            context: RequestContext(face: "http", principal: principal)
+        ) { event in
             switch event {
             case .completion: completed += 1
             case .failed: failures += 1
@@ -81,7 +94,9 @@ struct BenchFailure: Error, CustomStringConvertible {
         upstream.drain()
     }
     let elapsed = ProcessInfo.processInfo.systemUptime - start
-    guard failures == 0, completed == count else { throw BenchFailure("\(failures) requests failed, \(completed) of \(count) completed") }
+    guard failures == 0, completed == count else {
+        throw BenchFailure("\(failures) requests failed, \(completed) of \(count) completed")
+    }
     return elapsed / Double(count) * 1_000_000
 }
 
@@ -106,7 +121,12 @@ let openMedian = median(openTimes)
 let governedMedian = median(governedTimes)
 let added = governedMedian - openMedian
 func format(_ value: Double) -> String { String(format: "%.2f µs", value) }
-print("switchyard-core-bench: the routing core in-process with an instant upstream, \(rounds) alternating rounds of \(requestsPerRound) requests")
-print("  open (no keys)            \(format(openMedian)) per request (\(Int(1_000_000 / openMedian)) requests/s on one core)")
-print("  with an API key           \(format(governedMedian)) per request (authenticate, permissions, rpm/tpm/in-flight, budget reserve + settle)")
+print(
+    "switchyard-core-bench: the routing core in-process with an instant upstream, \(rounds) alternating rounds of \(requestsPerRound) requests"
+)
+print(
+    "  open (no keys)            \(format(openMedian)) per request (\(Int(1_000_000 / openMedian)) requests/s on one core)")
+print(
+    "  with an API key           \(format(governedMedian)) per request (authenticate, permissions, rpm/tpm/in-flight, budget reserve + settle)"
+)
 print("  added by the key checks   \(format(added))   target < 10 µs: \(added < 10 ? "PASS" : "MISS")")

@@ -4,12 +4,13 @@
 // round trip is a few microseconds of JSON work. That keeps the benchmark measuring the gateway, not the downstream
 // (the Python fixture in Tests/fixtures costs far more per call than the gateway is allowed to).
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import JSON
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Protocol versions we accept from `initialize`; anything else gets the newest.
 let supportedVersions: Set<String> = ["2025-11-25", "2025-06-18", "2025-03-26"]

@@ -129,7 +129,8 @@ struct ChatExchange: Sendable {
     }
 
     private func failure(_ what: String, _ body: [UInt8]) -> BenchError {
-        BenchError("\(label) \(mode.rawValue): \(what); expected \"\(expected)\"; body: "
-                   + String(decoding: body.prefix(400), as: UTF8.self))
+        BenchError(
+            "\(label) \(mode.rawValue): \(what); expected \"\(expected)\"; body: "
+                + String(decoding: body.prefix(400), as: UTF8.self))
     }
 }

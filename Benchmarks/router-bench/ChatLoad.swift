@@ -1,10 +1,11 @@
 // The load: N clients, each a keep-alive connection on its own thread sending one request after another.
 
-#if canImport(Glibc)
-import Glibc
-#endif
 import BenchSupport
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One side's measurement of one mode at one client count.
 struct ChatRun: Mergeable {
@@ -19,9 +20,10 @@ struct ChatRun: Mergeable {
 
     func merged(with other: ChatRun?) -> ChatRun {
         guard let other else { return self }
-        return ChatRun(run: run.merged(with: other.run), firstContent: other.firstContent + firstContent,
-                       upstreamCPUNanos: upstreamCPUNanos.flatMap { mine in other.upstreamCPUNanos.map { mine + $0 } },
-                       clientCPUNanos: clientCPUNanos + other.clientCPUNanos)
+        return ChatRun(
+            run: run.merged(with: other.run), firstContent: other.firstContent + firstContent,
+            upstreamCPUNanos: upstreamCPUNanos.flatMap { mine in other.upstreamCPUNanos.map { mine + $0 } },
+            clientCPUNanos: clientCPUNanos + other.clientCPUNanos)
     }
 
     /// Switchyard's CPU per request in µs.
@@ -55,8 +57,10 @@ private final class Collector: @unchecked Sendable {
 }
 
 /// `count` requests on one connection, one after another.
-private func clientLoop(_ connection: HTTPConnection, _ exchange: ChatExchange,
-                        count: Int) throws(BenchError) -> (totals: [UInt64], firsts: [UInt64]) {
+private func clientLoop(
+    _ connection: HTTPConnection, _ exchange: ChatExchange,
+    count: Int
+) throws(BenchError) -> (totals: [UInt64], firsts: [UInt64]) {
     var totals: [UInt64] = []
     var firsts: [UInt64] = []
     totals.reserveCapacity(count)
@@ -74,8 +78,10 @@ private func clientLoop(_ connection: HTTPConnection, _ exchange: ChatExchange,
 
 /// Sends `requests` requests spread evenly over `connections`, one thread per connection, all at once (with one
 /// connection it runs on the calling thread, so the sequential case pays no thread hand-off).
-func runLoad(_ connections: [HTTPConnection], _ exchange: ChatExchange, requests: Int,
-             watch: Watched) throws(BenchError) -> ChatRun {
+func runLoad(
+    _ connections: [HTTPConnection], _ exchange: ChatExchange, requests: Int,
+    watch: Watched
+) throws(BenchError) -> ChatRun {
     let perConnection = max(1, requests / connections.count)
     let gatewayBefore = watch.gateway.cpuNanos()
     let upstreamBefore = watch.upstream.cpuNanos()
@@ -109,10 +115,12 @@ func runLoad(_ connections: [HTTPConnection], _ exchange: ChatExchange, requests
     if let first = errors.first {
         throw BenchError("\(errors.count) of \(connections.count) clients failed; first: \(first)")
     }
-    let run = Run(calls: totals.count, elapsedNanos: elapsed, latencies: totals,
-                  gatewayCPUNanos: cpuDelta(watch.gateway, gatewayBefore))
-    return ChatRun(run: run, firstContent: firsts, upstreamCPUNanos: cpuDelta(watch.upstream, upstreamBefore),
-                   clientCPUNanos: clientCPU)
+    let run = Run(
+        calls: totals.count, elapsedNanos: elapsed, latencies: totals,
+        gatewayCPUNanos: cpuDelta(watch.gateway, gatewayBefore))
+    return ChatRun(
+        run: run, firstContent: firsts, upstreamCPUNanos: cpuDelta(watch.upstream, upstreamBefore),
+        clientCPUNanos: clientCPU)
 }
 
 /// CPU time of this whole process (every thread) in nanoseconds.
@@ -154,7 +162,8 @@ final class ResidentSampler: @unchecked Sendable {
 
     static func residentKilobytes(pid: Int32) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return nil }
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return nil }
         return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
     }
 }

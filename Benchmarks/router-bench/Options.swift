@@ -39,7 +39,9 @@ struct Options {
             return next
         }
         func positive(_ flag: String, _ text: String) throws(BenchError) -> Int {
-            guard let number = Int(text), number > 0 else { throw BenchError("\(flag) needs a positive integer, not \(text)") }
+            guard let number = Int(text), number > 0 else {
+                throw BenchError("\(flag) needs a positive integer, not \(text)")
+            }
             return number
         }
         while let flag = rest.popFirst() {

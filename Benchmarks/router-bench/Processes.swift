@@ -1,11 +1,12 @@
 // Starting the two servers: fake-provider (the upstream) and `switchyard serve` routing `fake/…` to it.
 
-#if canImport(Glibc)
-import Glibc
-#endif
 import BenchSupport
 import Foundation
 import JSON
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A server we started and the loopback port it listens on.
 struct Server {
@@ -16,13 +17,15 @@ struct Server {
 /// Starts `fake-provider --port 0` and reads the port from the one line it prints:
 /// `listening on http://127.0.0.1:PORT`.
 func startUpstream(_ options: Options, logs: String) throws -> Server {
-    let child = try ChildProcess(name: "fake-provider", path: options.fakeProvider, arguments: ["--port", "0"],
-                                 piped: true, logFile: logs + "/fake-provider.log")
+    let child = try ChildProcess(
+        name: "fake-provider", path: options.fakeProvider, arguments: ["--port", "0"],
+        piped: true, logFile: logs + "/fake-provider.log")
     do {
         var reader = LineReader(fd: child.outputFD)
         let line = String(decoding: try reader.nextLine(), as: UTF8.self)
         guard line.hasPrefix("listening on http://"), let colon = line.lastIndex(of: ":"),
-              let port = UInt16(line[line.index(after: colon)...]) else {
+            let port = UInt16(line[line.index(after: colon)...])
+        else {
             throw BenchError("fake-provider printed \"\(line)\", not \"listening on http://HOST:PORT\"")
         }
         return Server(child: child, port: port)
@@ -46,8 +49,10 @@ func startGateway(_ options: Options, upstreamPort: UInt16, root: String) throws
     let port = try freePort()
     let child = try ChildProcess(
         name: "switchyard serve", path: options.binary,
-        arguments: ["serve", "--listen", "127.0.0.1:\(port)", "--servers-dir", serversDir, "--config", settingsPath,
-                    "--log-level", "warning"],
+        arguments: [
+            "serve", "--listen", "127.0.0.1:\(port)", "--servers-dir", serversDir, "--config", settingsPath,
+            "--log-level", "warning",
+        ],
         piped: false, logFile: root + "/switchyard.log")
     do {
         try waitForHealth(port: port, child: child)
@@ -64,14 +69,17 @@ private func waitForHealth(port: UInt16, child: ChildProcess) throws(BenchError)
     let request = Array("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n".utf8)
     while true {
         if let connection = try? HTTPConnection(port: port, timeoutSeconds: 5),
-           (try? connection.send(request)) != nil,
-           let response = try? connection.readResponse(), response.status == 200 {
+            (try? connection.send(request)) != nil,
+            let response = try? connection.readResponse(), response.status == 200
+        {
             return
         }
         guard child.process.isRunning else {
             throw BenchError("switchyard serve exited with status \(child.process.terminationStatus) before listening")
         }
-        guard now() < deadline else { throw BenchError("switchyard serve did not answer /healthz on port \(port) within 20 s") }
+        guard now() < deadline else {
+            throw BenchError("switchyard serve did not answer /healthz on port \(port) within 20 s")
+        }
         usleep(20_000)
     }
 }

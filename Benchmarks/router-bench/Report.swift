@@ -43,17 +43,20 @@ private func rows(_ phase: Phase, heaviest: Int) -> [Row] {
     let one = phase.clients == 1
     let atHeaviest = phase.clients == heaviest && heaviest > 1
     var rows: [Row] = [
-        Row(measurement: "\(label): requests/s", baseline: rate(d.run), gateway: rate(g.run),
+        Row(
+            measurement: "\(label): requests/s", baseline: rate(d.run), gateway: rate(g.run),
             comparison: percent(g.run, d.run), target: atHeaviest ? "≥ 35% of direct" : "—",
-            passed: atHeaviest ? g.run.callsPerSecond >= Targets.rateFraction * d.run.callsPerSecond : nil),
+            passed: atHeaviest ? g.run.callsPerSecond >= Targets.rateFraction * d.run.callsPerSecond : nil)
     ]
     func latency(_ name: String, _ base: [UInt64], _ gate: [UInt64], checked: Bool) {
         for (quantile, tag) in [(0.50, "p50"), (0.99, "p99")] {
             let (b, w) = (percentile(quantile, of: base), percentile(quantile, of: gate))
             let target = checked && tag == "p50"
-            rows.append(Row(measurement: "\(label): \(name) \(tag)", baseline: micros(b), gateway: micros(w),
-                            comparison: added(w, b), target: target ? "< 150 µs added" : "—",
-                            passed: target ? w - b < Targets.addedP50Micros : nil))
+            rows.append(
+                Row(
+                    measurement: "\(label): \(name) \(tag)", baseline: micros(b), gateway: micros(w),
+                    comparison: added(w, b), target: target ? "< 150 µs added" : "—",
+                    passed: target ? w - b < Targets.addedP50Micros : nil))
         }
     }
     switch phase.mode {
@@ -67,11 +70,15 @@ private func rows(_ phase: Phase, heaviest: Int) -> [Row] {
         rows.append(Row(measurement: "\(label): switchyard CPU/request", baseline: "", gateway: micros(cpu), comparison: ""))
     }
     if let base = d.upstreamCPUPerRequest, let gate = g.upstreamCPUPerRequest {
-        rows.append(Row(measurement: "\(label): fake-provider CPU/request", baseline: micros(base), gateway: micros(gate),
-                        comparison: added(gate, base)))
+        rows.append(
+            Row(
+                measurement: "\(label): fake-provider CPU/request", baseline: micros(base), gateway: micros(gate),
+                comparison: added(gate, base)))
     }
-    rows.append(Row(measurement: "\(label): client CPU/request", baseline: micros(d.clientCPUPerRequest),
-                    gateway: micros(g.clientCPUPerRequest), comparison: added(g.clientCPUPerRequest, d.clientCPUPerRequest)))
+    rows.append(
+        Row(
+            measurement: "\(label): client CPU/request", baseline: micros(d.clientCPUPerRequest),
+            gateway: micros(g.clientCPUPerRequest), comparison: added(g.clientCPUPerRequest, d.clientCPUPerRequest)))
     return rows
 }
 
@@ -81,23 +88,35 @@ func rows(_ results: Results) -> [Row] {
     guard results.heaviest > 1 else { return all }
     let load = "under \(clients(results.heaviest))"
     if let idle = results.memoryAtStart {
-        all.append(Row(measurement: "switchyard VmRSS at start, before any request", baseline: "", gateway: megabytes(idle.rss),
-                       comparison: ""))
+        all.append(
+            Row(
+                measurement: "switchyard VmRSS at start, before any request", baseline: "", gateway: megabytes(idle.rss),
+                comparison: ""))
     }
     if let rss = results.residentUnderLoad {
-        all.append(Row(measurement: "switchyard VmRSS \(load) (largest sample)", baseline: "", gateway: megabytes(rss),
-                       comparison: "", target: "< 50 MB", passed: Double(rss) * 1024 < Targets.residentBytes))
+        all.append(
+            Row(
+                measurement: "switchyard VmRSS \(load) (largest sample)", baseline: "", gateway: megabytes(rss),
+                comparison: "", target: "< 50 MB", passed: Double(rss) * 1024 < Targets.residentBytes))
     } else {
-        all.append(Row(measurement: "switchyard VmRSS \(load)", baseline: "", gateway: "unreadable", comparison: "",
-                       target: "< 50 MB", passed: false))
+        all.append(
+            Row(
+                measurement: "switchyard VmRSS \(load)", baseline: "", gateway: "unreadable", comparison: "",
+                target: "< 50 MB", passed: false))
     }
     if let memory = results.memoryAfterLoad {
-        all.append(Row(measurement: "switchyard VmHWM (peak since start)", baseline: "", gateway: megabytes(memory.peak),
-                       comparison: ""))
-        all.append(Row(measurement: "switchyard VmRSS right after the load", baseline: "", gateway: megabytes(memory.rss),
-                       comparison: "anon \(megabytes(memory.anonymous))"))
-        all.append(Row(measurement: "  of which file-backed (code, shared libraries)", baseline: "",
-                       gateway: megabytes(memory.file), comparison: ""))
+        all.append(
+            Row(
+                measurement: "switchyard VmHWM (peak since start)", baseline: "", gateway: megabytes(memory.peak),
+                comparison: ""))
+        all.append(
+            Row(
+                measurement: "switchyard VmRSS right after the load", baseline: "", gateway: megabytes(memory.rss),
+                comparison: "anon \(megabytes(memory.anonymous))"))
+        all.append(
+            Row(
+                measurement: "  of which file-backed (code, shared libraries)", baseline: "",
+                gateway: megabytes(memory.file), comparison: ""))
     }
     return all
 }

@@ -2,16 +2,19 @@
 // sent to the upstream directly, in one run. See Options.usage for what is measured; scripts/bench-router.sh
 // builds everything and runs this.
 
-#if canImport(Glibc)
-import Glibc
-#endif
 import BenchSupport
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Measures both modes at one client count on `clients` fresh connections to each side, in alternating rounds
 /// after a warm-up. At the heaviest count it also samples Switchyard's resident memory throughout.
-func measure(clients: Int, _ options: Options, upstream: Server, gateway: Server,
-             into results: inout Results) throws {
+func measure(
+    clients: Int, _ options: Options, upstream: Server, gateway: Server,
+    into results: inout Results
+) throws {
     let direct = try (0..<clients).map { _ in try HTTPConnection(port: upstream.port) }
     let through = try (0..<clients).map { _ in try HTTPConnection(port: gateway.port) }
     let watch = Watched(gateway: gateway.child, upstream: upstream.child)
@@ -19,12 +22,15 @@ func measure(clients: Int, _ options: Options, upstream: Server, gateway: Server
     let sampler = heaviest ? ResidentSampler(pid: gateway.child.pid) : nil
     defer { if let sampler { results.residentUnderLoad = sampler.stop() } }
     for mode in Mode.allCases {
-        progress("\(mode.rawValue), \(clients) client(s): warm-up, then \(options.requests(clients: clients)) requests "
-                 + "per side in \(options.rounds) alternating rounds")
-        let baseline = ChatExchange(label: "fake-provider directly", port: upstream.port, model: "bench",
-                                    upstreamModel: "bench", mode: mode)
-        let routed = ChatExchange(label: "through switchyard", port: gateway.port, model: "fake/bench",
-                                  upstreamModel: "bench", mode: mode)
+        progress(
+            "\(mode.rawValue), \(clients) client(s): warm-up, then \(options.requests(clients: clients)) requests "
+                + "per side in \(options.rounds) alternating rounds")
+        let baseline = ChatExchange(
+            label: "fake-provider directly", port: upstream.port, model: "bench",
+            upstreamModel: "bench", mode: mode)
+        let routed = ChatExchange(
+            label: "through switchyard", port: gateway.port, model: "fake/bench",
+            upstreamModel: "bench", mode: mode)
         _ = try runLoad(direct, baseline, requests: options.warmup(clients: clients), watch: watch)
         _ = try runLoad(through, routed, requests: options.warmup(clients: clients), watch: watch)
         let (d, g) = try alternate(
@@ -62,22 +68,25 @@ func main() -> Int32 {
         }
         let bodyBytes = Conversation.body(model: "fake/bench", mode: .plain).count
         let counts = options.concurrency.map { "\(options.requests(clients: $0)) at \($0)" }.joined(separator: ", ")
-        print("switchyard-router-bench: POST /v1/chat/completions, a \(bodyBytes)-byte request; requests per figure "
-              + "and side: \(counts) clients, in \(options.rounds) alternating rounds after warm-up; "
-              + "\(ProcessInfo.processInfo.activeProcessorCount) cores shared by clients, gateway and upstream")
+        print(
+            "switchyard-router-bench: POST /v1/chat/completions, a \(bodyBytes)-byte request; requests per figure "
+                + "and side: \(counts) clients, in \(options.rounds) alternating rounds after warm-up; "
+                + "\(ProcessInfo.processInfo.activeProcessorCount) cores shared by clients, gateway and upstream")
         print("  gateway  \(options.binary)\n  upstream \(options.fakeProvider)")
         // Other work on the machine moves every figure; alternating rounds share it out, this says how much there was.
         print("  load average (1 min) \(loadBefore) before, \(loadAverage()) after\n")
         let table = rows(results)
-        printTable(table, titles: ("direct", "switchyard", "sy vs direct"), baselineNote: """
+        printTable(
+            table, titles: ("direct", "switchyard", "sy vs direct"),
+            baselineNote: """
 
-            direct = fake-provider called directly (model bench); switchyard = the same request through switchyard serve
-            (model fake/bench, routed to that fake-provider). Latency is from sending the request to the whole answer;
-            "first content" is to the first SSE event carrying text, "whole stream" to the end of the body after
-            data: [DONE] (both include the client parsing each event as it arrives, the same work on both sides).
-            Every answer was checked (status 200, parsed, expected text, [DONE]). CPU/request is a process's CPU time
-            over the run divided by its requests; client = this load generator.
-            """)
+                direct = fake-provider called directly (model bench); switchyard = the same request through switchyard serve
+                (model fake/bench, routed to that fake-provider). Latency is from sending the request to the whole answer;
+                "first content" is to the first SSE event carrying text, "whole stream" to the end of the body after
+                data: [DONE] (both include the client parsing each event as it arrives, the same work on both sides).
+                Every answer was checked (status 200, parsed, expected text, [DONE]). CPU/request is a process's CPU time
+                over the run divided by its requests; client = this load generator.
+                """)
         printTargets(table)
         return 0
     } catch {

@@ -59,13 +59,16 @@ func messages(in response: HTTPResponse) throws(BenchError) -> [ArraySlice<UInt8
 }
 
 /// Sends one control request on `connection` and returns its result.
-func httpRequest(_ connection: HTTPConnection, _ requests: HTTPRequests, id: String, _ method: String,
-                 _ params: JSON = [:]) throws(BenchError) -> (result: JSON, response: HTTPResponse) {
+func httpRequest(
+    _ connection: HTTPConnection, _ requests: HTTPRequests, id: String, _ method: String,
+    _ params: JSON = [:]
+) throws(BenchError) -> (result: JSON, response: HTTPResponse) {
     let body: JSON = ["jsonrpc": "2.0", "id": .string(id), "method": .string(method), "params": params]
     try connection.send(requests.post(body.serialized()))
     let response = try connection.readResponse()
     guard response.status == 200 else {
-        throw BenchError("POST /mcp \(method): HTTP \(response.status): \(String(decoding: response.body.prefix(300), as: UTF8.self))")
+        throw BenchError(
+            "POST /mcp \(method): HTTP \(response.status): \(String(decoding: response.body.prefix(300), as: UTF8.self))")
     }
     for bytes in try messages(in: response) {
         guard let message = try? JSON.parse(bytes), message["id"]?.stringValue == id else { continue }
@@ -83,13 +86,17 @@ func httpHandshake(_ connection: HTTPConnection, port: UInt16) throws(BenchError
     let note: JSON = ["jsonrpc": "2.0", "method": "notifications/initialized"]
     try connection.send(requests.post(note.serialized()))
     let accepted = try connection.readResponse()
-    guard accepted.status == 202 || accepted.status == 200 else { throw BenchError("notifications/initialized: HTTP \(accepted.status)") }
+    guard accepted.status == 202 || accepted.status == 200 else {
+        throw BenchError("notifications/initialized: HTTP \(accepted.status)")
+    }
     return requests
 }
 
 /// Measures calls with ids in `ids` on one connection, one after another; returns each call's latency.
-func httpLoop(_ connection: HTTPConnection, _ requests: HTTPRequests, _ target: HTTPTarget,
-              ids: Range<Int>) throws(BenchError) -> [UInt64] {
+func httpLoop(
+    _ connection: HTTPConnection, _ requests: HTTPRequests, _ target: HTTPTarget,
+    ids: Range<Int>
+) throws(BenchError) -> [UInt64] {
     var latencies: [UInt64] = []
     latencies.reserveCapacity(ids.count)
     switch target {
@@ -99,7 +106,9 @@ func httpLoop(_ connection: HTTPConnection, _ requests: HTTPRequests, _ target: 
             let sent = now()
             try connection.send(request)
             let response = try connection.readResponse()
-            guard response.status == 200, !response.body.isEmpty else { throw BenchError("/healthz: HTTP \(response.status)") }
+            guard response.status == 200, !response.body.isEmpty else {
+                throw BenchError("/healthz: HTTP \(response.status)")
+            }
             latencies.append(now() - sent)
         }
     case .call(let tool):
@@ -133,8 +142,10 @@ private final class Collector: @unchecked Sendable {
 }
 
 /// Measures `calls` calls spread over `connections`, one thread per connection, all running at once.
-func httpConcurrent(_ connections: [HTTPConnection], _ requests: HTTPRequests, _ target: HTTPTarget, calls: Int,
-                    watch: ChildProcess?) throws(BenchError) -> Run {
+func httpConcurrent(
+    _ connections: [HTTPConnection], _ requests: HTTPRequests, _ target: HTTPTarget, calls: Int,
+    watch: ChildProcess?
+) throws(BenchError) -> Run {
     let collector = Collector()
     let group = DispatchGroup()
     let perConnection = calls / connections.count
@@ -156,9 +167,12 @@ func httpConcurrent(_ connections: [HTTPConnection], _ requests: HTTPRequests, _
     group.wait()
     let elapsed = now() - start
     let (latencies, errors) = collector.result
-    if let first = errors.first { throw BenchError("\(errors.count) of \(connections.count) connections failed; first: \(first)") }
-    return Run(calls: latencies.count, elapsedNanos: elapsed, latencies: latencies,
-               gatewayCPUNanos: cpuDelta(watch, cpuBefore))
+    if let first = errors.first {
+        throw BenchError("\(errors.count) of \(connections.count) connections failed; first: \(first)")
+    }
+    return Run(
+        calls: latencies.count, elapsedNanos: elapsed, latencies: latencies,
+        gatewayCPUNanos: cpuDelta(watch, cpuBefore))
 }
 
 /// Connects to the gateway at `port` until it answers `/healthz` or `seconds` pass.
@@ -166,8 +180,9 @@ func waitForHTTP(port: UInt16, seconds: Double = 20) throws(BenchError) {
     let deadline = now() + UInt64(seconds * 1e9)
     while true {
         if let connection = try? HTTPConnection(port: port),
-           (try? connection.send(HTTPRequests(port: port).healthz)) != nil,
-           let response = try? connection.readResponse(), response.status == 200 {
+            (try? connection.send(HTTPRequests(port: port).healthz)) != nil,
+            let response = try? connection.readResponse(), response.status == 200
+        {
             return
         }
         if now() > deadline { throw BenchError("the gateway did not answer /healthz on port \(port) within \(seconds) s") }

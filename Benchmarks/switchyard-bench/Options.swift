@@ -36,7 +36,9 @@ struct Options {
         }
         func positive(_ flag: String) throws(BenchError) -> Int {
             let text = try value(flag)
-            guard let number = Int(text), number > 0 else { throw BenchError("\(flag) needs a positive integer, not \(text)") }
+            guard let number = Int(text), number > 0 else {
+                throw BenchError("\(flag) needs a positive integer, not \(text)")
+            }
             return number
         }
         while let flag = rest.popFirst() {

@@ -1,10 +1,11 @@
 // An MCP client over a child's stdin/stdout, and the two stdio measurements: sequential and pipelined.
 
-#if canImport(Glibc)
-import Glibc
-#endif
 import BenchSupport
 import JSON
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Drives one MCP server process over newline-delimited JSON on its stdin/stdout.
 final class StdioMCPClient {
@@ -50,7 +51,8 @@ final class StdioMCPClient {
             let listed = toolNames(try request("tools/list"))
             if names.isSubset(of: listed) { return }
             if now() > deadline {
-                throw BenchError("\(child.name): tools/list still lacks \(names.subtracting(listed).sorted()) after \(seconds) s")
+                throw BenchError(
+                    "\(child.name): tools/list still lacks \(names.subtracting(listed).sorted()) after \(seconds) s")
             }
             usleep(20_000)
         }
@@ -72,8 +74,9 @@ final class StdioMCPClient {
             latencies[index] = now() - sent
         }
         let elapsed = now() - start
-        return Run(calls: calls, elapsedNanos: elapsed, latencies: latencies,
-                   gatewayCPUNanos: cpuDelta(watch, cpuBefore))
+        return Run(
+            calls: calls, elapsedNanos: elapsed, latencies: latencies,
+            gatewayCPUNanos: cpuDelta(watch, cpuBefore))
     }
 
     /// `calls` `tools/call` requests with `window` always outstanding: a new one goes out as each answer comes in.
@@ -96,13 +99,16 @@ final class StdioMCPClient {
         while nextID <= min(window, calls) { try sendNext() }
         while latencies.count < calls {
             guard let id = try checkCallResponse(try reader.nextLine()) else { continue }
-            guard id >= 1, id <= calls, sentAt[id] != 0 else { throw BenchError("\(child.name): answer for unknown id \(id)") }
+            guard id >= 1, id <= calls, sentAt[id] != 0 else {
+                throw BenchError("\(child.name): answer for unknown id \(id)")
+            }
             latencies.append(now() - sentAt[id])
             sentAt[id] = 0
             if nextID <= calls { try sendNext() }
         }
         let elapsed = now() - start
-        return Run(calls: calls, elapsedNanos: elapsed, latencies: latencies,
-                   gatewayCPUNanos: cpuDelta(watch, cpuBefore))
+        return Run(
+            calls: calls, elapsedNanos: elapsed, latencies: latencies,
+            gatewayCPUNanos: cpuDelta(watch, cpuBefore))
     }
 }

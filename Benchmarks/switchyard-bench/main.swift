@@ -1,12 +1,13 @@
 // switchyard-bench: tools/call through Switchyard versus the same downstream called directly, in one run.
 // See Options.usage for what is measured; scripts/bench.sh builds everything and runs this.
 
-#if canImport(Glibc)
-import Glibc
-#endif
 import BenchSupport
 import Foundation
 import JSON
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Writes `servers.d/echo1.json` … `echo3.json`, each running the echo server.
 func writeServersDirectory(in root: String, echoServer: String) throws -> String {
@@ -24,12 +25,16 @@ let gatewayTools: Set<String> = ["echo1__echo", "echo2__echo", "echo3__echo"]
 /// (a) and (b): the echo server directly versus `switchyard stdio` in front of three of them, in alternating rounds.
 func measureStdio(_ options: Options, serversDir: String, logs: String, into results: inout PartialResults) throws {
     progress("stdio: bench-echo-server directly vs switchyard stdio with three downstream servers")
-    let direct = StdioMCPClient(child: try ChildProcess(name: "bench-echo-server", path: options.echoServer, arguments: [],
-                                                         piped: true, logFile: nil))
+    let direct = StdioMCPClient(
+        child: try ChildProcess(
+            name: "bench-echo-server", path: options.echoServer, arguments: [],
+            piped: true, logFile: nil))
     defer { direct.child.stop() }
-    let gateway = StdioMCPClient(child: try ChildProcess(
-        name: "switchyard stdio", path: options.binary,
-        arguments: ["stdio", "--servers-dir", serversDir, "--log-level", "warning"], piped: true, logFile: logs + "/stdio.log"))
+    let gateway = StdioMCPClient(
+        child: try ChildProcess(
+            name: "switchyard stdio", path: options.binary,
+            arguments: ["stdio", "--servers-dir", serversDir, "--log-level", "warning"], piped: true,
+            logFile: logs + "/stdio.log"))
     defer { gateway.child.stop() }
     try direct.handshake()
     try direct.waitForTools(["echo"])
@@ -77,7 +82,8 @@ func measureHTTP(_ options: Options, serversDir: String, logs: String, into resu
         let cpuBefore = server.cpuNanos()
         let start = now()
         let latencies = try httpLoop(connection, requests, target, ids: 1..<(count + 1))
-        return Run(calls: count, elapsedNanos: now() - start, latencies: latencies, gatewayCPUNanos: cpuDelta(server, cpuBefore))
+        return Run(
+            calls: count, elapsedNanos: now() - start, latencies: latencies, gatewayCPUNanos: cpuDelta(server, cpuBefore))
     }
     _ = try sequential(.healthz, options.warmup)
     _ = try sequential(call, options.warmup)
@@ -104,12 +110,14 @@ struct PartialResults {
 
     func complete(window: Int) -> Results? {
         guard let directSequential, let gatewaySequential, let directPipelined, let gatewayPipelined,
-              let healthzSequential, let mcpSequential, let healthzConcurrent, let mcpConcurrent else { return nil }
-        return Results(directSequential: directSequential, gatewaySequential: gatewaySequential,
-                       directPipelined: directPipelined, gatewayPipelined: gatewayPipelined,
-                       healthzSequential: healthzSequential, mcpSequential: mcpSequential,
-                       healthzConcurrent: healthzConcurrent, mcpConcurrent: mcpConcurrent,
-                       stdioMemory: stdioMemory, serveMemory: serveMemory, window: window)
+            let healthzSequential, let mcpSequential, let healthzConcurrent, let mcpConcurrent
+        else { return nil }
+        return Results(
+            directSequential: directSequential, gatewaySequential: gatewaySequential,
+            directPipelined: directPipelined, gatewayPipelined: gatewayPipelined,
+            healthzSequential: healthzSequential, mcpSequential: mcpSequential,
+            healthzConcurrent: healthzConcurrent, mcpConcurrent: mcpConcurrent,
+            stdioMemory: stdioMemory, serveMemory: serveMemory, window: window)
     }
 }
 
@@ -132,14 +140,17 @@ func main() -> Int32 {
             throw BenchError("\(error)\n(gateway logs kept in \(root): \(logs.sorted().joined(separator: ", ")))")
         }
         guard let results = partial.complete(window: options.window) else { throw BenchError("a run produced no figures") }
-        print("switchyard-bench: \(options.calls) calls per figure (\(options.rounds) alternating rounds) after \(options.warmup) warm-up, "
-              + "\(options.window) in flight, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        print(
+            "switchyard-bench: \(options.calls) calls per figure (\(options.rounds) alternating rounds) after \(options.warmup) warm-up, "
+                + "\(options.window) in flight, \(ProcessInfo.processInfo.activeProcessorCount) cores")
         print("  gateway \(options.binary)\n  downstream \(options.echoServer)\n")
-        printTable(rows(results), baselineNote: """
+        printTable(
+            rows(results),
+            baselineNote: """
 
-            baseline: stdio rows = bench-echo-server called directly; HTTP rows = GET /healthz on the same gateway
-            (its HTTP stack without MCP work). "gw vs base" is added latency or the calls/s ratio.
-            """)
+                baseline: stdio rows = bench-echo-server called directly; HTTP rows = GET /healthz on the same gateway
+                (its HTTP stack without MCP work). "gw vs base" is added latency or the calls/s ratio.
+                """)
         return 0
     } catch {
         progress("switchyard-bench: \(error)")

@@ -22,14 +22,16 @@ enum AnthropicWire: WireFormat {
         let (type, message): (String, String)
         switch failure {
         case .status(let status): (type, message) = (errorType(status), FakeFailure.message(forStatus: status))
-        case .contextTooLong: (type, message) = ("invalid_request_error", "prompt is too long: 250000 tokens > 200000 maximum")
+        case .contextTooLong:
+            (type, message) = ("invalid_request_error", "prompt is too long: 250000 tokens > 200000 maximum")
         case .contentFilter: (type, message) = ("invalid_request_error", "Output blocked by content filtering policy")
         case .badRequest(let text): (type, message) = ("invalid_request_error", text)
         case .authentication(let text): (type, message) = ("authentication_error", text)
         case .notFound(let text): (type, message) = ("not_found_error", text)
         }
-        return .json(["type": "error", "error": ["type": .string(type), "message": .string(message)]],
-                     status: failure.status)
+        return .json(
+            ["type": "error", "error": ["type": .string(type), "message": .string(message)]],
+            status: failure.status)
     }
 
     /// Anthropic's error `type` for an HTTP status (API docs, "Errors").
@@ -60,8 +62,9 @@ enum AnthropicWire: WireFormat {
         case .refusal:
             break
         }
-        var message = messageHead(model: model, id: id, inputTokens: answer.promptTokens,
-                                  outputTokens: answer.completionTokens)
+        var message = messageHead(
+            model: model, id: id, inputTokens: answer.promptTokens,
+            outputTokens: answer.completionTokens)
         message["content"] = .array(content)
         message["stop_reason"] = .string(stopReason(answer))
         return message.serialized()
@@ -79,8 +82,11 @@ enum AnthropicWire: WireFormat {
             plan.prefix.append(blockStart(["type": "text", "text": ""]))
             plan.content = pieces.map(textDelta)
         case .toolCall(let name, let arguments):
-            plan.prefix.append(blockStart(["type": "tool_use", "id": .string("toolu_fake_\(id)"),
-                                           "name": .string(name), "input": [:]]))
+            plan.prefix.append(
+                blockStart([
+                    "type": "tool_use", "id": .string("toolu_fake_\(id)"),
+                    "name": .string(name), "input": [:],
+                ]))
             plan.content = arguments.jsonString.halves.map {
                 blockDelta(["type": "input_json_delta", "partial_json": .string($0)])
             }
@@ -89,20 +95,27 @@ enum AnthropicWire: WireFormat {
         }
         plan.prefix.append(SSEEvent("ping", ["type": "ping"]))
         if hasBlock { plan.suffix.append(SSEEvent("content_block_stop", ["type": "content_block_stop", "index": 0])) }
-        plan.suffix.append(SSEEvent("message_delta", [
-            "type": "message_delta", "delta": ["stop_reason": .string(stopReason(answer)), "stop_sequence": .null],
-            "usage": ["output_tokens": .int(Int64(answer.completionTokens))],
-        ]))
+        plan.suffix.append(
+            SSEEvent(
+                "message_delta",
+                [
+                    "type": "message_delta", "delta": ["stop_reason": .string(stopReason(answer)), "stop_sequence": .null],
+                    "usage": ["output_tokens": .int(Int64(answer.completionTokens))],
+                ]))
         plan.suffix.append(SSEEvent("message_stop", ["type": "message_stop"]))
         return plan
     }
 
     /// A message without content or stop reason: the frame of the whole answer, and `message_start`'s payload.
     private static func messageHead(model: String, id: Int, inputTokens: Int, outputTokens: Int) -> JSON {
-        ["id": .string("msg_fake_\(id)"), "type": "message", "role": "assistant", "model": .string(model),
-         "content": [], "stop_reason": .null, "stop_sequence": .null,
-         "usage": ["input_tokens": .int(Int64(inputTokens)), "output_tokens": .int(Int64(outputTokens)),
-                   "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0]]
+        [
+            "id": .string("msg_fake_\(id)"), "type": "message", "role": "assistant", "model": .string(model),
+            "content": [], "stop_reason": .null, "stop_sequence": .null,
+            "usage": [
+                "input_tokens": .int(Int64(inputTokens)), "output_tokens": .int(Int64(outputTokens)),
+                "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0,
+            ],
+        ]
     }
 
     private static func blockStart(_ block: JSON) -> SSEEvent {
@@ -137,7 +150,9 @@ enum AnthropicWire: WireFormat {
         let data = FakeCatalog.anthropic.map { name -> JSON in
             ["type": "model", "id": .string(name), "display_name": .string(name), "created_at": "2025-01-01T00:00:00Z"]
         }
-        return .json(["data": .array(data), "has_more": false,
-                      "first_id": data.first?["id"] ?? .null, "last_id": data.last?["id"] ?? .null])
+        return .json([
+            "data": .array(data), "has_more": false,
+            "first_id": data.first?["id"] ?? .null, "last_id": data.last?["id"] ?? .null,
+        ])
     }
 }

@@ -71,7 +71,8 @@ struct FakeBehaviour: Equatable {
     private mutating func applyNumbered(_ directive: Substring) -> Bool {
         // The number is everything after the last `-`; the name is everything before it.
         guard let dash = directive.lastIndex(of: "-"),
-              let number = Int(directive[directive.index(after: dash)...]), number >= 0 else { return false }
+            let number = Int(directive[directive.index(after: dash)...]), number >= 0
+        else { return false }
         switch directive[..<dash] {
         case "latency": latencyMilliseconds = UInt64(number)
         case "chunk-delay": chunkDelayMilliseconds = UInt64(number)

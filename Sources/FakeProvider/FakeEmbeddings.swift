@@ -53,8 +53,10 @@ enum FakeEmbeddings {
             data.append(["object": "embedding", "index": .int(Int64(index)), "embedding": embedding])
         }
         let tokens = JSON.int(Int64(max(1, bytes / 4)))
-        return ["object": "list", "data": .array(data), "model": .string(model),
-                "usage": ["prompt_tokens": tokens, "total_tokens": tokens]]
+        return [
+            "object": "list", "data": .array(data), "model": .string(model),
+            "usage": ["prompt_tokens": tokens, "total_tokens": tokens],
+        ]
     }
 
     // MARK: Gemini

@@ -48,16 +48,20 @@ extension FakeProviderServer {
     // MARK: Chat
 
     /// A chat request in any format: error directives, then the answer, plain or streamed.
-    private func chat<Wire: WireFormat>(_ wire: Wire.Type, _ request: HTTPRequest, _ writer: HTTPResponseWriter,
-                                        pathModel: String?, validate: ((HTTPHeaders, JSON) -> FakeFailure?)?,
-                                        prompt read: (JSON) -> FakePrompt) {
+    private func chat<Wire: WireFormat>(
+        _ wire: Wire.Type, _ request: HTTPRequest, _ writer: HTTPResponseWriter,
+        pathModel: String?, validate: ((HTTPHeaders, JSON) -> FakeFailure?)?,
+        prompt read: (JSON) -> FakePrompt
+    ) {
         guard let admitted = admit(wire, request, writer, pathModel: pathModel, validate: validate) else { return }
         let prompt = read(admitted.body)
         answer(wire, admitted, prompt: prompt)
     }
 
-    private func answer<Wire: WireFormat>(_ wire: Wire.Type, _ admitted: Admitted, prompt: FakePrompt,
-                                          asArray: Bool = false) {
+    private func answer<Wire: WireFormat>(
+        _ wire: Wire.Type, _ admitted: Admitted, prompt: FakePrompt,
+        asArray: Bool = false
+    ) {
         if admitted.behaviour.contentFilter && Wire.contentFilterIsError {
             return admitted.driver.fail(Wire.error(.contentFilter))
         }
@@ -69,8 +73,11 @@ extension FakeProviderServer {
         } else if prompt.stream {
             admitted.driver.stream(Wire.stream(answer, prompt: prompt, model: admitted.model, id: admitted.id))
         } else {
-            admitted.driver.succeed(.json(bytes: Wire.completion(answer, prompt: prompt, model: admitted.model,
-                                                                 id: admitted.id)))
+            admitted.driver.succeed(
+                .json(
+                    bytes: Wire.completion(
+                        answer, prompt: prompt, model: admitted.model,
+                        id: admitted.id)))
         }
     }
 
@@ -83,8 +90,9 @@ extension FakeProviderServer {
             case "generateContent":
                 answer(GeminiWire.self, admitted, prompt: FakePrompt(gemini: admitted.body, stream: false))
             case "streamGenerateContent":
-                answer(GeminiWire.self, admitted, prompt: FakePrompt(gemini: admitted.body, stream: true),
-                       asArray: !call.sse)
+                answer(
+                    GeminiWire.self, admitted, prompt: FakePrompt(gemini: admitted.body, stream: true),
+                    asArray: !call.sse)
             case "embedContent":
                 admitted.driver.succeed(.json(FakeEmbeddings.geminiSingle(admitted.body)))
             case "batchEmbedContents":
@@ -114,9 +122,12 @@ extension FakeProviderServer {
     /// Records the request, parses its body and directives, and answers at once when it is malformed or a
     /// directive says to fail (`fail-first-N`, `status-N`, `context-too-long`) or `hang`. Returns nil when it
     /// answered (or is hanging).
-    private func admit<Wire: WireFormat>(_ wire: Wire.Type, _ request: HTTPRequest, _ writer: HTTPResponseWriter,
-                                         pathModel: String?, validate: ((HTTPHeaders, JSON) -> FakeFailure?)?)
-        -> Admitted? {
+    private func admit<Wire: WireFormat>(
+        _ wire: Wire.Type, _ request: HTTPRequest, _ writer: HTTPResponseWriter,
+        pathModel: String?, validate: ((HTTPHeaders, JSON) -> FakeFailure?)?
+    )
+        -> Admitted?
+    {
         log.record(request)
         sequence += 1
         let body: JSON
@@ -142,9 +153,10 @@ extension FakeProviderServer {
             refuse(wire, writer, failure)
             return nil
         }
-        let driver = ResponseDriver(loop: loop, writer: writer, behaviour: behaviour,
-                                    cancelled: { [unowned self] in self.log.cancelled += 1 },
-                                    report: { [unowned self] in self.report($0) })
+        let driver = ResponseDriver(
+            loop: loop, writer: writer, behaviour: behaviour,
+            cancelled: { [unowned self] in self.log.cancelled += 1 },
+            report: { [unowned self] in self.report($0) })
         if let failFirst = behaviour.failFirst, count <= failFirst {
             driver.fail(Wire.error(.status(500)))
         } else if let status = behaviour.status {
@@ -193,7 +205,8 @@ struct GeminiCall {
         var input = Array(text.utf8)[...]
         while let byte = input.popFirst() {
             if byte == UInt8(ascii: "%"), input.count >= 2,
-               let value = UInt8(String(decoding: input.prefix(2), as: UTF8.self), radix: 16) {
+                let value = UInt8(String(decoding: input.prefix(2), as: UTF8.self), radix: 16)
+            {
                 bytes.append(value)
                 input = input.dropFirst(2)
             } else {

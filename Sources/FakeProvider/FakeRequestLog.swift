@@ -55,8 +55,10 @@ struct FakeRequestLog {
         for (model, count) in counts.sorted(by: { $0.key < $1.key }) { requests[model] = .int(Int64(count)) }
         var headers = JSONObject()
         for (name, value) in lastHeaderDictionary.sorted(by: { $0.key < $1.key }) { headers[name] = .string(value) }
-        return ["requests": .object(requests), "total": .int(Int64(total)), "cancelled": .int(Int64(cancelled)),
-                "last_path": lastPath.map(JSON.string) ?? .null, "last_request": lastBodyJSON ?? .null,
-                "last_headers": .object(headers)]
+        return [
+            "requests": .object(requests), "total": .int(Int64(total)), "cancelled": .int(Int64(cancelled)),
+            "last_path": lastPath.map(JSON.string) ?? .null, "last_request": lastBodyJSON ?? .null,
+            "last_headers": .object(headers),
+        ]
     }
 }

@@ -18,8 +18,13 @@ enum GeminiWire: WireFormat {
             message = text
         }
         let status = failure.status
-        return .json(["error": ["code": .int(Int64(status)), "message": .string(message),
-                                "status": .string(statusName(status))]], status: status)
+        return .json(
+            [
+                "error": [
+                    "code": .int(Int64(status)), "message": .string(message),
+                    "status": .string(statusName(status)),
+                ]
+            ], status: status)
     }
 
     /// The google.rpc status name Google APIs pair with an HTTP status.
@@ -76,8 +81,12 @@ enum GeminiWire: WireFormat {
             return plan
         }
         // The last event carries the finish reason and the usage; an empty text part keeps `content` well formed.
-        plan.suffix = [SSEEvent(response(model: model, id: id, parts: [["text": ""]],
-                                         finishReason: finishReason(answer), usage: usage(answer)))]
+        plan.suffix = [
+            SSEEvent(
+                response(
+                    model: model, id: id, parts: [["text": ""]],
+                    finishReason: finishReason(answer), usage: usage(answer)))
+        ]
         return plan
     }
 
@@ -92,8 +101,10 @@ enum GeminiWire: WireFormat {
         return bytes
     }
 
-    private static func response(model: String, id: Int, parts: [JSON], finishReason: String? = nil,
-                                 usage: JSON? = nil) -> JSON {
+    private static func response(
+        model: String, id: Int, parts: [JSON], finishReason: String? = nil,
+        usage: JSON? = nil
+    ) -> JSON {
         var candidate: JSON = ["content": ["parts": .array(parts), "role": "model"]]
         if let finishReason { candidate["finishReason"] = .string(finishReason) }
         candidate["index"] = 0
@@ -108,9 +119,11 @@ enum GeminiWire: WireFormat {
     private static func blocked(_ answer: FakeAnswer, model: String, id: Int) -> JSON {
         let rating: JSON = ["category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH", "blocked": true]
         let tokens = JSON.int(Int64(answer.promptTokens))
-        return ["promptFeedback": ["blockReason": "SAFETY", "safetyRatings": [rating]],
-                "usageMetadata": ["promptTokenCount": tokens, "totalTokenCount": tokens],
-                "modelVersion": .string(model), "responseId": .string("fake-\(id)")]
+        return [
+            "promptFeedback": ["blockReason": "SAFETY", "safetyRatings": [rating]],
+            "usageMetadata": ["promptTokenCount": tokens, "totalTokenCount": tokens],
+            "modelVersion": .string(model), "responseId": .string("fake-\(id)"),
+        ]
     }
 
     private static func finishReason(_ answer: FakeAnswer) -> String {
@@ -118,9 +131,11 @@ enum GeminiWire: WireFormat {
     }
 
     private static func usage(_ answer: FakeAnswer) -> JSON {
-        ["promptTokenCount": .int(Int64(answer.promptTokens)),
-         "candidatesTokenCount": .int(Int64(answer.completionTokens)),
-         "totalTokenCount": .int(Int64(answer.promptTokens + answer.completionTokens))]
+        [
+            "promptTokenCount": .int(Int64(answer.promptTokens)),
+            "candidatesTokenCount": .int(Int64(answer.completionTokens)),
+            "totalTokenCount": .int(Int64(answer.promptTokens + answer.completionTokens)),
+        ]
     }
 
     // MARK: Other endpoints
@@ -128,11 +143,14 @@ enum GeminiWire: WireFormat {
     /// `GET /v1beta/models`.
     static func models() -> FakeReply {
         let models = FakeCatalog.gemini.map { name -> JSON in
-            let methods: JSON = name.contains("embedding")
+            let methods: JSON =
+                name.contains("embedding")
                 ? ["embedContent", "batchEmbedContents"]
                 : ["generateContent", "streamGenerateContent", "countTokens"]
-            return ["name": .string("models/\(name)"), "version": "001", "displayName": .string(name),
-                    "inputTokenLimit": 32768, "outputTokenLimit": 8192, "supportedGenerationMethods": methods]
+            return [
+                "name": .string("models/\(name)"), "version": "001", "displayName": .string(name),
+                "inputTokenLimit": 32768, "outputTokenLimit": 8192, "supportedGenerationMethods": methods,
+            ]
         }
         return .json(["models": .array(models)])
     }

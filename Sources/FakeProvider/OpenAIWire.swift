@@ -12,11 +12,13 @@ enum OpenAIWire: WireFormat {
             (type, code) = statusTypeAndCode(status)
             (message, param) = (FakeFailure.message(forStatus: status), .null)
         case .contextTooLong:
-            message = "This model's maximum context length is 128000 tokens. However, your messages resulted in "
+            message =
+                "This model's maximum context length is 128000 tokens. However, your messages resulted in "
                 + "250000 tokens. Please reduce the length of the messages."
             (type, param, code) = ("invalid_request_error", "messages", "context_length_exceeded")
         case .contentFilter:
-            message = "The response was filtered due to the prompt triggering the content management policy "
+            message =
+                "The response was filtered due to the prompt triggering the content management policy "
                 + "(fake-provider content-filter)."
             (type, param, code) = ("invalid_request_error", "prompt", "content_filter")
         case .badRequest(let text), .notFound(let text):
@@ -55,8 +57,10 @@ enum OpenAIWire: WireFormat {
             message["content"] = .null
             message["refusal"] = "fake-provider refused (content-filter)"
         }
-        let choice: JSON = ["index": 0, "message": message, "logprobs": .null,
-                            "finish_reason": .string(finishReason(answer))]
+        let choice: JSON = [
+            "index": 0, "message": message, "logprobs": .null,
+            "finish_reason": .string(finishReason(answer)),
+        ]
         let body: JSON = [
             "id": .string("chatcmpl-fake-\(id)"), "object": "chat.completion", "created": .int(fakeCreatedTimestamp),
             "model": .string(model), "choices": [choice], "usage": usage(answer), "system_fingerprint": "fp_fake",
@@ -139,8 +143,10 @@ enum OpenAIWire: WireFormat {
     }
 
     private static func toolCall(id: Int, name: String, arguments: JSON) -> JSON {
-        ["id": .string("call_fake_\(id)"), "type": "function",
-         "function": ["name": .string(name), "arguments": arguments]]
+        [
+            "id": .string("call_fake_\(id)"), "type": "function",
+            "function": ["name": .string(name), "arguments": arguments],
+        ]
     }
 
     private static func finishReason(_ answer: FakeAnswer) -> String {
@@ -152,8 +158,10 @@ enum OpenAIWire: WireFormat {
     }
 
     private static func usage(_ answer: FakeAnswer) -> JSON {
-        ["prompt_tokens": .int(Int64(answer.promptTokens)), "completion_tokens": .int(Int64(answer.completionTokens)),
-         "total_tokens": .int(Int64(answer.promptTokens + answer.completionTokens))]
+        [
+            "prompt_tokens": .int(Int64(answer.promptTokens)), "completion_tokens": .int(Int64(answer.completionTokens)),
+            "total_tokens": .int(Int64(answer.promptTokens + answer.completionTokens)),
+        ]
     }
 
     // MARK: Other endpoints

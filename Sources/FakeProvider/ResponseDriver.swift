@@ -23,8 +23,10 @@ final class ResponseDriver {
     private var queueIndex = 0
 
     /// `cancelled` runs when the client abandons the answer; `report` receives diagnostics.
-    init(loop: EventLoop, writer: HTTPResponseWriter, behaviour: FakeBehaviour, cancelled: @escaping () -> Void,
-         report: @escaping (String) -> Void) {
+    init(
+        loop: EventLoop, writer: HTTPResponseWriter, behaviour: FakeBehaviour, cancelled: @escaping () -> Void,
+        report: @escaping (String) -> Void
+    ) {
         self.loop = loop
         self.writer = writer
         self.behaviour = behaviour

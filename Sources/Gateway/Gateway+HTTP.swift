@@ -9,8 +9,9 @@ extension Gateway {
     /// Serves Streamable HTTP at `/mcp` (plus `/healthz`) on the configured address; loopback unless told otherwise.
     func startHTTP(_ address: ListenAddress) throws {
         let limits = HTTPServerLimits()
-        let mcp = StreamableHTTPServerTransport(server: server, loop: loop, allowedOrigins: options.allowedOrigins,
-                                                maxBodyBytes: limits.maxBodyBytes, logger: logger)
+        let mcp = StreamableHTTPServerTransport(
+            server: server, loop: loop, allowedOrigins: options.allowedOrigins,
+            maxBodyBytes: limits.maxBodyBytes, logger: logger)
         let api = models.map { OpenAIRoutes(services: $0, maxBodyBytes: limits.maxBodyBytes) }
         if let governor = models?.governor, governor.isGoverned {
             // MCP over HTTP: the bearer token is checked on every request, so a revoked key stops at once.
@@ -38,14 +39,18 @@ extension Gateway {
             switch request.path {
             case "/mcp", "/mcp/": mcp.handle(request, response)
             case "/healthz":
-                response.respond(status: 200, headers: ["Content-Type": "application/json"], body: Array(#"{"status":"ok"}"#.utf8))
+                response.respond(
+                    status: 200, headers: ["Content-Type": "application/json"], body: Array(#"{"status":"ok"}"#.utf8))
             default:
-                response.respond(status: 404, headers: ["Content-Type": "text/plain; charset=utf-8"],
-                                 body: Array("Not Found: \(request.path) (the MCP endpoint is /mcp)\n".utf8))
+                response.respond(
+                    status: 404, headers: ["Content-Type": "text/plain; charset=utf-8"],
+                    body: Array("Not Found: \(request.path) (the MCP endpoint is /mcp)\n".utf8))
             }
         }
         http.onError = { [logger] message in logger.debug("http", metadata: ["detail": "\(message)"]) }
-        logger.notice("serving MCP over Streamable HTTP", metadata: ["url": "http://\(ListenAddress(host: address.host, port: http.port))/mcp"])
+        logger.notice(
+            "serving MCP over Streamable HTTP",
+            metadata: ["url": "http://\(ListenAddress(host: address.host, port: http.port))/mcp"])
         onShutdown { done in
             mcp.close()
             // Graceful: API responses in progress finish while their model calls drain (see Gateway.shutdown).
@@ -55,7 +60,9 @@ extension Gateway {
     }
 
     /// A remote server over Streamable HTTP, on the gateway's shared outbound client.
-    static func makeHTTPTransport(_ config: DownstreamConfig, httpClient: SharedHTTPClient, logger: Logger) throws -> MCPClientTransport {
+    static func makeHTTPTransport(_ config: DownstreamConfig, httpClient: SharedHTTPClient, logger: Logger) throws
+        -> MCPClientTransport
+    {
         guard case let .http(url, headers) = config.transport else {
             throw GatewayError(message: "server \(config.name) is not an HTTP server")
         }

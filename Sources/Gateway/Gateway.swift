@@ -4,8 +4,9 @@ import Logging
 import Loop
 import MCP
 import Routing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The composition root: wires the Hub, the MCP server and its transports, `servers.d/` watching and signals on
@@ -40,19 +41,28 @@ public final class Gateway {
         let environment = options.environment
         let httpClient = SharedHTTPClient(loop: loop)
         self.httpClient = httpClient
-        hub = Hub(loop: loop, scheduler: scheduler, clientInfo: clientInfo, maxNameLength: options.maxToolNameLength,
-                  logger: logger) { config in
+        hub = Hub(
+            loop: loop, scheduler: scheduler, clientInfo: clientInfo, maxNameLength: options.maxToolNameLength,
+            logger: logger
+        ) { config in
             try Gateway.makeTransport(config, loop: loop, environment: environment, httpClient: httpClient, logger: logger)
         }
         hub.pingIntervalMilliseconds = options.pingIntervalMilliseconds
         hub.pingTimeoutMilliseconds = options.pingTimeoutMilliseconds
-        registry = ServerRegistry(directory: ServersDirectory(path: options.serversDirectory, environment: environment),
-                                  loop: loop, hub: hub, logger: logger)
-        models = try options.routing.map { try ModelServices(loop: loop, settings: $0, httpClient: httpClient, logger: logger) }
+        registry = ServerRegistry(
+            directory: ServersDirectory(path: options.serversDirectory, environment: environment),
+            loop: loop, hub: hub, logger: logger)
+        models = try options.routing.map {
+            try ModelServices(loop: loop, settings: $0, httpClient: httpClient, logger: logger)
+        }
         backend = GatewayBackend(hub: hub, registry: registry, models: models)
-        server = MCPServer(info: MCPServerInfo(name: "switchyard", title: "Switchyard", version: Self.version,
-                                               instructions: "Switchyard aggregates MCP servers: downstream tools are named <server>__<tool>. servers_list shows each server's state."),
-                           backend: backend, scheduler: scheduler, logger: logger)
+        server = MCPServer(
+            info: MCPServerInfo(
+                name: "switchyard", title: "Switchyard", version: Self.version,
+                instructions:
+                    "Switchyard aggregates MCP servers: downstream tools are named <server>__<tool>. servers_list shows each server's state."
+            ),
+            backend: backend, scheduler: scheduler, logger: logger)
         hub.onListsChanged = { [unowned self] kinds in
             if kinds.contains(.tools) { self.server.toolsChanged() }
             if kinds.contains(.resources) { self.server.resourcesChanged() }
@@ -69,10 +79,11 @@ public final class Gateway {
     /// Starts everything the options ask for. Throws when a transport cannot start (e.g. the port is taken).
     public func start() throws {
         for signal in [SIGINT, SIGTERM] {
-            signals.append(try SignalWatcher(loop: loop, signal: signal) { [unowned self] number in
-                self.logger.info("received signal; shutting down", metadata: ["signal": "\(number)"])
-                self.shutdown()
-            })
+            signals.append(
+                try SignalWatcher(loop: loop, signal: signal) { [unowned self] number in
+                    self.logger.info("received signal; shutting down", metadata: ["signal": "\(number)"])
+                    self.shutdown()
+                })
         }
         signals.append(try SignalWatcher(loop: loop, signal: SIGHUP) { [unowned self] _ in self.registry.reload() })
         registry.start()
@@ -91,7 +102,10 @@ public final class Gateway {
             case .success(let principal):
                 session.attributes[MCPServerSession.identityAttribute] = .string(Credentials.identity(of: principal))
             case .failure(let error):
-                throw GatewayError(message: "stdio: \(error.message) An admin key is configured, so set SWITCHYARD_API_KEY to this session's key.")
+                throw GatewayError(
+                    message:
+                        "stdio: \(error.message) An admin key is configured, so set SWITCHYARD_API_KEY to this session's key."
+                )
             }
         }
         transport.onEnd = { [unowned self] reason in
@@ -143,8 +157,12 @@ public final class Gateway {
     /// Runs `next` once no model call is in flight, or when `options.shutdownGraceMilliseconds` have passed.
     private func afterModelCallsDrain(_ next: @escaping () -> Void) {
         guard let router = models?.router, router.activeCalls > 0 else { return next() }
-        logger.info("waiting for model calls in flight", metadata: ["calls": "\(router.activeCalls)",
-                                                                   "grace_ms": "\(options.shutdownGraceMilliseconds)"])
+        logger.info(
+            "waiting for model calls in flight",
+            metadata: [
+                "calls": "\(router.activeCalls)",
+                "grace_ms": "\(options.shutdownGraceMilliseconds)",
+            ])
         var done = false
         let proceed = {
             guard !done else { return }
@@ -154,8 +172,9 @@ public final class Gateway {
         do {
             let timer = try Loop.Timer(loop: loop)
             timer.start(after: options.shutdownGraceMilliseconds) { [logger] in
-                logger.notice("shutdown grace period over; cancelling model calls still in flight",
-                              metadata: ["calls": "\(router.activeCalls)"])
+                logger.notice(
+                    "shutdown grace period over; cancelling model calls still in flight",
+                    metadata: ["calls": "\(router.activeCalls)"])
                 timer.close()
                 proceed()
             }
@@ -164,19 +183,23 @@ public final class Gateway {
                 proceed()
             }
         } catch {
-            logger.error("no timer for the shutdown grace period; cancelling model calls now", metadata: ["error": "\(error)"])
+            logger.error(
+                "no timer for the shutdown grace period; cancelling model calls now", metadata: ["error": "\(error)"])
             proceed()
         }
     }
 
-    static func makeTransport(_ config: DownstreamConfig, loop: EventLoop, environment: [String: String],
-                              httpClient: SharedHTTPClient, logger: Logger) throws -> MCPClientTransport {
+    static func makeTransport(
+        _ config: DownstreamConfig, loop: EventLoop, environment: [String: String],
+        httpClient: SharedHTTPClient, logger: Logger
+    ) throws -> MCPClientTransport {
         var logger = logger
         logger[metadataKey: "server"] = "\(config.name)"
         switch config.transport {
         case let .stdio(command, arguments, extra, workingDirectory):
             let merged = environment.merging(extra) { _, configured in configured }
-            let options = ProcessOptions(executable: command, arguments: arguments, environment: merged, workingDirectory: workingDirectory)
+            let options = ProcessOptions(
+                executable: command, arguments: arguments, environment: merged, workingDirectory: workingDirectory)
             return ChildProcessTransport(loop: loop, options: options, logger: logger)
         case .http:
             return try makeHTTPTransport(config, httpClient: httpClient, logger: logger)

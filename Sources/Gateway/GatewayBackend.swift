@@ -36,7 +36,8 @@ final class GatewayBackend: MCPServerBackend {
 
     /// Who opened `session`, looked up afresh so revocations apply at once; nil when its key is gone.
     func principal(for session: MCPServerSession) -> Principal? {
-        Credentials.principal(identity: session.attributes[MCPServerSession.identityAttribute]?.stringValue, governor: governor)
+        Credentials.principal(
+            identity: session.attributes[MCPServerSession.identityAttribute]?.stringValue, governor: governor)
     }
 
     /// Whether `principal` may see and call the exposed tool `name`.
@@ -50,7 +51,8 @@ final class GatewayBackend: MCPServerBackend {
     func tools(for session: MCPServerSession) -> [JSON] {
         guard let principal = principal(for: session) else { return [] }
         if case .open = principal {
-            return ownDefinitions.filter { !managementTools.contains($0.name) || governor != nil }.map(\.definition) + hub.tools
+            return ownDefinitions.filter { !managementTools.contains($0.name) || governor != nil }.map(\.definition)
+                + hub.tools
         }
         let own = ownDefinitions.filter { allows(principal, $0.name) }.map(\.definition)
         return own + hub.tools.filter { tool in tool["name"]?.stringValue.map { allows(principal, $0) } ?? false }
@@ -66,14 +68,17 @@ final class GatewayBackend: MCPServerBackend {
         }
         guard allows(principal, name) else {
             let known = ownTools[name] != nil || hub.resolveTool(name) != nil
-            guard known else { return request.fail(.invalidParams("Unknown tool: \(name). tools/list shows the available tools")) }
+            guard known else {
+                return request.fail(.invalidParams("Unknown tool: \(name). tools/list shows the available tools"))
+            }
             let message = "403 Forbidden: this API key may not use the tool \(name)."
             if modelCallingTools.contains(name), let router {
                 // A refused model call is a usage row with its reason, on this face as on HTTP.
                 var body = JSONObject()
                 if let model = arguments?["model"] { body["model"] = model }
-                router.recordRefused(ChatRequest(body: body), context: RequestContext(face: "mcp", principal: principal),
-                                     error: RoutingError(status: 403, type: "permission_error", code: "tool_not_allowed", message: message))
+                router.recordRefused(
+                    ChatRequest(body: body), context: RequestContext(face: "mcp", principal: principal),
+                    error: RoutingError(status: 403, type: "permission_error", code: "tool_not_allowed", message: message))
             }
             return request.respond(ToolResult.failure(message))
         }
@@ -105,7 +110,9 @@ final class GatewayBackend: MCPServerBackend {
             return request.fail(Self.forbidden(server: server, what: "the resource \(uri)"))
         }
         if !hub.readResource(uri, request: request, allows: principal.allowsServer) {
-            request.fail(JSONRPCError(code: MCPErrorCode.resourceNotFound, message: "Resource not found: \(uri)", data: ["uri": .string(uri)]))
+            request.fail(
+                JSONRPCError(
+                    code: MCPErrorCode.resourceNotFound, message: "Resource not found: \(uri)", data: ["uri": .string(uri)]))
         }
     }
 
@@ -126,7 +133,9 @@ final class GatewayBackend: MCPServerBackend {
 
     func complete(params: JSON, request: IncomingRequest, session: MCPServerSession) {
         guard let principal = principal(for: session) else { return request.fail(Self.revoked) }
-        if let name = params["ref"]?["name"]?.stringValue, let server = hub.server(ofPrompt: name), !principal.allowsServer(server) {
+        if let name = params["ref"]?["name"]?.stringValue, let server = hub.server(ofPrompt: name),
+            !principal.allowsServer(server)
+        {
             return request.fail(Self.forbidden(server: server, what: "completions for the prompt \(name)"))
         }
         if !hub.complete(params, request: request, allows: principal.allowsServer) {
@@ -134,11 +143,13 @@ final class GatewayBackend: MCPServerBackend {
         }
     }
 
-    private static let revoked = JSONRPCError(code: JSONRPCError.invalidParamsCode,
-                                              message: "401 Unauthorized: this session's API key was revoked or disabled.")
+    private static let revoked = JSONRPCError(
+        code: JSONRPCError.invalidParamsCode,
+        message: "401 Unauthorized: this session's API key was revoked or disabled.")
 
     private static func forbidden(server: String, what: String) -> JSONRPCError {
-        JSONRPCError(code: JSONRPCError.invalidParamsCode,
-                     message: "403 Forbidden: this API key may not use the server \(server), so not \(what).")
+        JSONRPCError(
+            code: JSONRPCError.invalidParamsCode,
+            message: "403 Forbidden: this API key may not use the server \(server), so not \(what).")
     }
 }

@@ -42,7 +42,7 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     public init?(parsing text: String) {
         var host = "127.0.0.1"
         var portText = text
-        if text.hasPrefix("[") , let close = text.firstIndex(of: "]") {
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
             host = String(text[text.index(after: text.startIndex)..<close])
             portText = String(text[text.index(after: close)...].dropFirst())
         } else if let colon = text.lastIndex(of: ":") {

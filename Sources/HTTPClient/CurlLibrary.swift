@@ -1,6 +1,7 @@
 import CCurl
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// libcurl, loaded with `dlopen` on the first `HTTPClient` (see `Sources/CCurl/shim.h` for why), with every entry
@@ -23,8 +24,10 @@ struct CurlLibrary: @unchecked Sendable {
 
     private static func load() -> Result<CurlLibrary, HTTPClientError> {
         guard let handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL) else {
-            return .failure(.other(code: Int(CURLE_FAILED_INIT.rawValue),
-                                   message: "cannot load \(soname) (\(lastDLError())); install libcurl (Debian: apt install libcurl4)"))
+            return .failure(
+                .other(
+                    code: Int(CURLE_FAILED_INIT.rawValue),
+                    message: "cannot load \(soname) (\(lastDLError())); install libcurl (Debian: apt install libcurl4)"))
         }
         var api = sy_curl_api()
         var missing: [String] = []
@@ -55,8 +58,10 @@ struct CurlLibrary: @unchecked Sendable {
         api.easy_getinfo = untyped("curl_easy_getinfo")
         api.multi_setopt = untyped("curl_multi_setopt")
         guard missing.isEmpty else {
-            return .failure(.other(code: Int(CURLE_FAILED_INIT.rawValue),
-                                   message: "\(soname) lacks \(missing.joined(separator: ", ")); libcurl 7.62 or newer is needed"))
+            return .failure(
+                .other(
+                    code: Int(CURLE_FAILED_INIT.rawValue),
+                    message: "\(soname) lacks \(missing.joined(separator: ", ")); libcurl 7.62 or newer is needed"))
         }
         let table = UnsafeMutablePointer<sy_curl_api>.allocate(capacity: 1)
         table.initialize(to: api)
@@ -99,8 +104,10 @@ extension CurlLibrary {
     func multi_info_read(_ multi: UnsafeMutableRawPointer, _ queued: inout Int32) -> UnsafeMutablePointer<CURLMsg>? {
         api.pointee.multi_info_read!(multi, &queued)
     }
-    func multi_socket_action(_ multi: UnsafeMutableRawPointer, _ socket: curl_socket_t, _ flags: Int32,
-                             _ running: inout Int32) -> CURLMcode {
+    func multi_socket_action(
+        _ multi: UnsafeMutableRawPointer, _ socket: curl_socket_t, _ flags: Int32,
+        _ running: inout Int32
+    ) -> CURLMcode {
         api.pointee.multi_socket_action!(multi, socket, flags, &running)
     }
     func slist_append(_ list: UnsafeMutablePointer<curl_slist>?, _ line: String) -> UnsafeMutablePointer<curl_slist>? {

@@ -1,7 +1,8 @@
 import CCurl
 import Loop
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The multi-uv.c glue: curl tells us which sockets to watch and when to wake it; libuv tells us when a socket is
@@ -68,8 +69,9 @@ extension HTTPClient {
     /// `CURLOPT_OPENSOCKETFUNCTION`: opens the socket as curl would, plus close-on-exec so child processes the
     /// gateway spawns (stdio MCP servers) never inherit upstream connections.
     func openSocket(_ address: UnsafeMutablePointer<curl_sockaddr>) -> curl_socket_t {
-        let fd = Glibc.socket(address.pointee.family, address.pointee.socktype | Int32(SOCK_CLOEXEC.rawValue),
-                              address.pointee.protocol)
+        let fd = Glibc.socket(
+            address.pointee.family, address.pointee.socktype | Int32(SOCK_CLOEXEC.rawValue),
+            address.pointee.protocol)
         if fd >= 0 { connectionSockets.insert(fd) }
         return fd  // -1 is CURL_SOCKET_BAD
     }
@@ -102,7 +104,10 @@ extension HTTPClient {
         guard code == CURLM_OK else {
             // Only out-of-memory or an internal curl error gets here; the multi handle is unusable for these.
             for transfer in transfers.values.sorted(by: { $0.id < $1.id }) {
-                finish(transfer, .failure(HTTPClientError(multiCode: code, operation: "curl_multi_socket_action", url: transfer.request.url)))
+                finish(
+                    transfer,
+                    .failure(
+                        HTTPClientError(multiCode: code, operation: "curl_multi_socket_action", url: transfer.request.url)))
             }
             return
         }
@@ -127,11 +132,15 @@ extension HTTPClient {
             let code = message.pointee.data.result
             var privateData: UnsafeMutableRawPointer?
             guard sy_curl_easy_getinfo_ptr(curl.api, easy, CURLINFO_PRIVATE, &privateData) == CURLE_OK,
-                  let transfer = transfers[Int(bitPattern: privateData)] else { continue }
+                let transfer = transfers[Int(bitPattern: privateData)]
+            else { continue }
             let request = transfer.request
-            finish(transfer, code == CURLE_OK
-                ? .success(())
-                : .failure(HTTPClientError(code: code, detail: transfer.errorDetail, method: request.method, url: request.url)))
+            finish(
+                transfer,
+                code == CURLE_OK
+                    ? .success(())
+                    : .failure(
+                        HTTPClientError(code: code, detail: transfer.errorDetail, method: request.method, url: request.url)))
         }
     }
 }

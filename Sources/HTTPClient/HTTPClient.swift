@@ -70,9 +70,13 @@ public final class HTTPClient {
         let me = Unmanaged.passUnretained(self).toOpaque()
         let codes = [
             sy_curl_multi_setopt_ptr(curl.api, multi, CURLMOPT_SOCKETDATA, me),
-            sy_curl_multi_setopt_socketfn(curl.api, multi) { _, socket, what, me, _ in HTTPClient.from(me).curlSocket(socket, what) },
+            sy_curl_multi_setopt_socketfn(curl.api, multi) { _, socket, what, me, _ in
+                HTTPClient.from(me).curlSocket(socket, what)
+            },
             sy_curl_multi_setopt_ptr(curl.api, multi, CURLMOPT_TIMERDATA, me),
-            sy_curl_multi_setopt_timerfn(curl.api, multi) { _, milliseconds, me in HTTPClient.from(me).curlTimer(milliseconds) },
+            sy_curl_multi_setopt_timerfn(curl.api, multi) { _, milliseconds, me in
+                HTTPClient.from(me).curlTimer(milliseconds)
+            },
         ]
         precondition(codes.allSatisfy { $0 == CURLM_OK }, "curl_multi_setopt rejected a callback option: \(codes)")
     }
@@ -92,10 +96,12 @@ public final class HTTPClient {
     /// - `onComplete` runs exactly once and last: success after the whole body, or the error. When the request
     ///   cannot even start (client closed, curl refused an option) it runs on a later loop turn, never inside this call.
     @discardableResult
-    public func execute(_ request: HTTPClientRequest,
-                        onHead: @escaping (HTTPClientResponseHead) -> Void,
-                        onBody: @escaping ([UInt8]) -> Void,
-                        onComplete: @escaping (Result<Void, HTTPClientError>) -> Void) -> HTTPClientTask {
+    public func execute(
+        _ request: HTTPClientRequest,
+        onHead: @escaping (HTTPClientResponseHead) -> Void,
+        onBody: @escaping ([UInt8]) -> Void,
+        onComplete: @escaping (Result<Void, HTTPClientError>) -> Void
+    ) -> HTTPClientTask {
         loop.assertInLoop()
         precondition(!insideCurl, "HTTPClient.execute called from inside a curl callback")
         let id = nextID
@@ -103,14 +109,21 @@ public final class HTTPClient {
         let task = HTTPClientTask(client: self, id: id)
         let failLater = { (error: HTTPClientError) in self.loop.execute { onComplete(.failure(error)) } }
         guard case .open = state, let multi else { failLater(.cancelled); return task }
-        guard let transfer = Transfer(id: id, request: request, client: self, onHead: onHead, onBody: onBody, onComplete: onComplete) else {
-            failLater(.other(code: Int(CURLE_OUT_OF_MEMORY.rawValue), message: "curl_easy_init failed (\(redactedURL(request.url)))"))
+        guard
+            let transfer = Transfer(
+                id: id, request: request, client: self, onHead: onHead, onBody: onBody, onComplete: onComplete)
+        else {
+            failLater(
+                .other(
+                    code: Int(CURLE_OUT_OF_MEMORY.rawValue), message: "curl_easy_init failed (\(redactedURL(request.url)))"))
             return task
         }
         var failure = transfer.configure()
         if failure == nil {
             let code = curl.multi_add_handle(multi, transfer.easy)
-            if code != CURLM_OK { failure = HTTPClientError(multiCode: code, operation: "curl_multi_add_handle", url: request.url) }
+            if code != CURLM_OK {
+                failure = HTTPClientError(multiCode: code, operation: "curl_multi_add_handle", url: request.url)
+            }
         }
         if let failure {
             transfer.releaseCurl()
@@ -126,8 +139,11 @@ public final class HTTPClient {
     func firstByteTimedOut(_ id: Int, after milliseconds: Int) {
         guard let transfer = transfers[id] else { return }
         let request = transfer.request
-        finish(transfer, .failure(.timedOut(
-            "no response headers within \(milliseconds) ms (\(request.method) \(redactedURL(request.url)))")))
+        finish(
+            transfer,
+            .failure(
+                .timedOut(
+                    "no response headers within \(milliseconds) ms (\(request.method) \(redactedURL(request.url)))")))
     }
 
     /// `HTTPClientTask.cancel()`.

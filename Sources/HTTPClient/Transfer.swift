@@ -33,10 +33,12 @@ final class Transfer {
     private unowned let client: HTTPClient
     private var curl: CurlLibrary { client.curl }
 
-    init?(id: Int, request: HTTPClientRequest, client: HTTPClient,
-          onHead: @escaping (HTTPClientResponseHead) -> Void,
-          onBody: @escaping ([UInt8]) -> Void,
-          onComplete: @escaping (Result<Void, HTTPClientError>) -> Void) {
+    init?(
+        id: Int, request: HTTPClientRequest, client: HTTPClient,
+        onHead: @escaping (HTTPClientResponseHead) -> Void,
+        onBody: @escaping ([UInt8]) -> Void,
+        onComplete: @escaping (Result<Void, HTTPClientError>) -> Void
+    ) {
         guard let easy = client.takeEasyHandle() else { return nil }
         self.id = id
         self.request = request
@@ -68,25 +70,44 @@ final class Transfer {
         // Signal dispositions are process-wide: without this curl swaps the SIGPIPE handler around its calls and may
         // use SIGALRM for DNS timeouts, both unsafe beside other threads (our SIGPIPE is ignored for good by EventLoop).
         check(sy_curl_easy_setopt_long(curl.api, easy, CURLOPT_NOSIGNAL, 1), "CURLOPT_NOSIGNAL")
-        check(sy_curl_easy_setopt_ptr(curl.api, easy, CURLOPT_PRIVATE, UnsafeMutableRawPointer(bitPattern: id)), "CURLOPT_PRIVATE")
+        check(
+            sy_curl_easy_setopt_ptr(curl.api, easy, CURLOPT_PRIVATE, UnsafeMutableRawPointer(bitPattern: id)),
+            "CURLOPT_PRIVATE")
         check(sy_curl_easy_setopt_ptr(curl.api, easy, CURLOPT_ERRORBUFFER, errorBuffer), "CURLOPT_ERRORBUFFER")
-        check(sy_curl_easy_setopt_write(curl.api, easy) { data, size, count, me in Transfer.from(me).received(body: data, size * count) },
-              "CURLOPT_WRITEFUNCTION")
+        check(
+            sy_curl_easy_setopt_write(curl.api, easy) { data, size, count, me in
+                Transfer.from(me).received(body: data, size * count)
+            },
+            "CURLOPT_WRITEFUNCTION")
         check(sy_curl_easy_setopt_ptr(curl.api, easy, CURLOPT_WRITEDATA, me), "CURLOPT_WRITEDATA")
-        check(sy_curl_easy_setopt_header(curl.api, easy) { data, size, count, me in Transfer.from(me).received(header: data, size * count) },
-              "CURLOPT_HEADERFUNCTION")
+        check(
+            sy_curl_easy_setopt_header(curl.api, easy) { data, size, count, me in
+                Transfer.from(me).received(header: data, size * count)
+            },
+            "CURLOPT_HEADERFUNCTION")
         check(sy_curl_easy_setopt_ptr(curl.api, easy, CURLOPT_HEADERDATA, me), "CURLOPT_HEADERDATA")
         // Connections outlive transfers in the multi's cache, so socket callbacks go to the client, not to us.
-        check(sy_curl_easy_setopt_opensocket(curl.api, easy) { client, _, address in HTTPClient.from(client).openSocket(address!) },
-              "CURLOPT_OPENSOCKETFUNCTION")
+        check(
+            sy_curl_easy_setopt_opensocket(curl.api, easy) { client, _, address in
+                HTTPClient.from(client).openSocket(address!)
+            },
+            "CURLOPT_OPENSOCKETFUNCTION")
         check(sy_curl_easy_setopt_ptr(curl.api, easy, CURLOPT_OPENSOCKETDATA, client), "CURLOPT_OPENSOCKETDATA")
-        check(sy_curl_easy_setopt_closesocket(curl.api, easy) { client, socket in HTTPClient.from(client).closeSocket(socket) },
-              "CURLOPT_CLOSESOCKETFUNCTION")
+        check(
+            sy_curl_easy_setopt_closesocket(curl.api, easy) { client, socket in HTTPClient.from(client).closeSocket(socket)
+            },
+            "CURLOPT_CLOSESOCKETFUNCTION")
         check(sy_curl_easy_setopt_ptr(curl.api, easy, CURLOPT_CLOSESOCKETDATA, client), "CURLOPT_CLOSESOCKETDATA")
-        check(sy_curl_easy_setopt_long(curl.api, easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS)), "CURLOPT_HTTP_VERSION")
+        check(
+            sy_curl_easy_setopt_long(curl.api, easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS)),
+            "CURLOPT_HTTP_VERSION")
         // A proxy's "200 Connection established" must not look like the response's status line.
-        check(sy_curl_easy_setopt_long(curl.api, easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1), "CURLOPT_SUPPRESS_CONNECT_HEADERS")
-        check(sy_curl_easy_setopt_long(curl.api, easy, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeoutMilliseconds), "CURLOPT_CONNECTTIMEOUT_MS")
+        check(
+            sy_curl_easy_setopt_long(curl.api, easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1), "CURLOPT_SUPPRESS_CONNECT_HEADERS"
+        )
+        check(
+            sy_curl_easy_setopt_long(curl.api, easy, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeoutMilliseconds),
+            "CURLOPT_CONNECTTIMEOUT_MS")
         if let total = request.totalTimeoutMilliseconds {
             check(sy_curl_easy_setopt_long(curl.api, easy, CURLOPT_TIMEOUT_MS, total), "CURLOPT_TIMEOUT_MS")
         }
@@ -112,9 +133,13 @@ final class Transfer {
             // POSTFIELDSIZE first: COPYPOSTFIELDS then copies exactly that many bytes (bodies may contain NULs).
             check(sy_curl_easy_setopt_long(curl.api, easy, CURLOPT_POSTFIELDSIZE, body.count), "CURLOPT_POSTFIELDSIZE")
             var empty: UInt8 = 0
-            let code = body.isEmpty
+            let code =
+                body.isEmpty
                 ? sy_curl_easy_setopt_ptr(curl.api, easy, CURLOPT_COPYPOSTFIELDS, &empty)
-                : body.withUnsafeBytes { sy_curl_easy_setopt_ptr(curl.api, easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress!)) }
+                : body.withUnsafeBytes {
+                    sy_curl_easy_setopt_ptr(
+                        curl.api, easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress!))
+                }
             check(code, "CURLOPT_COPYPOSTFIELDS")
         }
         // curl picks GET/POST/HEAD from the options above; any other method replaces the request line's verb.
@@ -126,7 +151,8 @@ final class Transfer {
 
     private func configureHeaders(sendsBody: Bool, _ check: (CURLcode, String) -> Void) {
         // curl sends each line verbatim: a CR or LF inside would smuggle extra headers or a second request.
-        let unsafe = request.headers.first { name, value in (name + value).utf8.contains { $0 == 10 || $0 == 13 || $0 == 0 } }
+        let unsafe = request.headers.first { name, value in (name + value).utf8.contains { $0 == 10 || $0 == 13 || $0 == 0 }
+        }
         if let (name, _) = unsafe { check(CURLE_BAD_FUNCTION_ARGUMENT, "header \(name) contains CR, LF or NUL"); return }
         var lines = request.headers.map { name, value in value.isEmpty ? "\(name);" : "\(name): \(value)" }
         // "Name:" with nothing after removes a header curl would add: no 100-continue round trip, and no

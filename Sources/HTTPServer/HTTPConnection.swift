@@ -49,8 +49,9 @@ final class HTTPConnection {
         tcp.setNoDelay(true)  // responses and SSE events should leave at once
         perform(machine.start())
         do {
-            try tcp.startReading(onRead: { [unowned self] in self.didRead($0) },
-                                 onEnd: { [unowned self] in self.didEnd($0) })
+            try tcp.startReading(
+                onRead: { [unowned self] in self.didRead($0) },
+                onEnd: { [unowned self] in self.didEnd($0) })
         } catch {
             server.report("HTTP connection: \(error)")
             handle(.connectionFailed)
@@ -150,8 +151,9 @@ final class HTTPConnection {
 
     private func dispatch(_ request: HTTPRequest) {
         guard case .responding(let keepAlive) = machine.state else { return }
-        let writer = HTTPResponseWriter(connection: self, server: server, isHead: request.method == "HEAD",
-                                        isHTTP10: parser.isHTTP10, keepAlive: keepAlive)
+        let writer = HTTPResponseWriter(
+            connection: self, server: server, isHead: request.method == "HEAD",
+            isHTTP10: parser.isHTTP10, keepAlive: keepAlive)
         self.writer = writer
         server.handler(request, writer)
     }

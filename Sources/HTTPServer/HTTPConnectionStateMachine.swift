@@ -12,8 +12,10 @@ struct RequestHead: Equatable {
     /// A `Transfer-Encoding` other than plain `chunked`.
     var unsupportedTransferEncoding: Bool
 
-    init(keepAlive: Bool = true, contentLength: UInt64? = nil, chunked: Bool = false, expectsContinue: Bool = false,
-         unsupportedTransferEncoding: Bool = false) {
+    init(
+        keepAlive: Bool = true, contentLength: UInt64? = nil, chunked: Bool = false, expectsContinue: Bool = false,
+        unsupportedTransferEncoding: Bool = false
+    ) {
         self.keepAlive = keepAlive
         self.contentLength = contentLength
         self.chunked = chunked

@@ -16,8 +16,10 @@ public struct HTTPRequest: Sendable {
     public var remoteAddress: String?
 
     /// Creates a request; `path` and `query` are split from `target`.
-    public init(method: String, target: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],
-                remoteAddress: String? = nil) {
+    public init(
+        method: String, target: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],
+        remoteAddress: String? = nil
+    ) {
         self.method = method
         self.target = target
         (path, query) = HTTPRequest.split(target)

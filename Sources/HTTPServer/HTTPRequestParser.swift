@@ -74,8 +74,9 @@ final class HTTPRequestParser {
 
     /// The request completed by the last `.requestComplete`.
     func takeRequest() -> HTTPRequest {
-        let request = HTTPRequest(method: method, target: String(decoding: target, as: UTF8.self),
-                                  headers: headers, body: body)
+        let request = HTTPRequest(
+            method: method, target: String(decoding: target, as: UTF8.self),
+            headers: headers, body: body)
         headers = HTTPHeaders()
         body = []
         return request

@@ -66,9 +66,10 @@ public final class HTTPResponseWriter {
         let keepAlive = requestKeepAlive && !Self.asksToClose(headers)
         let bodyless = status == 204 || status == 304
         let sendBody = !bodyless && !isHead && !body.isEmpty
-        var bytes = ResponseEncoding.head(status: status, headers: headers,
-                                          framing: bodyless ? .none : .contentLength(body.count),
-                                          connection: connectionHeader(keepAlive), reserving: sendBody ? body.count : 0)
+        var bytes = ResponseEncoding.head(
+            status: status, headers: headers,
+            framing: bodyless ? .none : .contentLength(body.count),
+            connection: connectionHeader(keepAlive), reserving: sendBody ? body.count : 0)
         if sendBody { bytes.append(contentsOf: body) }
         connection.send(bytes)
         finish(keepAlive: keepAlive)
@@ -88,9 +89,10 @@ public final class HTTPResponseWriter {
         let keepAlive = chunked && requestKeepAlive && !Self.asksToClose(headers)
         state = .streaming(chunked: chunked, keepAlive: keepAlive)
         let sendBody = !firstChunk.isEmpty && !isHead
-        var bytes = ResponseEncoding.head(status: status, headers: headers, framing: chunked ? .chunked : .none,
-                                          connection: connectionHeader(keepAlive),
-                                          reserving: sendBody ? firstChunk.count + 20 : 0)
+        var bytes = ResponseEncoding.head(
+            status: status, headers: headers, framing: chunked ? .chunked : .none,
+            connection: connectionHeader(keepAlive),
+            reserving: sendBody ? firstChunk.count + 20 : 0)
         if sendBody {
             if chunked { ResponseEncoding.appendChunk(firstChunk, to: &bytes) } else { bytes += firstChunk }
         }

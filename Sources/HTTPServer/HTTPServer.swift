@@ -24,8 +24,10 @@ public final class HTTPServer {
 
     /// Binds `host:port` (an IPv4 or IPv6 literal; port 0 picks a free port) and starts accepting.
     /// The server stays alive (the listener holds it) until `close` is called.
-    public init(loop: EventLoop, host: String, port: Int, limits: HTTPServerLimits = HTTPServerLimits(),
-                handler: @escaping (HTTPRequest, HTTPResponseWriter) -> Void) throws(UVError) {
+    public init(
+        loop: EventLoop, host: String, port: Int, limits: HTTPServerLimits = HTTPServerLimits(),
+        handler: @escaping (HTTPRequest, HTTPResponseWriter) -> Void
+    ) throws(UVError) {
         self.loop = loop
         self.limits = limits
         self.handler = handler

@@ -19,9 +19,11 @@ public struct HTTPServerLimits: Sendable, Equatable {
     /// Open connections; further ones are accepted and closed at once.
     public var maxConnections: Int
 
-    public init(maxHeaderBytes: Int = 16 * 1024, maxBodyBytes: Int = 8 * 1024 * 1024,
-                headerTimeoutMilliseconds: UInt64 = 10_000, bodyTimeoutMilliseconds: UInt64 = 30_000,
-                idleTimeoutMilliseconds: UInt64 = 75_000, maxConnections: Int = 1024) {
+    public init(
+        maxHeaderBytes: Int = 16 * 1024, maxBodyBytes: Int = 8 * 1024 * 1024,
+        headerTimeoutMilliseconds: UInt64 = 10_000, bodyTimeoutMilliseconds: UInt64 = 30_000,
+        idleTimeoutMilliseconds: UInt64 = 75_000, maxConnections: Int = 1024
+    ) {
         self.maxHeaderBytes = maxHeaderBytes
         self.maxBodyBytes = maxBodyBytes
         self.headerTimeoutMilliseconds = headerTimeoutMilliseconds

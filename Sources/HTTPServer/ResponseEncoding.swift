@@ -21,8 +21,10 @@ enum ResponseEncoding {
 
     /// Builds the status line, the caller's headers (minus the framing fields this server owns), the framing and
     /// connection fields and the blank line, with `reserving` bytes of spare capacity for the body.
-    static func head(status: Int, headers: HTTPHeaders, framing: Framing, connection: ConnectionHeader,
-                     reserving extra: Int) -> [UInt8] {
+    static func head(
+        status: Int, headers: HTTPHeaders, framing: Framing, connection: ConnectionHeader,
+        reserving extra: Int
+    ) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(96 + headers.count * 48 + extra)
         bytes.append(contentsOf: "HTTP/1.1 ".utf8)

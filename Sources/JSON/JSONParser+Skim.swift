@@ -81,7 +81,7 @@ extension JSONParser {
         guard index < input.count else { throw error("unterminated string", at: opening) }
         switch input[index] {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-             UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
             return index + 1
         case UInt8(ascii: "u"):
             guard hexQuad(at: backslash + 2) != nil else {

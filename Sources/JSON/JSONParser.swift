@@ -177,8 +177,10 @@ struct JSONParser {
     /// `position`, the depth limit, whitespace, commas (never a trailing one) and the closing bracket. `item` reads
     /// one element, or one `"key": value` member, at `position`.
     @inline(__always)
-    mutating func walkContainer(isObject: Bool,
-                                _ item: (inout JSONParser) throws(JSONParseError) -> Void) throws(JSONParseError) {
+    mutating func walkContainer(
+        isObject: Bool,
+        _ item: (inout JSONParser) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
         let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
         try enterContainer()
         skipWhitespace()
@@ -191,7 +193,9 @@ struct JSONParser {
             try item(&self)
             skipWhitespace()
             guard position < input.count else {
-                throw error(isObject ? "unexpected end of input, expected ',' or '}'" : "unexpected end of input, expected ',' or ']'")
+                throw error(
+                    isObject
+                        ? "unexpected end of input, expected ',' or '}'" : "unexpected end of input, expected ',' or ']'")
             }
             let byte = input[position]
             if byte == close { break }

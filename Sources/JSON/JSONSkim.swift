@@ -22,14 +22,18 @@ public enum JSONSkim {
     }
 
     /// The members of the object in `range` of `bytes` (a `Member.value` of an earlier call, for instance).
-    public static func members(of bytes: [UInt8], in range: Range<Int>,
-                               limits: JSONLimits = .init()) throws(JSONParseError) -> [Member] {
+    public static func members(
+        of bytes: [UInt8], in range: Range<Int>,
+        limits: JSONLimits = .init()
+    ) throws(JSONParseError) -> [Member] {
         try skim(bytes, range, limits) { (parser: inout JSONParser) throws(JSONParseError) in try parser.skimObject() }
     }
 
     /// The elements of the array in `range` of `bytes`, as the byte range of each.
-    public static func elements(of bytes: [UInt8], in range: Range<Int>,
-                                limits: JSONLimits = .init()) throws(JSONParseError) -> [Range<Int>] {
+    public static func elements(
+        of bytes: [UInt8], in range: Range<Int>,
+        limits: JSONLimits = .init()
+    ) throws(JSONParseError) -> [Range<Int>] {
         try skim(bytes, range, limits) { (parser: inout JSONParser) throws(JSONParseError) in try parser.skimArray() }
     }
 
@@ -50,8 +54,9 @@ public enum JSONSkim {
     ) throws(JSONParseError) -> Result {
         precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "range outside the bytes")
         guard range.count <= limits.maxBytes else {
-            throw JSONParseError(offset: range.lowerBound + limits.maxBytes,
-                                 reason: "input is \(range.count) bytes, over the limit of \(limits.maxBytes) bytes")
+            throw JSONParseError(
+                offset: range.lowerBound + limits.maxBytes,
+                reason: "input is \(range.count) bytes, over the limit of \(limits.maxBytes) bytes")
         }
         guard !range.isEmpty else {
             throw JSONParseError(offset: range.lowerBound, reason: "unexpected end of input, expected a value")

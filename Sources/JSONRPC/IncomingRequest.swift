@@ -17,7 +17,10 @@ public final class IncomingRequest {
     /// Runs once when the peer cancels the request (or the connection ends) before it was answered.
     public var onCancel: ((String?) -> Void)?
 
-    init(id: RequestID, method: String, params: JSON?, sink: @escaping (JSONRPCMessage) -> Void, onFinish: @escaping (RequestID) -> Void) {
+    init(
+        id: RequestID, method: String, params: JSON?, sink: @escaping (JSONRPCMessage) -> Void,
+        onFinish: @escaping (RequestID) -> Void
+    ) {
         self.id = id
         self.method = method
         self.params = params

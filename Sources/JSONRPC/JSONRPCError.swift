@@ -54,7 +54,8 @@ public struct JSONRPCError: Error, Equatable, Sendable, CustomStringConvertible 
     }
     /// The request got no answer in time.
     public static func timedOut(method: String, milliseconds: UInt64) -> JSONRPCError {
-        JSONRPCError(code: requestFailedCode, message: "Request timed out: \(method) got no response within \(milliseconds) ms")
+        JSONRPCError(
+            code: requestFailedCode, message: "Request timed out: \(method) got no response within \(milliseconds) ms")
     }
     /// The connection closed (or the peer died) before the answer came.
     public static func connectionClosed(_ detail: String) -> JSONRPCError {

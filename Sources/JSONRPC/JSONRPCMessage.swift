@@ -55,7 +55,8 @@ public enum JSONRPCMessage: Equatable, Sendable {
     public init(json: JSON) throws(JSONRPCMessageError) {
         guard case let .object(object) = json else {
             if case .array = json {
-                throw JSONRPCMessageError(id: nil, error: .invalidRequest("batch requests are not supported; send one message at a time"))
+                throw JSONRPCMessageError(
+                    id: nil, error: .invalidRequest("batch requests are not supported; send one message at a time"))
             }
             throw JSONRPCMessageError(id: nil, error: .invalidRequest("a message must be a JSON object"))
         }
@@ -98,7 +99,9 @@ public enum JSONRPCMessage: Equatable, Sendable {
     }
 
     /// Parses bytes into a message; parse failures become -32700, shape failures -32600.
-    public static func decode(_ bytes: ArraySlice<UInt8>, limits: JSONLimits = .init()) throws(JSONRPCMessageError) -> JSONRPCMessage {
+    public static func decode(_ bytes: ArraySlice<UInt8>, limits: JSONLimits = .init()) throws(JSONRPCMessageError)
+        -> JSONRPCMessage
+    {
         let value: JSON
         do {
             value = try JSON.parse(bytes, limits: limits)

@@ -67,7 +67,8 @@ public final class JSONRPCPeer {
             guard let rawID = params?["requestId"], let id = RequestID(json: rawID) else { return }
             incoming[id]?.cancel(reason: params?["reason"]?.stringValue)
         case "notifications/progress":
-            if let token = params?["progressToken"], let request = progressRoutes[token], let onProgress = request.onProgress {
+            if let token = params?["progressToken"], let request = progressRoutes[token], let onProgress = request.onProgress
+            {
                 onProgress(params ?? .null)
                 return
             }
@@ -83,9 +84,11 @@ public final class JSONRPCPeer {
     /// `notifications/progress` are routed to it. With `timeoutMilliseconds`, the request fails with a timeout
     /// error (and the other side is told it was cancelled) when no answer came in time.
     @discardableResult
-    public func request(_ method: String, params: JSON? = nil, timeoutMilliseconds: UInt64? = nil,
-                        onProgress: ((JSON) -> Void)? = nil,
-                        completion: @escaping (Result<JSON, JSONRPCError>) -> Void) -> OutgoingRequest {
+    public func request(
+        _ method: String, params: JSON? = nil, timeoutMilliseconds: UInt64? = nil,
+        onProgress: ((JSON) -> Void)? = nil,
+        completion: @escaping (Result<JSON, JSONRPCError>) -> Void
+    ) -> OutgoingRequest {
         let id = RequestID(nextID)
         nextID += 1
         var params = params
@@ -94,7 +97,8 @@ public final class JSONRPCPeer {
             token = .string("sy-\(id.json.intValue ?? 0)")
             params = Self.attachProgressToken(token!, to: params)
         }
-        let request = OutgoingRequest(id: id, method: method, progressToken: token, onProgress: onProgress, completion: completion)
+        let request = OutgoingRequest(
+            id: id, method: method, progressToken: token, onProgress: onProgress, completion: completion)
         if let closedReason {
             request.complete(.failure(.connectionClosed(closedReason)))
             return request
@@ -105,8 +109,9 @@ public final class JSONRPCPeer {
         if let timeoutMilliseconds {
             request.timeout = scheduler.schedule(after: timeoutMilliseconds) { [weak self, weak request] in
                 guard let self, let request else { return }
-                self.cancelOutgoing(request, reason: "timed out after \(timeoutMilliseconds) ms",
-                                    error: .timedOut(method: method, milliseconds: timeoutMilliseconds))
+                self.cancelOutgoing(
+                    request, reason: "timed out after \(timeoutMilliseconds) ms",
+                    error: .timedOut(method: method, milliseconds: timeoutMilliseconds))
             }
         }
         send(.request(id: id, method: method, params: params))
@@ -122,8 +127,10 @@ public final class JSONRPCPeer {
     func cancelOutgoing(_ request: OutgoingRequest, reason: String, error: JSONRPCError? = nil) {
         guard outgoing[request.id] != nil else { return }
         if closedReason == nil {
-            send(.notification(method: "notifications/cancelled",
-                               params: ["requestId": request.id.json, "reason": .string(reason)]))
+            send(
+                .notification(
+                    method: "notifications/cancelled",
+                    params: ["requestId": request.id.json, "reason": .string(reason)]))
         }
         finishOutgoing(request, .failure(error ?? .connectionClosed("request cancelled: \(reason)")))
     }

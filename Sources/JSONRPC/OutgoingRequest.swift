@@ -13,8 +13,10 @@ public final class OutgoingRequest {
     weak var peer: JSONRPCPeer?
     public private(set) var isCompleted = false
 
-    init(id: RequestID, method: String, progressToken: JSON?, onProgress: ((JSON) -> Void)?,
-         completion: @escaping (Result<JSON, JSONRPCError>) -> Void) {
+    init(
+        id: RequestID, method: String, progressToken: JSON?, onProgress: ((JSON) -> Void)?,
+        completion: @escaping (Result<JSON, JSONRPCError>) -> Void
+    ) {
         self.id = id
         self.method = method
         self.progressToken = progressToken

@@ -1,6 +1,7 @@
 import CLibUV
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How a child process ended.
@@ -23,7 +24,8 @@ public struct ProcessOptions: Sendable {
     public var environment: [String: String]
     public var workingDirectory: String?
 
-    public init(executable: String, arguments: [String] = [], environment: [String: String], workingDirectory: String? = nil) {
+    public init(executable: String, arguments: [String] = [], environment: [String: String], workingDirectory: String? = nil)
+    {
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
@@ -72,7 +74,9 @@ public final class ChildProcess: LoopHandle {
         pid = uv_process_get_pid(process)
     }
 
-    private var process: UnsafeMutablePointer<uv_process_t> { UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_process_t.self) }
+    private var process: UnsafeMutablePointer<uv_process_t> {
+        UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_process_t.self)
+    }
 
     private func spawn(_ options: ProcessOptions) -> Int32 {
         let args = CStringArray([options.executable] + options.arguments)

@@ -1,6 +1,7 @@
 import CLibUV
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The libuv event loop that owns all of Switchyard's I/O.
@@ -120,12 +121,14 @@ public final class EventLoop {
     func openHandleDescription() -> String {
         var names: [String] = []
         withUnsafeMutablePointer(to: &names) { ptr in
-            uv_walk(raw, { handle, arg in
-                guard let handle, let arg else { return }
-                let list = arg.assumingMemoryBound(to: [String].self)
-                let name = String(cString: uv_handle_type_name(uv_handle_get_type(handle)))
-                list.pointee.append(uv_is_closing(handle) != 0 ? "\(name)(closing)" : name)
-            }, ptr)
+            uv_walk(
+                raw,
+                { handle, arg in
+                    guard let handle, let arg else { return }
+                    let list = arg.assumingMemoryBound(to: [String].self)
+                    let name = String(cString: uv_handle_type_name(uv_handle_get_type(handle)))
+                    list.pointee.append(uv_is_closing(handle) != 0 ? "\(name)(closing)" : name)
+                }, ptr)
         }
         return names.isEmpty ? "no handles" : "open handles: " + names.joined(separator: ", ")
     }

@@ -11,11 +11,13 @@ public final class FileWatcher: LoopHandle {
         let watcher = UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_fs_event_t.self)
         try UVError.check(uv_fs_event_init(loop.raw, watcher), "uv_fs_event_init")
         adopt()
-        let result = uv_fs_event_start(watcher, { handle, name, _, status in
-            let this = LoopHandle.object(handle, as: FileWatcher.self)
-            guard status >= 0 else { return }
-            this.callback?(name.map { String(cString: $0) })
-        }, path, 0)
+        let result = uv_fs_event_start(
+            watcher,
+            { handle, name, _, status in
+                let this = LoopHandle.object(handle, as: FileWatcher.self)
+                guard status >= 0 else { return }
+                this.callback?(name.map { String(cString: $0) })
+            }, path, 0)
         if result < 0 {
             close()
             throw UVError(code: result, operation: "watch \(path)")

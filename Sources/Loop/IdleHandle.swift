@@ -11,7 +11,9 @@ final class IdleHandle: LoopHandle {
         adopt()
     }
 
-    private var idle: UnsafeMutablePointer<uv_idle_t> { UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_idle_t.self) }
+    private var idle: UnsafeMutablePointer<uv_idle_t> {
+        UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_idle_t.self)
+    }
 
     func start() {
         guard !closed, uv_is_active(handle) == 0 else { return }

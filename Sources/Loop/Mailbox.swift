@@ -35,9 +35,10 @@ public final class Mailbox<Message: Sendable>: AsyncWakeHandle {
 public class AsyncWakeHandle: LoopHandle {
     init(loop: EventLoop) throws(UVError) {
         super.init(loop: loop, byteCount: MemoryLayout<uv_async_t>.size)
-        try UVError.check(uv_async_init(loop.raw, async) { handle in
-            LoopHandle.object(handle, as: AsyncWakeHandle.self).wake()
-        }, "uv_async_init")
+        try UVError.check(
+            uv_async_init(loop.raw, async) { handle in
+                LoopHandle.object(handle, as: AsyncWakeHandle.self).wake()
+            }, "uv_async_init")
         adopt()
     }
 

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where a process writes its output: a libuv stream when the descriptor is a pipe, socket or TTY, or plain

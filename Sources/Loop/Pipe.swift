@@ -20,7 +20,9 @@ public final class Pipe: Stream {
             throw UVError(code: UV_EINVAL.rawValue, operation: "open fd \(fd) as a stream (it is a file or unknown)")
         }
         if kind == UV_TTY {
-            try UVError.check(uv_tty_init(loop.raw, UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_tty_t.self), fd, 0), "uv_tty_init(\(fd))")
+            try UVError.check(
+                uv_tty_init(loop.raw, UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_tty_t.self), fd, 0),
+                "uv_tty_init(\(fd))")
             adopt()
             return
         }

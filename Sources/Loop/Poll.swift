@@ -18,7 +18,9 @@ public final class Poll: LoopHandle {
         adopt()
     }
 
-    private var poll: UnsafeMutablePointer<uv_poll_t> { UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_poll_t.self) }
+    private var poll: UnsafeMutablePointer<uv_poll_t> {
+        UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_poll_t.self)
+    }
 
     /// Starts (or changes) watching for `events`.
     public func start(_ events: Events, _ callback: @escaping (_ status: Int32, _ events: Events) -> Void) {

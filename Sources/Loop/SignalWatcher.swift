@@ -10,9 +10,11 @@ public final class SignalWatcher: LoopHandle {
         let watcher = UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_signal_t.self)
         try UVError.check(uv_signal_init(loop.raw, watcher), "uv_signal_init")
         adopt()
-        let result = uv_signal_start(watcher, { handle, signum in
-            LoopHandle.object(handle, as: SignalWatcher.self).callback?(signum)
-        }, signal)
+        let result = uv_signal_start(
+            watcher,
+            { handle, signum in
+                LoopHandle.object(handle, as: SignalWatcher.self).callback?(signum)
+            }, signal)
         if result < 0 {
             close()
             throw UVError(code: result, operation: "uv_signal_start(\(signal))")

@@ -12,19 +12,26 @@ public class Stream: LoopHandle {
     private var onEnd: EndHandler?
     private var ended = false
 
-    var stream: UnsafeMutablePointer<uv_stream_t> { UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_stream_t.self) }
+    var stream: UnsafeMutablePointer<uv_stream_t> {
+        UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_stream_t.self)
+    }
 
     /// Starts delivering reads. `onEnd` is called once, on EOF or error.
     public func startReading(onRead: @escaping ReadHandler, onEnd: @escaping EndHandler) throws(UVError) {
         loop.assertInLoop()
         self.onRead = onRead
         self.onEnd = onEnd
-        try UVError.check(uv_read_start(stream, { handle, _, buf in
-            let loop = EventLoop.from(handle!.pointee.loop)
-            buf!.pointee = uv_buf_init(loop.readBuffer.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(loop.readBuffer.count))
-        }, { stream, nread, _ in
-            LoopHandle.object(stream, as: Stream.self).didRead(nread)
-        }), "uv_read_start")
+        try UVError.check(
+            uv_read_start(
+                stream,
+                { handle, _, buf in
+                    let loop = EventLoop.from(handle!.pointee.loop)
+                    buf!.pointee = uv_buf_init(
+                        loop.readBuffer.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(loop.readBuffer.count))
+                },
+                { stream, nread, _ in
+                    LoopHandle.object(stream, as: Stream.self).didRead(nread)
+                }), "uv_read_start")
     }
 
     /// Pauses reading (back-pressure); `resumeReading` continues with the same handlers.
@@ -76,7 +83,8 @@ public class Stream: LoopHandle {
             return
         }
         if bytes.isEmpty { completion?(nil); return }
-        let written = bytes.withContiguousStorageIfAvailable { buffer in tryWrite(UnsafeRawBufferPointer(buffer)) }
+        let written =
+            bytes.withContiguousStorageIfAvailable { buffer in tryWrite(UnsafeRawBufferPointer(buffer)) }
             ?? Array(bytes).withUnsafeBytes { tryWrite($0) }
         if written < 0 && written != Int(UV_EAGAIN.rawValue) {
             completion?(UVError(code: Int32(written), operation: "write"))
@@ -90,7 +98,8 @@ public class Stream: LoopHandle {
 
     /// Tries a synchronous write first: the common case (an empty kernel buffer) needs no request allocation.
     private func tryWrite(_ buffer: UnsafeRawBufferPointer) -> Int {
-        var buf = uv_buf_init(UnsafeMutablePointer(mutating: buffer.baseAddress!.assumingMemoryBound(to: CChar.self)), UInt32(buffer.count))
+        var buf = uv_buf_init(
+            UnsafeMutablePointer(mutating: buffer.baseAddress!.assumingMemoryBound(to: CChar.self)), UInt32(buffer.count))
         return Int(uv_try_write(stream, &buf, 1))
     }
 
@@ -164,7 +173,8 @@ private final class ShutdownRequest {
         request.pointee.data = Unmanaged.passRetained(self).toOpaque()
         let result = uv_shutdown(request, stream) { request, status in
             let this = Unmanaged<ShutdownRequest>.fromOpaque(request!.pointee.data).takeRetainedValue()
-            this.completion?(status < 0 && status != UV_ECANCELED.rawValue ? UVError(code: status, operation: "shutdown") : nil)
+            this.completion?(
+                status < 0 && status != UV_ECANCELED.rawValue ? UVError(code: status, operation: "shutdown") : nil)
         }
         if result < 0 { Unmanaged<ShutdownRequest>.fromOpaque(request.pointee.data).release() }
         return result

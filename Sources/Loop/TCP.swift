@@ -17,17 +17,21 @@ public final class TCPConnection: Stream {
     }
 
     /// Connects to an IPv4 address on the loop; `completion` gets the connection or the error.
-    public static func connect(loop: EventLoop, host: String, port: Int,
-                               _ completion: @escaping (Result<TCPConnection, UVError>) -> Void) {
+    public static func connect(
+        loop: EventLoop, host: String, port: Int,
+        _ completion: @escaping (Result<TCPConnection, UVError>) -> Void
+    ) {
         let connection: TCPConnection
         do { connection = try TCPConnection(loop: loop, uninitialized: ()) } catch {
             completion(.failure(error)); return
         }
         let request = ConnectRequest(connection: connection, completion: completion)
-        let result = host.withCString { sy_uv_tcp_connect4(request.request, connection.tcp, $0, Int32(port)) { req, status in
-            let this = Unmanaged<ConnectRequest>.fromOpaque(req!.pointee.data).takeRetainedValue()
-            this.finish(status)
-        } }
+        let result = host.withCString {
+            sy_uv_tcp_connect4(request.request, connection.tcp, $0, Int32(port)) { req, status in
+                let this = Unmanaged<ConnectRequest>.fromOpaque(req!.pointee.data).takeRetainedValue()
+                this.finish(status)
+            }
+        }
         if result < 0 {
             Unmanaged<ConnectRequest>.fromOpaque(request.request.pointee.data).release()
             connection.close()
@@ -73,14 +77,18 @@ public final class TCPListener: LoopHandle {
         super.init(loop: loop, byteCount: MemoryLayout<uv_tcp_t>.size)
         try UVError.check(uv_tcp_init(loop.raw, tcp), "uv_tcp_init")
         adopt()
-        let result = host.withCString { host.contains(":") ? sy_uv_tcp_bind6(tcp, $0, Int32(port)) : sy_uv_tcp_bind4(tcp, $0, Int32(port)) }
+        let result = host.withCString {
+            host.contains(":") ? sy_uv_tcp_bind6(tcp, $0, Int32(port)) : sy_uv_tcp_bind4(tcp, $0, Int32(port))
+        }
         if result < 0 {
             close()
             throw UVError(code: result, operation: "bind \(host):\(port)")
         }
     }
 
-    private var tcp: UnsafeMutablePointer<uv_tcp_t> { UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_tcp_t.self) }
+    private var tcp: UnsafeMutablePointer<uv_tcp_t> {
+        UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_tcp_t.self)
+    }
 
     /// The bound port.
     public var port: Int { Int(sy_uv_tcp_port(tcp)) }
@@ -89,7 +97,8 @@ public final class TCPListener: LoopHandle {
     public func listen(backlog: Int32 = 511, onConnection: @escaping (TCPConnection) -> Void) throws(UVError) {
         loop.assertInLoop()
         self.onConnection = onConnection
-        let result = uv_listen(UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_stream_t.self), backlog) { server, status in
+        let result = uv_listen(UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_stream_t.self), backlog) {
+            server, status in
             LoopHandle.object(server, as: TCPListener.self).accept(status)
         }
         if result < 0 {
@@ -104,7 +113,8 @@ public final class TCPListener: LoopHandle {
         if status < 0 { onAcceptError?(UVError(code: status, operation: "accept")); return }
         do {
             let connection = try TCPConnection(loop: loop, uninitialized: ())
-            let result = uv_accept(UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_stream_t.self), connection.stream)
+            let result = uv_accept(
+                UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_stream_t.self), connection.stream)
             if result < 0 {
                 connection.close()
                 onAcceptError?(UVError(code: result, operation: "uv_accept"))

@@ -10,7 +10,9 @@ public final class Timer: LoopHandle {
         adopt()
     }
 
-    private var timer: UnsafeMutablePointer<uv_timer_t> { UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_timer_t.self) }
+    private var timer: UnsafeMutablePointer<uv_timer_t> {
+        UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_timer_t.self)
+    }
 
     /// Starts (or restarts) the timer: `callback` runs after `milliseconds`, then every `repeat` ms when non-zero.
     public func start(after milliseconds: UInt64, repeat repeatMilliseconds: UInt64 = 0, _ callback: @escaping () -> Void) {
@@ -36,7 +38,9 @@ public final class Timer: LoopHandle {
 
     /// Convenience: a one-shot timer that closes itself after firing. Returns it so the caller can cancel (close) it.
     @discardableResult
-    public static func once(on loop: EventLoop, after milliseconds: UInt64, _ body: @escaping () -> Void) throws(UVError) -> Timer {
+    public static func once(on loop: EventLoop, after milliseconds: UInt64, _ body: @escaping () -> Void) throws(UVError)
+        -> Timer
+    {
         let timer = try Timer(loop: loop)
         timer.start(after: milliseconds) { [unowned timer] in
             timer.close()

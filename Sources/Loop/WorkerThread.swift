@@ -11,11 +11,13 @@ public enum WorkerThread {
         let start = WorkerThreadStart(body: body)
         let context = Unmanaged.passRetained(start).toOpaque()
         var thread = uv_thread_t()
-        let result = uv_thread_create(&thread, { context in
-            let start = Unmanaged<WorkerThreadStart>.fromOpaque(context!).takeRetainedValue()
-            pthread_detach(pthread_self())
-            start.body()
-        }, context)
+        let result = uv_thread_create(
+            &thread,
+            { context in
+                let start = Unmanaged<WorkerThreadStart>.fromOpaque(context!).takeRetainedValue()
+                pthread_detach(pthread_self())
+                start.body()
+            }, context)
         if result < 0 {
             Unmanaged<WorkerThreadStart>.fromOpaque(context).release()
             throw UVError(code: result, operation: "uv_thread_create(\(name))")

@@ -17,14 +17,17 @@ extension Store {
     /// grouped by `groupBy`, most expensive group first. Buffered rows are written first, so the summary includes
     /// every request recorded before the call.
     /// `keyID` limits the summary to one key's requests (what an API key may see of usage).
-    public func usageSummary(since: Double, until: Double? = nil, groupBy grouping: UsageGrouping, keyID: String? = nil,
-                             completion: @escaping (Result<[UsageSummaryRow], any Error>) -> Void) {
+    public func usageSummary(
+        since: Double, until: Double? = nil, groupBy grouping: UsageGrouping, keyID: String? = nil,
+        completion: @escaping (Result<[UsageSummaryRow], any Error>) -> Void
+    ) {
         loop.assertInLoop()
         let end = until ?? .infinity
         afterFlush {
-            self.worker.submit({ database in
-                try UsageQueries.summary(since: since, until: end, groupBy: grouping, keyID: keyID, in: database)
-            }, completion: completion)
+            self.worker.submit(
+                { database in
+                    try UsageQueries.summary(since: since, until: end, groupBy: grouping, keyID: keyID, in: database)
+                }, completion: completion)
         }
     }
 
@@ -33,8 +36,9 @@ extension Store {
     public func recentUsageCounts(since: Double, completion: @escaping (Result<[ModelID: Int], any Error>) -> Void) {
         loop.assertInLoop()
         afterFlush {
-            self.worker.submit({ database in try UsageQueries.recentCounts(since: since, in: database) },
-                               completion: completion)
+            self.worker.submit(
+                { database in try UsageQueries.recentCounts(since: since, in: database) },
+                completion: completion)
         }
     }
 

@@ -40,14 +40,18 @@ public final class Store {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             startup = try SQLiteDatabase(path: path, busyTimeoutMilliseconds: options.busyTimeoutMilliseconds)
             let found = try Schema.migrate(startup)
-            logger.info("store opened", metadata: [
-                "path": "\(path)", "schema_version": "\(Schema.latestVersion)", "migrated_from": "\(found)",
-                "journal_mode": "\(startup.journalMode)",
-            ])
-            if startup.journalMode.lowercased() != "wal" {
-                logger.warning("SQLite refused WAL mode; writers will block readers", metadata: [
-                    "path": "\(path)", "journal_mode": "\(startup.journalMode)",
+            logger.info(
+                "store opened",
+                metadata: [
+                    "path": "\(path)", "schema_version": "\(Schema.latestVersion)", "migrated_from": "\(found)",
+                    "journal_mode": "\(startup.journalMode)",
                 ])
+            if startup.journalMode.lowercased() != "wal" {
+                logger.warning(
+                    "SQLite refused WAL mode; writers will block readers",
+                    metadata: [
+                        "path": "\(path)", "journal_mode": "\(startup.journalMode)",
+                    ])
             }
         } catch {
             // A connection opened before the failure is closed by its deinit as `startup` goes out of scope.

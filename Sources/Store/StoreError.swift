@@ -32,18 +32,22 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         let advice: String
         switch sqlite?.code {
         case .some(SQLITE_NOTADB), .some(SQLITE_CORRUPT):
-            advice = "The file is not a SQLite database or is damaged. Move it aside (a new one is created on the next "
+            advice =
+                "The file is not a SQLite database or is damaged. Move it aside (a new one is created on the next "
                 + "start) or choose another database path."
         case .some(SQLITE_READONLY), .some(SQLITE_PERM):
-            advice = "The file is read-only for this user. Make it and its directory writable, or choose another "
+            advice =
+                "The file is read-only for this user. Make it and its directory writable, or choose another "
                 + "database path."
         case .some(SQLITE_BUSY), .some(SQLITE_LOCKED):
-            advice = "Another process holds a lock on it for too long. Stop the other process (another Switchyard?) "
+            advice =
+                "Another process holds a lock on it for too long. Stop the other process (another Switchyard?) "
                 + "or choose another database path."
         case .some(SQLITE_FULL):
             advice = "The disk is full. Free some space or choose another database path."
         case .some:
-            advice = "Check that the directory exists and this user can create and write files there, or choose "
+            advice =
+                "Check that the directory exists and this user can create and write files there, or choose "
                 + "another database path."
         case nil where cause is SchemaTooNew:
             advice = "Run the newer Switchyard, or choose another database path."

@@ -16,11 +16,14 @@ public struct StoreOptions: Sendable {
     public var busyTimeoutMilliseconds: Int32
 
     /// The defaults: 256 rows or 50 ms per batch, up to 100 000 rows kept through an outage.
-    public init(batchRows: Int = 256, flushDelayMilliseconds: UInt64 = 50, maxTransactionRows: Int = 4_096,
-                maxRetainedRows: Int = 100_000, retryDelayMilliseconds: UInt64 = 100,
-                maxRetryDelayMilliseconds: UInt64 = 5_000, busyTimeoutMilliseconds: Int32 = 5_000) {
-        precondition(batchRows > 0 && maxTransactionRows >= batchRows && maxRetainedRows >= maxTransactionRows,
-                     "StoreOptions: need 0 < batchRows <= maxTransactionRows <= maxRetainedRows")
+    public init(
+        batchRows: Int = 256, flushDelayMilliseconds: UInt64 = 50, maxTransactionRows: Int = 4_096,
+        maxRetainedRows: Int = 100_000, retryDelayMilliseconds: UInt64 = 100,
+        maxRetryDelayMilliseconds: UInt64 = 5_000, busyTimeoutMilliseconds: Int32 = 5_000
+    ) {
+        precondition(
+            batchRows > 0 && maxTransactionRows >= batchRows && maxRetainedRows >= maxTransactionRows,
+            "StoreOptions: need 0 < batchRows <= maxTransactionRows <= maxRetainedRows")
         self.batchRows = batchRows
         self.flushDelayMilliseconds = flushDelayMilliseconds
         self.maxTransactionRows = maxTransactionRows

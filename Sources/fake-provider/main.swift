@@ -6,10 +6,11 @@
 import ArgumentParser
 import FakeProvider
 import Loop
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 @main
@@ -49,9 +50,10 @@ struct FakeProviderCommand: ParsableCommand {
         server.onError = { printError($0) }
         var signals: [SignalWatcher] = []
         for signal in [SIGINT, SIGTERM] {
-            signals.append(try SignalWatcher(loop: loop, signal: signal) { _ in
-                server.close { signals.forEach { $0.close() } }
-            })
+            signals.append(
+                try SignalWatcher(loop: loop, signal: signal) { _ in
+                    server.close { signals.forEach { $0.close() } }
+                })
         }
         writeLine(1, "listening on \(server.rootURL)")
         loop.run()

@@ -5,7 +5,11 @@ import Logging
 
 /// Options of the commands that work on the database directly (`keys …`, `usage`): where the database is.
 struct AdminOptions: ParsableArguments {
-    @Option(name: .long, help: "Routing settings file, read for its \"database\" path (default: $SWITCHYARD_CONFIG, else ./switchyard.json if present, else ./switchyard.db).")
+    @Option(
+        name: .long,
+        help:
+            "Routing settings file, read for its \"database\" path (default: $SWITCHYARD_CONFIG, else ./switchyard.json if present, else ./switchyard.db)."
+    )
     var config: String?
 
     @Option(name: .long, help: "The database file; overrides the settings.")

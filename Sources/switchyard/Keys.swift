@@ -66,8 +66,10 @@ struct KeyFieldOptions: ParsableArguments {
         if let tpm { fields["tpm_limit"] = .int(Int64(tpm)) }
         if let maxInFlight { fields["max_in_flight"] = .int(Int64(maxInFlight)) }
         if let expiresAt { fields["expires_at"] = .double(expiresAt) }
-        for (field, values) in [("allowed_models", allowedModel), ("tags", tag), ("allowed_servers", allowedServer),
-                                ("allowed_tools", allowedTool)] where !values.isEmpty {
+        for (field, values) in [
+            ("allowed_models", allowedModel), ("tags", tag), ("allowed_servers", allowedServer),
+            ("allowed_tools", allowedTool),
+        ] where !values.isEmpty {
             fields[field] = .array(values.map(JSON.string))
         }
         return fields
@@ -96,7 +98,8 @@ extension Switchyard.Keys {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List keys: id, name, kind, spend and budget, reset interval, disabled.")
+        static let configuration = CommandConfiguration(
+            abstract: "List keys: id, name, kind, spend and budget, reset interval, disabled.")
 
         @OptionGroup var admin: AdminOptions
 
@@ -111,7 +114,9 @@ extension Switchyard.Keys {
     struct Update: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Change a key's fields (all or nothing).",
-            discussion: "A list option replaces the whole list. Running servers on the same database see the change within about a second.")
+            discussion:
+                "A list option replaces the whole list. Running servers on the same database see the change within about a second."
+        )
 
         @Argument(help: "The key id (key_…), as `switchyard keys list` shows it.")
         var id: String
@@ -160,24 +165,33 @@ extension Switchyard.Keys {
         private var clearing: [Clearing] {
             let given = fieldOptions
             return [
-                Clearing(isSet: noCreditLimit, flag: "--no-credit-limit", field: "credit_limit", cleared: .null,
-                         option: "--credit-limit", optionGiven: given.creditLimit != nil),
-                Clearing(isSet: noRpm, flag: "--no-rpm", field: "rpm_limit", cleared: .null, option: "--rpm",
-                         optionGiven: given.rpm != nil),
-                Clearing(isSet: noTpm, flag: "--no-tpm", field: "tpm_limit", cleared: .null, option: "--tpm",
-                         optionGiven: given.tpm != nil),
-                Clearing(isSet: noMaxInFlight, flag: "--no-max-in-flight", field: "max_in_flight", cleared: .null,
-                         option: "--max-in-flight", optionGiven: given.maxInFlight != nil),
-                Clearing(isSet: noExpiry, flag: "--no-expiry", field: "expires_at", cleared: .null,
-                         option: "--expires-at", optionGiven: given.expiresAt != nil),
-                Clearing(isSet: noAllowedModels, flag: "--no-allowed-models", field: "allowed_models", cleared: [],
-                         option: "--allowed-model", optionGiven: !given.allowedModel.isEmpty),
-                Clearing(isSet: noTags, flag: "--no-tags", field: "tags", cleared: [], option: "--tag",
-                         optionGiven: !given.tag.isEmpty),
-                Clearing(isSet: noAllowedServers, flag: "--no-allowed-servers", field: "allowed_servers", cleared: [],
-                         option: "--allowed-server", optionGiven: !given.allowedServer.isEmpty),
-                Clearing(isSet: noAllowedTools, flag: "--no-allowed-tools", field: "allowed_tools", cleared: [],
-                         option: "--allowed-tool", optionGiven: !given.allowedTool.isEmpty),
+                Clearing(
+                    isSet: noCreditLimit, flag: "--no-credit-limit", field: "credit_limit", cleared: .null,
+                    option: "--credit-limit", optionGiven: given.creditLimit != nil),
+                Clearing(
+                    isSet: noRpm, flag: "--no-rpm", field: "rpm_limit", cleared: .null, option: "--rpm",
+                    optionGiven: given.rpm != nil),
+                Clearing(
+                    isSet: noTpm, flag: "--no-tpm", field: "tpm_limit", cleared: .null, option: "--tpm",
+                    optionGiven: given.tpm != nil),
+                Clearing(
+                    isSet: noMaxInFlight, flag: "--no-max-in-flight", field: "max_in_flight", cleared: .null,
+                    option: "--max-in-flight", optionGiven: given.maxInFlight != nil),
+                Clearing(
+                    isSet: noExpiry, flag: "--no-expiry", field: "expires_at", cleared: .null,
+                    option: "--expires-at", optionGiven: given.expiresAt != nil),
+                Clearing(
+                    isSet: noAllowedModels, flag: "--no-allowed-models", field: "allowed_models", cleared: [],
+                    option: "--allowed-model", optionGiven: !given.allowedModel.isEmpty),
+                Clearing(
+                    isSet: noTags, flag: "--no-tags", field: "tags", cleared: [], option: "--tag",
+                    optionGiven: !given.tag.isEmpty),
+                Clearing(
+                    isSet: noAllowedServers, flag: "--no-allowed-servers", field: "allowed_servers", cleared: [],
+                    option: "--allowed-server", optionGiven: !given.allowedServer.isEmpty),
+                Clearing(
+                    isSet: noAllowedTools, flag: "--no-allowed-tools", field: "allowed_tools", cleared: [],
+                    option: "--allowed-tool", optionGiven: !given.allowedTool.isEmpty),
             ]
         }
 

@@ -5,7 +5,8 @@ import MCP
 
 extension Switchyard {
     struct Servers: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show which downstream servers would load from servers.d, with validation errors.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show which downstream servers would load from servers.d, with validation errors.")
 
         @Option(name: .long, help: "Directory of downstream server files.")
         var serversDir = "./servers.d"
@@ -18,7 +19,13 @@ extension Switchyard {
             if json {
                 let output: JSON = [
                     "servers": .array(loaded.servers.map(Self.describe)),
-                    "issues": .array(loaded.issues.map { ["file": .string($0.file), "field": $0.field.map(JSON.string) ?? .null, "message": .string($0.message)] }),
+                    "issues": .array(
+                        loaded.issues.map {
+                            [
+                                "file": .string($0.file), "field": $0.field.map(JSON.string) ?? .null,
+                                "message": .string($0.message),
+                            ]
+                        }),
                 ]
                 print(output.prettyString())
             } else {
@@ -37,7 +44,9 @@ extension Switchyard {
         }
 
         static func describe(_ server: DownstreamConfig) -> JSON {
-            var object: JSONObject = ["name": .string(server.name), "enabled": .bool(server.enabled), "transport": .string(server.transportKind)]
+            var object: JSONObject = [
+                "name": .string(server.name), "enabled": .bool(server.enabled), "transport": .string(server.transportKind),
+            ]
             switch server.transport {
             case let .stdio(command, arguments, environment, cwd):
                 object["command"] = .string(command)

@@ -2,8 +2,9 @@ import ArgumentParser
 import Gateway
 import Logging
 import Loop
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @main
@@ -38,7 +39,11 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Longest exposed tool name (clients accept 64; lower it if your client adds a long prefix).")
     var maxToolName = 64
 
-    @Option(name: .long, help: "Routing settings file (default: $SWITCHYARD_CONFIG, else ./switchyard.json if present, else providers from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, …).")
+    @Option(
+        name: .long,
+        help:
+            "Routing settings file (default: $SWITCHYARD_CONFIG, else ./switchyard.json if present, else providers from OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, …)."
+    )
     var config: String?
 
     func validate() throws {
@@ -75,7 +80,8 @@ struct CommonOptions: ParsableArguments {
 
 extension Switchyard {
     struct Serve: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Serve MCP over Streamable HTTP at /mcp (and optionally stdio too).")
+        static let configuration = CommandConfiguration(
+            abstract: "Serve MCP over Streamable HTTP at /mcp (and optionally stdio too).")
 
         @OptionGroup var common: CommonOptions
 
@@ -85,14 +91,19 @@ extension Switchyard {
         @Flag(name: .long, help: "Also serve MCP on stdin/stdout.")
         var stdio = false
 
-        @Option(name: .long, help: "An extra allowed Origin for browser clients (repeatable). Loopback origins are always allowed.")
+        @Option(
+            name: .long,
+            help: "An extra allowed Origin for browser clients (repeatable). Loopback origins are always allowed.")
         var allowOrigin: [String] = []
 
-        @Option(name: .long, help: "Seconds model calls in flight may run on after SIGTERM/SIGINT before they are cancelled.")
+        @Option(
+            name: .long, help: "Seconds model calls in flight may run on after SIGTERM/SIGINT before they are cancelled.")
         var shutdownGrace: Double = 10
 
         func validate() throws {
-            guard ListenAddress(parsing: listen) != nil else { throw ValidationError("--listen must look like 127.0.0.1:8787") }
+            guard ListenAddress(parsing: listen) != nil else {
+                throw ValidationError("--listen must look like 127.0.0.1:8787")
+            }
         }
 
         func run() throws {
@@ -106,7 +117,8 @@ extension Switchyard {
     }
 
     struct Stdio: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Serve MCP on stdin/stdout (what Claude Code, Cline and other clients launch).")
+        static let configuration = CommandConfiguration(
+            abstract: "Serve MCP on stdin/stdout (what Claude Code, Cline and other clients launch).")
 
         @OptionGroup var common: CommonOptions
 

@@ -21,15 +21,18 @@ final class AnthropicFormatTests: XCTestCase {
 
     func testStreamFollowsTheRealEventSequence() throws {
         let harness = try FakeHarness()
-        let exchange = harness.send("/v1/messages", json: Bodies.anthropic("claude-fake", "hi", stream: true),
-                                    headers: Bodies.anthropicHeaders)
+        let exchange = harness.send(
+            "/v1/messages", json: Bodies.anthropic("claude-fake", "hi", stream: true),
+            headers: Bodies.anthropicHeaders)
         XCTAssertEqual(exchange.head?.header("Content-Type"), "text/event-stream")
         let events = exchange.events
-        XCTAssertEqual(events.map(\.event), [
-            "message_start", "content_block_start", "ping",
-            "content_block_delta", "content_block_delta", "content_block_delta", "content_block_delta",
-            "content_block_delta", "content_block_stop", "message_delta", "message_stop",
-        ])
+        XCTAssertEqual(
+            events.map(\.event),
+            [
+                "message_start", "content_block_start", "ping",
+                "content_block_delta", "content_block_delta", "content_block_delta", "content_block_delta",
+                "content_block_delta", "content_block_stop", "message_delta", "message_stop",
+            ])
         for event in events { XCTAssertEqual(event.json?["type"]?.stringValue, event.event, "data.type names the event") }
         let start = events[0].json?["message"]
         XCTAssertEqual(start?["model"], "claude-fake")
@@ -46,11 +49,19 @@ final class AnthropicFormatTests: XCTestCase {
 
     func testMissingHeadersAndMaxTokensAreRefusedLikeTheRealAPI() throws {
         let harness = try FakeHarness()
-        let noKey = harness.send("/v1/messages", json: Bodies.anthropic("claude-fake"),
-                                 headers: [("anthropic-version", "2023-06-01")])
+        let noKey = harness.send(
+            "/v1/messages", json: Bodies.anthropic("claude-fake"),
+            headers: [("anthropic-version", "2023-06-01")])
         XCTAssertEqual(noKey.status, 401)
-        XCTAssertEqual(noKey.json(), ["type": "error", "error": ["type": "authentication_error",
-                                                                 "message": "x-api-key header is required"]])
+        XCTAssertEqual(
+            noKey.json(),
+            [
+                "type": "error",
+                "error": [
+                    "type": "authentication_error",
+                    "message": "x-api-key header is required",
+                ],
+            ])
         let noVersion = harness.send("/v1/messages", json: Bodies.anthropic("claude-fake"), headers: [("x-api-key", "k")])
         XCTAssertEqual(noVersion.status, 400)
         XCTAssertEqual(noVersion.json()["error"]?["type"], "invalid_request_error")
@@ -66,19 +77,25 @@ final class AnthropicFormatTests: XCTestCase {
     func testToolUsePlainAndStreamed() throws {
         let harness = try FakeHarness()
         let tools: JSON = ["tools": [["name": "get_weather", "input_schema": Bodies.weatherParameters]]]
-        let plain = harness.send("/v1/messages", json: Bodies.anthropic("claude-fake+tools", extra: tools),
-                                 headers: Bodies.anthropicHeaders).json()
+        let plain = harness.send(
+            "/v1/messages", json: Bodies.anthropic("claude-fake+tools", extra: tools),
+            headers: Bodies.anthropicHeaders
+        ).json()
         XCTAssertEqual(plain["stop_reason"], "tool_use")
         XCTAssertEqual(plain["content"]?[0]?["type"], "tool_use")
         XCTAssertEqual(plain["content"]?[0]?["name"], "get_weather")
         XCTAssertEqual(plain["content"]?[0]?["input"], ["city": "fake", "days": 0])
 
-        let events = harness.send("/v1/messages", json: Bodies.anthropic("claude-fake+tools", stream: true, extra: tools),
-                                  headers: Bodies.anthropicHeaders).events
-        XCTAssertEqual(events.map(\.event), [
-            "message_start", "content_block_start", "ping", "content_block_delta", "content_block_delta",
-            "content_block_stop", "message_delta", "message_stop",
-        ])
+        let events = harness.send(
+            "/v1/messages", json: Bodies.anthropic("claude-fake+tools", stream: true, extra: tools),
+            headers: Bodies.anthropicHeaders
+        ).events
+        XCTAssertEqual(
+            events.map(\.event),
+            [
+                "message_start", "content_block_start", "ping", "content_block_delta", "content_block_delta",
+                "content_block_stop", "message_delta", "message_stop",
+            ])
         XCTAssertEqual(events[1].json?["content_block"]?["type"], "tool_use")
         XCTAssertEqual(events[1].json?["content_block"]?["input"], [:])
         let partial = events.compactMap { $0.json?["delta"]?["partial_json"]?.stringValue }.joined()

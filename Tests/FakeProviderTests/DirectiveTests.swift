@@ -14,8 +14,9 @@ final class DirectiveTests: XCTestCase {
         XCTAssertEqual(openAI.json()["error"]?["code"], "rate_limit_exceeded")
         XCTAssertNotNil(openAI.json()["error"]?["message"]?.stringValue)
 
-        let anthropic = harness.send("/v1/messages", json: Bodies.anthropic("claude-fake+status-529"),
-                                     headers: Bodies.anthropicHeaders)
+        let anthropic = harness.send(
+            "/v1/messages", json: Bodies.anthropic("claude-fake+status-529"),
+            headers: Bodies.anthropicHeaders)
         XCTAssertEqual(anthropic.status, 529)
         XCTAssertNil(anthropic.head?.header("Retry-After"))
         XCTAssertEqual(anthropic.json()["type"], "error")
@@ -38,16 +39,28 @@ final class DirectiveTests: XCTestCase {
         XCTAssertEqual(openAI.status, 400)
         XCTAssertEqual(openAI.json()["error"]?["code"], "context_length_exceeded")
         XCTAssertEqual(openAI.json()["error"]?["type"], "invalid_request_error")
-        let anthropic = harness.send("/v1/messages", json: Bodies.anthropic("claude-fake+context-too-long"),
-                                     headers: Bodies.anthropicHeaders)
+        let anthropic = harness.send(
+            "/v1/messages", json: Bodies.anthropic("claude-fake+context-too-long"),
+            headers: Bodies.anthropicHeaders)
         XCTAssertEqual(anthropic.status, 400)
-        XCTAssertEqual(anthropic.json(), ["type": "error", "error": [
-            "type": "invalid_request_error", "message": "prompt is too long: 250000 tokens > 200000 maximum"]])
+        XCTAssertEqual(
+            anthropic.json(),
+            [
+                "type": "error",
+                "error": [
+                    "type": "invalid_request_error", "message": "prompt is too long: 250000 tokens > 200000 maximum",
+                ],
+            ])
         let gemini = harness.send("/v1beta/models/gemini-fake+context-too-long:generateContent", json: Bodies.gemini())
         XCTAssertEqual(gemini.status, 400)
-        XCTAssertEqual(gemini.json(), ["error": [
-            "code": 400, "status": "INVALID_ARGUMENT",
-            "message": "The input token count (250000) exceeds the maximum number of tokens allowed (32768)."]])
+        XCTAssertEqual(
+            gemini.json(),
+            [
+                "error": [
+                    "code": 400, "status": "INVALID_ARGUMENT",
+                    "message": "The input token count (250000) exceeds the maximum number of tokens allowed (32768).",
+                ]
+            ])
         try harness.finish()
     }
 
@@ -56,13 +69,16 @@ final class DirectiveTests: XCTestCase {
         let openAI = harness.send("/v1/chat/completions", json: Bodies.openAI("gpt-fake+content-filter"))
         XCTAssertEqual(openAI.status, 400)
         XCTAssertEqual(openAI.json()["error"]?["code"], "content_filter")
-        let anthropic = harness.send("/v1/messages", json: Bodies.anthropic("claude-fake+content-filter"),
-                                     headers: Bodies.anthropicHeaders)
+        let anthropic = harness.send(
+            "/v1/messages", json: Bodies.anthropic("claude-fake+content-filter"),
+            headers: Bodies.anthropicHeaders)
         XCTAssertEqual(anthropic.status, 200)
         XCTAssertEqual(anthropic.json()["stop_reason"], "refusal")
         XCTAssertEqual(anthropic.json()["content"], [])
-        let refusedStream = harness.send("/v1/messages", json: Bodies.anthropic("claude-fake+content-filter", stream: true),
-                                         headers: Bodies.anthropicHeaders).events
+        let refusedStream = harness.send(
+            "/v1/messages", json: Bodies.anthropic("claude-fake+content-filter", stream: true),
+            headers: Bodies.anthropicHeaders
+        ).events
         XCTAssertEqual(refusedStream.map(\.event), ["message_start", "ping", "message_delta", "message_stop"])
         XCTAssertEqual(refusedStream[2].json?["delta"]?["stop_reason"], "refusal")
         let gemini = harness.send("/v1beta/models/gemini-fake+content-filter:generateContent", json: Bodies.gemini())
@@ -78,7 +94,9 @@ final class DirectiveTests: XCTestCase {
             $0.totalTimeoutMilliseconds = 150
         }
         harness.run { exchange.isDone }
-        guard case .timedOut? = exchange.error else { return XCTFail("expected a client timeout, got \(String(describing: exchange.result))") }
+        guard case .timedOut? = exchange.error else {
+            return XCTFail("expected a client timeout, got \(String(describing: exchange.result))")
+        }
         XCTAssertNil(exchange.head)
         XCTAssertGreaterThanOrEqual(exchange.elapsedMilliseconds, 140)
         // The client closed its connection: the fake notices and cleans up the hanging request.
@@ -89,8 +107,9 @@ final class DirectiveTests: XCTestCase {
 
     func testHangingRequestsEndWhenTheServerCloses() throws {
         let harness = try FakeHarness()
-        let exchange = harness.start("/v1/messages", json: Bodies.anthropic("claude-fake+hang"),
-                                     headers: Bodies.anthropicHeaders)
+        let exchange = harness.start(
+            "/v1/messages", json: Bodies.anthropic("claude-fake+hang"),
+            headers: Bodies.anthropicHeaders)
         harness.run { harness.server.totalRequests == 1 }
         var closed = false
         harness.server.close { closed = true }
@@ -107,7 +126,8 @@ final class DirectiveTests: XCTestCase {
         XCTAssertEqual(slow.status, 200)
         XCTAssertGreaterThanOrEqual(slow.elapsedMilliseconds, 110)
 
-        let paced = harness.send("/v1/chat/completions", json: Bodies.openAI("gpt-fake+chunk-delay-25+chunks-4", stream: true))
+        let paced = harness.send(
+            "/v1/chat/completions", json: Bodies.openAI("gpt-fake+chunk-delay-25+chunks-4", stream: true))
         // role + 4 words + finish + [DONE] = 7 events, 6 gaps of 25 ms.
         XCTAssertEqual(paced.events.count, 7)
         XCTAssertGreaterThanOrEqual(paced.elapsedMilliseconds, 140)
@@ -121,16 +141,20 @@ final class DirectiveTests: XCTestCase {
         let openAI = harness.send("/v1/chat/completions", json: Bodies.openAI("gpt-fake+cut-after-2", stream: true))
         XCTAssertEqual(openAI.status, 200)
         XCTAssertNotNil(openAI.error, "the transfer is cut (no final chunk), not a clean end")
-        XCTAssertEqual(openAI.events.map { $0.json?["choices"]?[0]?["delta"] },
-                       [["role": "assistant", "content": ""], ["content": "Fake"], ["content": " answer"]])
+        XCTAssertEqual(
+            openAI.events.map { $0.json?["choices"]?[0]?["delta"] },
+            [["role": "assistant", "content": ""], ["content": "Fake"], ["content": " answer"]])
         XCTAssertFalse(openAI.text.contains("[DONE]"))
         XCTAssertFalse(openAI.text.contains("\"finish_reason\":\"stop\""))
 
-        let anthropic = harness.send("/v1/messages", json: Bodies.anthropic("claude-fake+cut-after-1+chunk-delay-5", stream: true),
-                                     headers: Bodies.anthropicHeaders)
-        XCTAssertEqual(anthropic.events.map(\.event), ["message_start", "content_block_start", "ping", "content_block_delta"])
+        let anthropic = harness.send(
+            "/v1/messages", json: Bodies.anthropic("claude-fake+cut-after-1+chunk-delay-5", stream: true),
+            headers: Bodies.anthropicHeaders)
+        XCTAssertEqual(
+            anthropic.events.map(\.event), ["message_start", "content_block_start", "ping", "content_block_delta"])
 
-        let gemini = harness.send("/v1beta/models/gemini-fake+cut-after-3:streamGenerateContent?alt=sse", json: Bodies.gemini())
+        let gemini = harness.send(
+            "/v1beta/models/gemini-fake+cut-after-3:streamGenerateContent?alt=sse", json: Bodies.gemini())
         XCTAssertEqual(gemini.events.count, 3)
         XCTAssertFalse(gemini.text.contains("finishReason"))
 
@@ -149,8 +173,10 @@ final class DirectiveTests: XCTestCase {
         XCTAssertEqual(plain.head?.header("Content-Type"), "application/json")
         XCTAssertThrowsError(try JSON.parse(plain.body))
 
-        let streamed = harness.send("/v1/messages", json: Bodies.anthropic("claude-fake+invalid-json", stream: true),
-                                    headers: Bodies.anthropicHeaders).events
+        let streamed = harness.send(
+            "/v1/messages", json: Bodies.anthropic("claude-fake+invalid-json", stream: true),
+            headers: Bodies.anthropicHeaders
+        ).events
         let spoiled = streamed.filter { $0.json == nil }
         XCTAssertEqual(spoiled.count, 1)
         XCTAssertEqual(spoiled.first?.event, "content_block_delta")
@@ -178,8 +204,9 @@ final class DirectiveTests: XCTestCase {
         XCTAssertEqual(openAI.status, 400)
         let message = openAI.json()["error"]?["message"]?.stringValue ?? ""
         XCTAssertTrue(message.contains("'latncy-50'"), message)
-        let anthropic = harness.send("/v1/messages", json: Bodies.anthropic("claude-fake+status-200"),
-                                     headers: Bodies.anthropicHeaders)
+        let anthropic = harness.send(
+            "/v1/messages", json: Bodies.anthropic("claude-fake+status-200"),
+            headers: Bodies.anthropicHeaders)
         XCTAssertEqual(anthropic.status, 400)
         XCTAssertEqual(anthropic.json()["error"]?["type"], "invalid_request_error")
         XCTAssertTrue(anthropic.json()["error"]?["message"]?.stringValue?.contains("'status-200'") ?? false)

@@ -27,25 +27,31 @@ final class FakeHarness {
 
     /// Starts a request to `path` on the fake; `json` becomes the body with `Content-Type: application/json`.
     @discardableResult
-    func start(_ path: String, method: String = "POST", json: JSON? = nil, headers: [(String, String)] = [],
-               configure: (inout HTTPClientRequest) -> Void = { _ in }) -> Exchange {
-        var request = HTTPClientRequest(method: method, url: server.rootURL + path, headers: headers,
-                                        body: json?.serialized())
+    func start(
+        _ path: String, method: String = "POST", json: JSON? = nil, headers: [(String, String)] = [],
+        configure: (inout HTTPClientRequest) -> Void = { _ in }
+    ) -> Exchange {
+        var request = HTTPClientRequest(
+            method: method, url: server.rootURL + path, headers: headers,
+            body: json?.serialized())
         if json != nil { request.headers.append(("Content-Type", "application/json")) }
         configure(&request)
         let exchange = Exchange()
         exchange.started = EventLoop.hrtime()
-        client.execute(request, onHead: { exchange.head = $0 },
-                       onBody: { exchange.chunks.append((EventLoop.hrtime(), $0)) },
-                       onComplete: { exchange.result = $0 })
+        client.execute(
+            request, onHead: { exchange.head = $0 },
+            onBody: { exchange.chunks.append((EventLoop.hrtime(), $0)) },
+            onComplete: { exchange.result = $0 })
         return exchange
     }
 
     /// Sends a request and runs the loop until it completes.
     @discardableResult
-    func send(_ path: String, method: String = "POST", json: JSON? = nil, headers: [(String, String)] = [],
-              file: StaticString = #filePath, line: UInt = #line,
-              configure: (inout HTTPClientRequest) -> Void = { _ in }) -> Exchange {
+    func send(
+        _ path: String, method: String = "POST", json: JSON? = nil, headers: [(String, String)] = [],
+        file: StaticString = #filePath, line: UInt = #line,
+        configure: (inout HTTPClientRequest) -> Void = { _ in }
+    ) -> Exchange {
         let exchange = start(path, method: method, json: json, headers: headers, configure: configure)
         run(file: file, line: line) { exchange.isDone }
         return exchange
@@ -53,8 +59,10 @@ final class FakeHarness {
 
     /// Runs the loop until `condition` holds; fails the test after `milliseconds`. Never sleeps.
     @discardableResult
-    func run(timeout milliseconds: UInt64 = 5_000, file: StaticString = #filePath, line: UInt = #line,
-             until condition: () -> Bool) -> Bool {
+    func run(
+        timeout milliseconds: UInt64 = 5_000, file: StaticString = #filePath, line: UInt = #line,
+        until condition: () -> Bool
+    ) -> Bool {
         runLoop(loop, until: condition, timeout: milliseconds, file: file, line: line)
     }
 
@@ -122,7 +130,8 @@ struct SSE: Equatable {
         var events: [SSE] = []
         var current = SSE(event: nil, data: "")
         var hasData = false
-        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(
+            separator: "\n", omittingEmptySubsequences: false)
         for line in lines {
             if line.isEmpty {
                 if hasData { events.append(current) }
@@ -143,29 +152,40 @@ struct SSE: Equatable {
 enum Bodies {
     static let anthropicHeaders = [("x-api-key", "test-key"), ("anthropic-version", "2023-06-01")]
 
-    static func openAI(_ model: String, _ text: String = "hello  world", stream: Bool = false,
-                       extra: JSON = [:]) -> JSON {
-        var body: JSON = ["model": .string(model), "messages": [
-            ["role": "system", "content": "Be brief."],
-            ["role": "user", "content": .string(text)],
-        ]]
+    static func openAI(
+        _ model: String, _ text: String = "hello  world", stream: Bool = false,
+        extra: JSON = [:]
+    ) -> JSON {
+        var body: JSON = [
+            "model": .string(model),
+            "messages": [
+                ["role": "system", "content": "Be brief."],
+                ["role": "user", "content": .string(text)],
+            ],
+        ]
         if stream { body["stream"] = true }
         for (key, value) in extra.objectValue ?? [:] { body[key] = value }
         return body
     }
 
-    static func anthropic(_ model: String, _ text: String = "hello  world", stream: Bool = false,
-                          extra: JSON = [:]) -> JSON {
-        var body: JSON = ["model": .string(model), "max_tokens": 100, "system": "Be brief.",
-                          "messages": [["role": "user", "content": [["type": "text", "text": .string(text)]]]]]
+    static func anthropic(
+        _ model: String, _ text: String = "hello  world", stream: Bool = false,
+        extra: JSON = [:]
+    ) -> JSON {
+        var body: JSON = [
+            "model": .string(model), "max_tokens": 100, "system": "Be brief.",
+            "messages": [["role": "user", "content": [["type": "text", "text": .string(text)]]]],
+        ]
         if stream { body["stream"] = true }
         for (key, value) in extra.objectValue ?? [:] { body[key] = value }
         return body
     }
 
     static func gemini(_ text: String = "hello  world", extra: JSON = [:]) -> JSON {
-        var body: JSON = ["systemInstruction": ["parts": [["text": "Be brief."]]],
-                          "contents": [["role": "user", "parts": [["text": .string(text)]]]]]
+        var body: JSON = [
+            "systemInstruction": ["parts": [["text": "Be brief."]]],
+            "contents": [["role": "user", "parts": [["text": .string(text)]]]],
+        ]
         for (key, value) in extra.objectValue ?? [:] { body[key] = value }
         return body
     }

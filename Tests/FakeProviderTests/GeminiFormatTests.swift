@@ -9,8 +9,9 @@ final class GeminiFormatTests: XCTestCase {
         let exchange = harness.send("/v1beta/models/gemini-fake:generateContent", json: Bodies.gemini())
         XCTAssertEqual(exchange.status, 200)
         let body = exchange.json()
-        XCTAssertEqual(body["candidates"]?[0]?["content"],
-                       ["parts": [["text": "Fake answer from gemini-fake: hello world"]], "role": "model"])
+        XCTAssertEqual(
+            body["candidates"]?[0]?["content"],
+            ["parts": [["text": "Fake answer from gemini-fake: hello world"]], "role": "model"])
         XCTAssertEqual(body["candidates"]?[0]?["finishReason"], "STOP")
         XCTAssertEqual(body["usageMetadata"], ["promptTokenCount": 5, "candidatesTokenCount": 6, "totalTokenCount": 11])
         XCTAssertEqual(body["modelVersion"], "gemini-fake")
@@ -41,12 +42,25 @@ final class GeminiFormatTests: XCTestCase {
 
     func testEncodedModelNameAndFunctionCall() throws {
         let harness = try FakeHarness()
-        let tools: JSON = ["tools": [["functionDeclarations": [["name": "get_weather", "parameters": [
-            "type": "OBJECT", "properties": ["city": ["type": "STRING"]], "required": ["city"],
-        ]]]]]]
-        let body = harness.send("/v1beta/models/gemini-fake%2Btools:generateContent", json: Bodies.gemini(extra: tools)).json()
-        XCTAssertEqual(body["candidates"]?[0]?["content"]?["parts"]?[0]?["functionCall"],
-                       ["name": "get_weather", "args": ["city": "fake"]])
+        let tools: JSON = [
+            "tools": [
+                [
+                    "functionDeclarations": [
+                        [
+                            "name": "get_weather",
+                            "parameters": [
+                                "type": "OBJECT", "properties": ["city": ["type": "STRING"]], "required": ["city"],
+                            ],
+                        ]
+                    ]
+                ]
+            ]
+        ]
+        let body = harness.send("/v1beta/models/gemini-fake%2Btools:generateContent", json: Bodies.gemini(extra: tools))
+            .json()
+        XCTAssertEqual(
+            body["candidates"]?[0]?["content"]?["parts"]?[0]?["functionCall"],
+            ["name": "get_weather", "args": ["city": "fake"]])
         XCTAssertEqual(body["modelVersion"], "gemini-fake+tools")
         XCTAssertEqual(harness.server.requestCount(for: "gemini-fake+tools"), 1)
         try harness.finish()
@@ -54,10 +68,15 @@ final class GeminiFormatTests: XCTestCase {
 
     func testEmbeddingsAndModels() throws {
         let harness = try FakeHarness()
-        let request: JSON = ["requests": [
-            ["model": "models/text-embedding-fake", "content": ["parts": [["text": "alpha"]]]],
-            ["model": "models/text-embedding-fake", "content": ["parts": [["text": "beta"]]], "outputDimensionality": 3],
-        ]]
+        let request: JSON = [
+            "requests": [
+                ["model": "models/text-embedding-fake", "content": ["parts": [["text": "alpha"]]]],
+                [
+                    "model": "models/text-embedding-fake", "content": ["parts": [["text": "beta"]]],
+                    "outputDimensionality": 3,
+                ],
+            ]
+        ]
         let batch = harness.send("/v1beta/models/text-embedding-fake:batchEmbedContents", json: request).json()
         XCTAssertEqual(batch["embeddings"]?.arrayValue?.count, 2)
         XCTAssertEqual(batch["embeddings"]?[0]?["values"]?.arrayValue?.count, 8)

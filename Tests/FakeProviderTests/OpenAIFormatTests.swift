@@ -29,15 +29,18 @@ final class OpenAIFormatTests: XCTestCase {
         XCTAssertEqual(exchange.head?.header("Content-Type"), "text/event-stream")
         let events = exchange.events
         XCTAssertEqual(events.map(\.event), Array(repeating: nil, count: events.count))
-        XCTAssertEqual(events.map { $0.json?["choices"]?[0]?["delta"] }, [
-            ["role": "assistant", "content": ""],
-            ["content": "Fake"], ["content": " answer"], ["content": " from"], ["content": " gpt-fake:"],
-            ["content": " hi"], ["content": " there"],
-            [:],
-            nil,
-        ])
-        XCTAssertEqual(events.dropLast().map { $0.json?["choices"]?[0]?["finish_reason"] },
-                       Array(repeating: JSON.null, count: 7) + ["stop"])
+        XCTAssertEqual(
+            events.map { $0.json?["choices"]?[0]?["delta"] },
+            [
+                ["role": "assistant", "content": ""],
+                ["content": "Fake"], ["content": " answer"], ["content": " from"], ["content": " gpt-fake:"],
+                ["content": " hi"], ["content": " there"],
+                [:],
+                nil,
+            ])
+        XCTAssertEqual(
+            events.dropLast().map { $0.json?["choices"]?[0]?["finish_reason"] },
+            Array(repeating: JSON.null, count: 7) + ["stop"])
         for event in events.dropLast() {
             XCTAssertEqual(event.json?["object"], "chat.completion.chunk")
             XCTAssertEqual(event.json?["model"], "gpt-fake")
@@ -67,7 +70,8 @@ final class OpenAIFormatTests: XCTestCase {
         let long = harness.send("/v1/chat/completions", json: Bodies.openAI("gpt-fake+chunks-9", "a b", stream: true))
         let words = long.events.compactMap { $0.json?["choices"]?[0]?["delta"]?["content"]?.stringValue }.dropFirst()
         XCTAssertEqual(words.joined(), "Fake answer from gpt-fake+chunks-9: a b Fake answer from")
-        let cut = harness.send("/v1/chat/completions", json: Bodies.openAI("gpt-fake", "a b", extra: ["max_tokens": 3])).json()
+        let cut = harness.send("/v1/chat/completions", json: Bodies.openAI("gpt-fake", "a b", extra: ["max_tokens": 3]))
+            .json()
         XCTAssertEqual(cut["choices"]?[0]?["message"]?["content"], "Fake answer from")
         XCTAssertEqual(cut["choices"]?[0]?["finish_reason"], "length")
         XCTAssertEqual(cut["usage"]?["completion_tokens"], 3)
@@ -76,7 +80,9 @@ final class OpenAIFormatTests: XCTestCase {
 
     func testToolCallWithRequiredArgumentDefaults() throws {
         let harness = try FakeHarness()
-        let tools: JSON = ["tools": [["type": "function", "function": ["name": "get_weather", "parameters": Bodies.weatherParameters]]]]
+        let tools: JSON = [
+            "tools": [["type": "function", "function": ["name": "get_weather", "parameters": Bodies.weatherParameters]]]
+        ]
         let plain = harness.send("/v1/chat/completions", json: Bodies.openAI("gpt-fake+tools", extra: tools)).json()
         let message = plain["choices"]?[0]?["message"]
         XCTAssertEqual(message?["content"], .null)
@@ -125,7 +131,8 @@ final class OpenAIFormatTests: XCTestCase {
 
     func testEmbeddingsFloatAndBase64() throws {
         let harness = try FakeHarness()
-        let floats = harness.send("/v1/embeddings", json: ["model": "text-embedding-fake", "input": ["alpha", "beta"]]).json()
+        let floats = harness.send("/v1/embeddings", json: ["model": "text-embedding-fake", "input": ["alpha", "beta"]])
+            .json()
         XCTAssertEqual(floats["object"], "list")
         XCTAssertEqual(floats["model"], "text-embedding-fake")
         XCTAssertEqual(floats["data"]?.arrayValue?.count, 2)
@@ -135,12 +142,21 @@ final class OpenAIFormatTests: XCTestCase {
         XCTAssertNotEqual(floats["data"]?[0]?["embedding"], floats["data"]?[1]?["embedding"])
         XCTAssertEqual(floats["usage"], ["prompt_tokens": 2, "total_tokens": 2])
 
-        let again = harness.send("/v1/embeddings", json: ["model": "text-embedding-fake", "input": "alpha",
-                                                          "encoding_format": "base64", "dimensions": 4]).json()
+        let again = harness.send(
+            "/v1/embeddings",
+            json: [
+                "model": "text-embedding-fake", "input": "alpha",
+                "encoding_format": "base64", "dimensions": 4,
+            ]
+        ).json()
         let encoded = again["data"]?[0]?["embedding"]?.stringValue ?? ""
         let decoded = try XCTUnwrap(Data(base64Encoded: encoded))
         let values = stride(from: 0, to: decoded.count, by: 4).map { offset in
-            Double(Float(bitPattern: decoded[offset..<offset + 4].enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * $1.offset) }))
+            Double(
+                Float(
+                    bitPattern: decoded[offset..<offset + 4].enumerated().reduce(UInt32(0)) {
+                        $0 | UInt32($1.element) << (8 * $1.offset)
+                    }))
         }
         XCTAssertEqual(values, Array(vector.prefix(4)), "base64 float32 decodes to the same deterministic vector")
         try harness.finish()

@@ -11,7 +11,8 @@ final class StatsTests: XCTestCase {
         harness.send("/v1/chat/completions", json: body)
         harness.send("/v1/messages", json: Bodies.anthropic("claude-fake"), headers: Bodies.anthropicHeaders)
         let last = Bodies.openAI("gpt-fake+status-429")
-        harness.send("/v1/chat/completions", json: last, headers: [("Authorization", "Bearer sk-upstream"), ("X-Trace", "t1")])
+        harness.send(
+            "/v1/chat/completions", json: last, headers: [("Authorization", "Bearer sk-upstream"), ("X-Trace", "t1")])
 
         let stats = harness.send("/fake/stats", method: "GET").json()
         XCTAssertEqual(stats["requests"], ["gpt-fake": 2, "claude-fake": 1, "gpt-fake+status-429": 1])

@@ -6,8 +6,9 @@ import XCTest
 /// The pure parts, without sockets: directive parsing, schema defaults, answer words.
 final class FakeProviderUnitTests: XCTestCase {
     func testDirectiveParsing() throws {
-        let behaviour = try FakeBehaviour(model: "gpt-fake+latency-50+chunk-delay-5+chunks-3+status-503+retry-after-2"
-                                          + "+context-too-long+content-filter+hang+cut-after-4+invalid-json+fail-first-1+tools")
+        let behaviour = try FakeBehaviour(
+            model: "gpt-fake+latency-50+chunk-delay-5+chunks-3+status-503+retry-after-2"
+                + "+context-too-long+content-filter+hang+cut-after-4+invalid-json+fail-first-1+tools")
         XCTAssertEqual(behaviour.baseName, "gpt-fake")
         XCTAssertEqual(behaviour.latencyMilliseconds, 50)
         XCTAssertEqual(behaviour.chunkDelayMilliseconds, 5)
@@ -16,11 +17,14 @@ final class FakeProviderUnitTests: XCTestCase {
         XCTAssertEqual(behaviour.retryAfterSeconds, 2)
         XCTAssertEqual(behaviour.cutAfter, 4)
         XCTAssertEqual(behaviour.failFirst, 1)
-        XCTAssertTrue(behaviour.contextTooLong && behaviour.contentFilter && behaviour.hang && behaviour.invalidJSON
-                      && behaviour.tools)
+        XCTAssertTrue(
+            behaviour.contextTooLong && behaviour.contentFilter && behaviour.hang && behaviour.invalidJSON
+                && behaviour.tools)
         XCTAssertEqual(try FakeBehaviour(model: "plain-model"), FakeBehaviour(baseNameOnly: "plain-model"))
-        for bad in ["m+", "m+latency", "m+latency-", "m+latency-x", "m+status-200", "m+status-600", "m+chunks-0",
-                    "m+retry-after--1", "m+Hang", "m+hang+bogus"] {
+        for bad in [
+            "m+", "m+latency", "m+latency-", "m+latency-x", "m+status-200", "m+status-600", "m+chunks-0",
+            "m+retry-after--1", "m+Hang", "m+hang+bogus",
+        ] {
             XCTAssertThrowsError(try FakeBehaviour(model: bad), bad)
         }
     }
@@ -37,15 +41,25 @@ final class FakeProviderUnitTests: XCTestCase {
             ],
             "required": ["a", "b", "c", "d", "f", "g", "missing"],
         ]
-        XCTAssertEqual(SchemaDefaults.value(for: schema), [
-            "a": "fake", "b": 0, "c": "fixed", "d": ["e": false], "f": 0, "g": [], "missing": .null,
-        ])
+        XCTAssertEqual(
+            SchemaDefaults.value(for: schema),
+            [
+                "a": "fake", "b": 0, "c": "fixed", "d": ["e": false], "f": 0, "g": [], "missing": .null,
+            ])
     }
 
     func testAnswerWordsAndUsage() {
-        var prompt = FakePrompt(openAI: ["messages": [["role": "user", "content": [
-            ["type": "text", "text": "line one\n"], ["type": "image_url", "image_url": ["url": "x"]], ["type": "text", "text": "two"],
-        ]]]])
+        var prompt = FakePrompt(openAI: [
+            "messages": [
+                [
+                    "role": "user",
+                    "content": [
+                        ["type": "text", "text": "line one\n"], ["type": "image_url", "image_url": ["url": "x"]],
+                        ["type": "text", "text": "two"],
+                    ],
+                ]
+            ]
+        ])
         XCTAssertEqual(prompt.lastUserText, "line one\n two")
         XCTAssertEqual(prompt.promptTokens, 3)  // 13 bytes of joined text
         let answer = FakeAnswer(prompt: prompt, behaviour: FakeBehaviour(), model: "m")
@@ -60,11 +74,13 @@ final class FakeProviderUnitTests: XCTestCase {
     }
 
     func testAnthropicToolResultTextCountsAsTheUserMessage() {
-        let prompt = FakePrompt(anthropic: ["messages": [
-            ["role": "user", "content": "first"],
-            ["role": "assistant", "content": [["type": "tool_use", "id": "t", "name": "n", "input": [:]]]],
-            ["role": "user", "content": [["type": "tool_result", "tool_use_id": "t", "content": "72F sunny"]]],
-        ]])
+        let prompt = FakePrompt(anthropic: [
+            "messages": [
+                ["role": "user", "content": "first"],
+                ["role": "assistant", "content": [["type": "tool_use", "id": "t", "name": "n", "input": [:]]]],
+                ["role": "user", "content": [["type": "tool_result", "tool_use_id": "t", "content": "72F sunny"]]],
+            ]
+        ])
         XCTAssertEqual(prompt.lastUserText, "72F sunny")
     }
 
@@ -85,8 +101,10 @@ final class FakeProviderUnitTests: XCTestCase {
         XCTAssertEqual(String(decoding: openAI, as: UTF8.self), openAIObject.jsonString)
 
         let anthropic = AnthropicWire.stream(answer, prompt: prompt, model: model, id: 7).content[0]
-        let anthropicObject: JSON = ["type": "content_block_delta", "index": 0,
-                                     "delta": ["type": "text_delta", "text": "w\u{f6}rd \"q\"\n"]]
+        let anthropicObject: JSON = [
+            "type": "content_block_delta", "index": 0,
+            "delta": ["type": "text_delta", "text": "w\u{f6}rd \"q\"\n"],
+        ]
         XCTAssertEqual(anthropic.name, "content_block_delta")
         XCTAssertEqual(String(decoding: anthropic.data, as: UTF8.self), anthropicObject.jsonString)
 

@@ -27,13 +27,18 @@ final class HTTPClientTLSTests: XCTestCase {
 
     func testSelfSignedCertificateIsRejected() throws {
         let loop = try EventLoop()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("httpclient-tls-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("httpclient-tls-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
-        let made = try runToExit(loop, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                                        "-keyout", "\(directory)/key.pem", "-out", "\(directory)/cert.pem",
-                                        "-subj", "/CN=127.0.0.1", "-days", "1"])
+        let made = try runToExit(
+            loop,
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", "\(directory)/key.pem", "-out", "\(directory)/cert.pem",
+                "-subj", "/CN=127.0.0.1", "-days", "1",
+            ])
         guard made?.code == 0 else { throw XCTSkip("openssl could not make a certificate: \(String(describing: made))") }
 
         let probe = try TCPListener(loop: loop, host: "127.0.0.1", port: 0)
@@ -41,16 +46,22 @@ final class HTTPClientTLSTests: XCTestCase {
         probe.close()
         var ready = false
         var exited = false
-        let server = try ChildProcess(loop: loop, options: ProcessOptions(
-            executable: "openssl",
-            arguments: ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", "\(directory)/cert.pem",
-                        "-key", "\(directory)/key.pem", "-www"],
-            environment: ProcessInfo.processInfo.environment)) { _ in exited = true }
+        let server = try ChildProcess(
+            loop: loop,
+            options: ProcessOptions(
+                executable: "openssl",
+                arguments: [
+                    "s_server", "-accept", "127.0.0.1:\(port)", "-cert", "\(directory)/cert.pem",
+                    "-key", "\(directory)/key.pem", "-www",
+                ],
+                environment: ProcessInfo.processInfo.environment)
+        ) { _ in exited = true }
         var output = ""
-        try server.stdout.startReading(onRead: { bytes in
-            output += String(decoding: bytes, as: UTF8.self)
-            if output.contains("ACCEPT") { ready = true }
-        }, onEnd: { _ in })
+        try server.stdout.startReading(
+            onRead: { bytes in
+                output += String(decoding: bytes, as: UTF8.self)
+                if output.contains("ACCEPT") { ready = true }
+            }, onEnd: { _ in })
         try server.stderr.startReading(onRead: { _ in }, onEnd: { _ in })
         run(loop, until: { ready || exited })
         guard ready else {
@@ -76,8 +87,11 @@ final class HTTPClientTLSTests: XCTestCase {
     /// Runs `openssl` with `arguments` and waits for it to exit.
     private func runToExit(_ loop: EventLoop, _ arguments: [String]) throws -> ExitStatus? {
         var status: ExitStatus?
-        let process = try ChildProcess(loop: loop, options: ProcessOptions(
-            executable: "openssl", arguments: arguments, environment: ProcessInfo.processInfo.environment)) { status = $0 }
+        let process = try ChildProcess(
+            loop: loop,
+            options: ProcessOptions(
+                executable: "openssl", arguments: arguments, environment: ProcessInfo.processInfo.environment)
+        ) { status = $0 }
         try process.stdout.startReading(onRead: { _ in }, onEnd: { _ in })
         try process.stderr.startReading(onRead: { _ in }, onEnd: { _ in })
         run(loop, until: { status != nil })

@@ -31,8 +31,11 @@ final class HTTPClientTests: XCTestCase {
         let methods = ["POST", "PUT", "PATCH", "DELETE"]
         let recorders = methods.map { method in
             let recorder = Recorder()
-            recorder.start(client, HTTPClientRequest(method: method, url: server.url("/echo"),
-                                                     headers: [("Content-Type", "application/json")], body: body))
+            recorder.start(
+                client,
+                HTTPClientRequest(
+                    method: method, url: server.url("/echo"),
+                    headers: [("Content-Type", "application/json")], body: body))
             return recorder
         }
         let bare = Recorder()  // POST without body or Content-Type: Content-Length 0, no form type added by curl

@@ -22,7 +22,9 @@ final class Recorder {
     var headCount: Int { events.filter { if case .head = $0 { true } else { false } }.count }
     var chunks: [[UInt8]] { events.compactMap { if case .body(let bytes) = $0 { bytes } else { nil } } }
     var bodyText: String { String(decoding: chunks.joined(), as: UTF8.self) }
-    var results: [Result<Void, HTTPClientError>] { events.compactMap { if case .complete(let result) = $0 { result } else { nil } } }
+    var results: [Result<Void, HTTPClientError>] {
+        events.compactMap { if case .complete(let result) = $0 { result } else { nil } }
+    }
     var isDone: Bool { !results.isEmpty }
     var error: HTTPClientError? {
         if case .failure(let error)? = results.first { error } else { nil }
@@ -30,8 +32,9 @@ final class Recorder {
 
     @discardableResult
     func start(_ client: HTTPClient, _ request: HTTPClientRequest) -> HTTPClientTask {
-        client.execute(request, onHead: { self.record(.head($0)) }, onBody: { self.record(.body($0)) },
-                       onComplete: { self.record(.complete($0)) })
+        client.execute(
+            request, onHead: { self.record(.head($0)) }, onBody: { self.record(.body($0)) },
+            onComplete: { self.record(.complete($0)) })
     }
 
     private func record(_ event: Event) {
@@ -45,8 +48,9 @@ final class Recorder {
         XCTAssertEqual(results.count, 1, "onComplete count", file: file, line: line)
         if case .complete? = events.last {} else { XCTFail("onComplete was not last: \(events)", file: file, line: line) }
         if let firstBody = events.firstIndex(where: { if case .body = $0 { true } else { false } }) {
-            XCTAssertTrue(events[..<firstBody].contains { if case .head = $0 { true } else { false } }, "body before head",
-                          file: file, line: line)
+            XCTAssertTrue(
+                events[..<firstBody].contains { if case .head = $0 { true } else { false } }, "body before head",
+                file: file, line: line)
         }
     }
 }
@@ -90,15 +94,19 @@ extension XCTestCase {
     }
 
     /// Runs `loop` until `condition` holds or `milliseconds` pass (then fails): waiting on events, never sleeping.
-    func run(_ loop: EventLoop, for milliseconds: UInt64 = 5_000, until condition: () -> Bool,
-             file: StaticString = #filePath, line: UInt = #line) {
+    func run(
+        _ loop: EventLoop, for milliseconds: UInt64 = 5_000, until condition: () -> Bool,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         runLoop(loop, until: condition, timeout: milliseconds, file: file, line: line)
     }
 
     /// Closes the client and the server, waits for libuv to release every handle, then closes the loop, which
     /// throws if anything leaked.
-    func shutDown(_ loop: EventLoop, _ client: HTTPClient, _ server: TestServer?,
-                  file: StaticString = #filePath, line: UInt = #line) throws {
+    func shutDown(
+        _ loop: EventLoop, _ client: HTTPClient, _ server: TestServer?,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         var clientClosed = false
         client.close { clientClosed = true }
         server?.close()
@@ -114,9 +122,12 @@ extension TestServer {
             exchange.respond(headers: [("X-Test", "yes")], body: Array("hello \(request.query)".utf8))
         }
         route("/echo") { request, exchange in
-            exchange.respond(headers: [("X-Method", request.method), ("X-Content-Type", request.header("Content-Type") ?? "none"),
-                                       ("X-Expect", request.header("Expect") ?? "none")],
-                             body: request.body)
+            exchange.respond(
+                headers: [
+                    ("X-Method", request.method), ("X-Content-Type", request.header("Content-Type") ?? "none"),
+                    ("X-Expect", request.header("Expect") ?? "none"),
+                ],
+                body: request.body)
         }
         route("/stream") { _, exchange in
             exchange.startChunked()
@@ -132,12 +143,16 @@ extension TestServer {
         route("/forever") { _, exchange in
             exchange.startChunked()
             exchange.chunk("tick")
-            exchange.every(20) { exchange.chunk("tick"); return true }
+            exchange.every(20) {
+                exchange.chunk("tick"); return true
+            }
         }
         route("/silent") { _, _ in }
         route("/head-then-wait") { _, exchange in
             exchange.startChunked()
-            exchange.every(50) { exchange.chunk("late"); exchange.endChunked(); return false }
+            exchange.every(50) {
+                exchange.chunk("late"); exchange.endChunked(); return false
+            }
         }
         route("/interim") { _, exchange in
             exchange.write("HTTP/1.1 103 Early Hints\r\nLink: </a>; rel=preload\r\n\r\n")

@@ -118,14 +118,16 @@ final class TestServer {
         let key = ObjectIdentifier(connection)
         exchanges[key] = exchange
         do {
-            try connection.startReading(onRead: { [unowned self, unowned exchange] bytes in
-                exchange.buffer += bytes
-                self.process(exchange)
-            }, onEnd: { [unowned self] _ in
-                guard let exchange = self.exchanges.removeValue(forKey: key) else { return }
-                self.disconnects += 1
-                exchange.shutdown()
-            })
+            try connection.startReading(
+                onRead: { [unowned self, unowned exchange] bytes in
+                    exchange.buffer += bytes
+                    self.process(exchange)
+                },
+                onEnd: { [unowned self] _ in
+                    guard let exchange = self.exchanges.removeValue(forKey: key) else { return }
+                    self.disconnects += 1
+                    exchange.shutdown()
+                })
         } catch {
             exchanges[key] = nil
             exchange.shutdown()
@@ -147,9 +149,11 @@ final class TestServer {
     private func parse(_ buffer: inout [UInt8]) -> Request? {
         // Heads are small: look for the blank line in the first 16 KB only, so big bodies are not rescanned.
         let limit = min(buffer.count, 16 * 1024) - 3
-        guard limit > 0, let end = (0..<limit).first(where: {
-            buffer[$0] == 13 && buffer[$0 + 1] == 10 && buffer[$0 + 2] == 13 && buffer[$0 + 3] == 10
-        }) else { return nil }
+        guard limit > 0,
+            let end = (0..<limit).first(where: {
+                buffer[$0] == 13 && buffer[$0 + 1] == 10 && buffer[$0 + 2] == 13 && buffer[$0 + 3] == 10
+            })
+        else { return nil }
         let lines = String(decoding: buffer[..<end], as: UTF8.self).components(separatedBy: "\r\n")
         let requestLine = lines[0].split(separator: " ")
         let headers = lines.dropFirst().compactMap { line -> (String, String)? in
@@ -162,7 +166,8 @@ final class TestServer {
         buffer.removeFirst(end + 4 + length)
         let target = String(requestLine[1])
         let parts = target.split(separator: "?", maxSplits: 1)
-        return Request(method: String(requestLine[0]), path: String(parts[0]), query: parts.count > 1 ? String(parts[1]) : "",
-                       headers: headers, body: body)
+        return Request(
+            method: String(requestLine[0]), path: String(parts[0]), query: parts.count > 1 ? String(parts[1]) : "",
+            headers: headers, body: body)
     }
 }

@@ -5,8 +5,9 @@ import XCTest
 /// The connection's rules as plain values: no sockets, no loop.
 final class HTTPConnectionStateMachineTests: XCTestCase {
     typealias Machine = HTTPConnectionStateMachine
-    let limits = HTTPServerLimits(maxHeaderBytes: 100, maxBodyBytes: 50, headerTimeoutMilliseconds: 10,
-                                  bodyTimeoutMilliseconds: 20, idleTimeoutMilliseconds: 30)
+    let limits = HTTPServerLimits(
+        maxHeaderBytes: 100, maxBodyBytes: 50, headerTimeoutMilliseconds: 10,
+        bodyTimeoutMilliseconds: 20, idleTimeoutMilliseconds: 30)
 
     private func readHead(_ machine: inout Machine, _ head: RequestHead = RequestHead()) -> Machine.Action {
         XCTAssertEqual(machine.event(.messageBegin), .none)
@@ -25,7 +26,9 @@ final class HTTPConnectionStateMachineTests: XCTestCase {
         XCTAssertEqual(machine.event(.timeout), .none, "a stale timer does not disturb the handler")
         XCTAssertEqual(machine.event(.responseEnded(keepAlive: true)), .resume(armTimerMilliseconds: 30))
         XCTAssertEqual(machine.state, .idle(firstRequest: false))
-        XCTAssertEqual(machine.event(.messageBegin), .armTimer(milliseconds: 10), "a later request's head clock starts at its first byte")
+        XCTAssertEqual(
+            machine.event(.messageBegin), .armTimer(milliseconds: 10),
+            "a later request's head clock starts at its first byte")
     }
 
     func testBodyArmsBodyTimerAndCountsBytes() {
@@ -38,7 +41,8 @@ final class HTTPConnectionStateMachineTests: XCTestCase {
 
     func testExpectContinueSendsInterimResponseOnlyWhenABodyFollows() {
         var machine = Machine(limits: limits)
-        XCTAssertEqual(readHead(&machine, RequestHead(chunked: true, expectsContinue: true)), .sendContinue(armTimerMilliseconds: 20))
+        XCTAssertEqual(
+            readHead(&machine, RequestHead(chunked: true, expectsContinue: true)), .sendContinue(armTimerMilliseconds: 20))
         var bodiless = Machine(limits: limits)
         XCTAssertEqual(readHead(&bodiless, RequestHead(contentLength: 0, expectsContinue: true)), .none)
     }
@@ -55,8 +59,9 @@ final class HTTPConnectionStateMachineTests: XCTestCase {
 
     func testDeclaredBodyOverLimitIsRejectedBeforeReading() {
         var machine = Machine(limits: limits)
-        XCTAssertEqual(readHead(&machine, RequestHead(contentLength: 51, expectsContinue: true)),
-                       .reject(.bodyTooLarge(limit: 50), armTimerMilliseconds: 30))
+        XCTAssertEqual(
+            readHead(&machine, RequestHead(contentLength: 51, expectsContinue: true)),
+            .reject(.bodyTooLarge(limit: 50), armTimerMilliseconds: 30))
     }
 
     func testChunkedBodyAndTrailersCountAgainstTheBodyLimit() {
@@ -68,8 +73,9 @@ final class HTTPConnectionStateMachineTests: XCTestCase {
 
     func testUnsupportedTransferEncodingGets501() {
         var machine = Machine(limits: limits)
-        XCTAssertEqual(readHead(&machine, RequestHead(chunked: true, unsupportedTransferEncoding: true)),
-                       .reject(.unsupportedTransferEncoding, armTimerMilliseconds: 30))
+        XCTAssertEqual(
+            readHead(&machine, RequestHead(chunked: true, unsupportedTransferEncoding: true)),
+            .reject(.unsupportedTransferEncoding, armTimerMilliseconds: 30))
         XCTAssertEqual(HTTPRequestError.unsupportedTransferEncoding.status, 501)
     }
 
@@ -88,7 +94,9 @@ final class HTTPConnectionStateMachineTests: XCTestCase {
     }
 
     func testParseFailuresMapToStatuses() {
-        let cases: [(ParseFailure, Int)] = [(.malformed("x"), 400), (.headTooLarge, 431), (.unsupportedTransferEncoding, 501)]
+        let cases: [(ParseFailure, Int)] = [
+            (.malformed("x"), 400), (.headTooLarge, 431), (.unsupportedTransferEncoding, 501),
+        ]
         for (failure, status) in cases {
             var machine = Machine(limits: limits)
             _ = machine.event(.messageBegin)
@@ -146,8 +154,9 @@ final class HTTPConnectionStateMachineTests: XCTestCase {
         _ = readHead(&machine)
         _ = machine.event(.messageComplete)
         XCTAssertEqual(machine.event(.serverDraining), .none)
-        XCTAssertEqual(machine.event(.responseEnded(keepAlive: true)), .drain(armTimerMilliseconds: 30),
-                       "no further requests on a connection of a closing server")
+        XCTAssertEqual(
+            machine.event(.responseEnded(keepAlive: true)), .drain(armTimerMilliseconds: 30),
+            "no further requests on a connection of a closing server")
     }
 
     func testServerDrainingClosesIdleConnections() {
@@ -163,7 +172,9 @@ final class HTTPConnectionStateMachineTests: XCTestCase {
 
     func testErrorResponsesNameTheLimit() {
         let text = String(decoding: HTTPRequestError.bodyTooLarge(limit: 8_388_608).responseBytes, as: UTF8.self)
-        XCTAssertEqual(text, "HTTP/1.1 413 Content Too Large\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                           + "Content-Length: 35\r\nConnection: close\r\n\r\nrequest body exceeds 8388608 bytes\n")
+        XCTAssertEqual(
+            text,
+            "HTTP/1.1 413 Content Too Large\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                + "Content-Length: 35\r\nConnection: close\r\n\r\nrequest body exceeds 8388608 bytes\n")
     }
 }

@@ -37,17 +37,23 @@ final class HTTPHeadersTests: XCTestCase {
     }
 
     func testResponseHeadEncoding() {
-        let head = ResponseEncoding.head(status: 200, headers: ["X": "1", "content-length": "99", "Evil": "a\r\nInjected: b"],
-                                         framing: .contentLength(12_345), connection: .keepAlive, reserving: 0)
-        XCTAssertEqual(String(decoding: head, as: UTF8.self),
-                       "HTTP/1.1 200 OK\r\nX: 1\r\nEvil: a  Injected: b\r\nContent-Length: 12345\r\nConnection: keep-alive\r\n\r\n")
-        XCTAssertEqual(String(decoding: ResponseEncoding.head(status: 599, headers: [:], framing: .chunked, connection: .close, reserving: 0), as: UTF8.self),
-                       "HTTP/1.1 599 \r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+        let head = ResponseEncoding.head(
+            status: 200, headers: ["X": "1", "content-length": "99", "Evil": "a\r\nInjected: b"],
+            framing: .contentLength(12_345), connection: .keepAlive, reserving: 0)
+        XCTAssertEqual(
+            String(decoding: head, as: UTF8.self),
+            "HTTP/1.1 200 OK\r\nX: 1\r\nEvil: a  Injected: b\r\nContent-Length: 12345\r\nConnection: keep-alive\r\n\r\n")
+        XCTAssertEqual(
+            String(
+                decoding: ResponseEncoding.head(
+                    status: 599, headers: [:], framing: .chunked, connection: .close, reserving: 0), as: UTF8.self),
+            "HTTP/1.1 599 \r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
     }
 
     func testChunkAndNumberEncoding() {
-        XCTAssertEqual(String(decoding: ResponseEncoding.chunk(Array(repeating: 65, count: 26)), as: UTF8.self),
-                       "1a\r\n" + String(repeating: "A", count: 26) + "\r\n")
+        XCTAssertEqual(
+            String(decoding: ResponseEncoding.chunk(Array(repeating: 65, count: 26)), as: UTF8.self),
+            "1a\r\n" + String(repeating: "A", count: 26) + "\r\n")
         for value in [0, 9, 10, 255, 4096, 1 << 40] {
             var decimal: [UInt8] = [], hex: [UInt8] = []
             ResponseEncoding.appendDecimal(value, to: &decimal)

@@ -84,11 +84,17 @@ final class HTTPServerBasicTests: XCTestCase {
             }
         }
         let client = h.connect()
-        client.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\nPOST /3 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        client.send(
+            "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\nPOST /3 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+        )
         h.run { client.responses.count == 3 }
         XCTAssertEqual(client.responses.map(\.text), ["1", "2", "3"])
-        XCTAssertEqual(log, ["request /1", "respond /1", "returned from respond /1", "request /2", "respond /2",
-                             "request /3", "respond /3"])
+        XCTAssertEqual(
+            log,
+            [
+                "request /1", "respond /1", "returned from respond /1", "request /2", "respond /2",
+                "request /3", "respond /3",
+            ])
         try h.finish()
     }
 

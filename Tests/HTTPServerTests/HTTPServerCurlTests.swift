@@ -7,14 +7,19 @@ import XCTest
 /// Interop with a real client: curl as a child process on the same loop.
 final class HTTPServerCurlTests: XCTestCase {
     /// Runs curl with `arguments` to completion and returns its stdout.
-    private func curl(_ h: Harness, _ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> String {
+    private func curl(_ h: Harness, _ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws
+        -> String
+    {
         var output: [UInt8] = []
         var status: ExitStatus?
         var outputEnded = false
         var environment = ProcessInfo.processInfo.environment
         for proxy in ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"] { environment[proxy] = nil }
-        let child = try ChildProcess(loop: h.loop, options: ProcessOptions(
-            executable: "curl", arguments: ["-sS", "--noproxy", "*"] + arguments, environment: environment)) { status = $0 }
+        let child = try ChildProcess(
+            loop: h.loop,
+            options: ProcessOptions(
+                executable: "curl", arguments: ["-sS", "--noproxy", "*"] + arguments, environment: environment)
+        ) { status = $0 }
         child.stdin.close()
         try child.stdout.startReading(onRead: { output.append(contentsOf: $0) }, onEnd: { _ in outputEnded = true })
         try child.stderr.startReading(onRead: { FileHandle.standardError.write(Data($0)) }, onEnd: { _ in })
@@ -34,12 +39,17 @@ final class HTTPServerCurlTests: XCTestCase {
         var body: [UInt8] = []
         h.handler = { request, writer in
             body = request.body
-            writer.respond(status: 200, headers: ["Content-Type": "text/plain"], body: Array("got \(request.body.count)".utf8))
+            writer.respond(
+                status: 200, headers: ["Content-Type": "text/plain"], body: Array("got \(request.body.count)".utf8))
         }
         let payload = String(repeating: "x", count: 4_000)
         // Without our `100 Continue` curl would wait 60 s before sending the body, past this test's deadline.
-        let output = try curl(h, ["-H", "Expect: 100-continue", "--expect100-timeout", "60", "--data-binary", payload,
-                                  "-w", " %{http_code}", "http://127.0.0.1:\(h.server.port)/mcp"])
+        let output = try curl(
+            h,
+            [
+                "-H", "Expect: 100-continue", "--expect100-timeout", "60", "--data-binary", payload,
+                "-w", " %{http_code}", "http://127.0.0.1:\(h.server.port)/mcp",
+            ])
         XCTAssertEqual(output, "got 4000 200")
         XCTAssertEqual(body.count, 4_000)
         try h.finish()
@@ -85,7 +95,8 @@ final class HTTPServerCurlTests: XCTestCase {
             XCTAssertEqual(request.headers["transfer-encoding"], "chunked")
             writer.respond(status: 200, body: request.body.reversed())
         }
-        let output = try curl(h, ["-H", "Transfer-Encoding: chunked", "--data-binary", "abcdef", "http://127.0.0.1:\(h.server.port)/"])
+        let output = try curl(
+            h, ["-H", "Transfer-Encoding: chunked", "--data-binary", "abcdef", "http://127.0.0.1:\(h.server.port)/"])
         XCTAssertEqual(output, "fedcba")
         try h.finish()
     }

@@ -4,8 +4,10 @@ import XCTest
 @testable import HTTPServer
 
 final class HTTPServerLimitTests: XCTestCase {
-    private func expectRejection(_ status: Int, mentioning text: String, limits: HTTPServerLimits = HTTPServerLimits(),
-                                 send parts: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+    private func expectRejection(
+        _ status: Int, mentioning text: String, limits: HTTPServerLimits = HTTPServerLimits(),
+        send parts: [String], file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let h = try Harness(limits: limits)
         var called = false
         h.handler = { _, writer in
@@ -27,26 +29,32 @@ final class HTTPServerLimitTests: XCTestCase {
 
     func testHeadTooLargeGets431() throws {
         let big = String(repeating: "a", count: 20_000)
-        try expectRejection(431, mentioning: "request head exceeds 16384 bytes",
-                            send: ["GET / HTTP/1.1\r\nHost: x\r\nX-Big: \(big)\r\n\r\n"])
+        try expectRejection(
+            431, mentioning: "request head exceeds 16384 bytes",
+            send: ["GET / HTTP/1.1\r\nHost: x\r\nX-Big: \(big)\r\n\r\n"])
     }
 
     func testManySmallHeadersCountTowardTheLimit() throws {
         let many = String(repeating: "a: b\r\n", count: 400)  // 400 × 6 counted bytes > 2000
-        try expectRejection(431, mentioning: "2000 bytes", limits: HTTPServerLimits(maxHeaderBytes: 2_000),
-                            send: ["GET / HTTP/1.1\r\n\(many)\r\n"])
+        try expectRejection(
+            431, mentioning: "2000 bytes", limits: HTTPServerLimits(maxHeaderBytes: 2_000),
+            send: ["GET / HTTP/1.1\r\n\(many)\r\n"])
     }
 
     func testContentLengthOverLimitGets413BeforeTheBody() throws {
-        try expectRejection(413, mentioning: "request body exceeds 1000 bytes", limits: HTTPServerLimits(maxBodyBytes: 1_000),
-                            send: ["POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 1001\r\n\r\n"])
+        try expectRejection(
+            413, mentioning: "request body exceeds 1000 bytes", limits: HTTPServerLimits(maxBodyBytes: 1_000),
+            send: ["POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 1001\r\n\r\n"])
     }
 
     func testChunkedBodyOverLimitGets413() throws {
         let chunk = String(repeating: "z", count: 600)
-        try expectRejection(413, mentioning: "request body exceeds 1000 bytes", limits: HTTPServerLimits(maxBodyBytes: 1_000),
-                            send: ["POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
-                                   "258\r\n\(chunk)\r\n", "258\r\n\(chunk)\r\n", "0\r\n\r\n"])
+        try expectRejection(
+            413, mentioning: "request body exceeds 1000 bytes", limits: HTTPServerLimits(maxBodyBytes: 1_000),
+            send: [
+                "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+                "258\r\n\(chunk)\r\n", "258\r\n\(chunk)\r\n", "0\r\n\r\n",
+            ])
     }
 
     func testSlowHeadGets408() throws {
@@ -63,9 +71,10 @@ final class HTTPServerLimitTests: XCTestCase {
     }
 
     func testSlowBodyGets408() throws {
-        try expectRejection(408, mentioning: "request body not received within 150 ms",
-                            limits: HTTPServerLimits(bodyTimeoutMilliseconds: 150),
-                            send: ["POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc"])
+        try expectRejection(
+            408, mentioning: "request body not received within 150 ms",
+            limits: HTTPServerLimits(bodyTimeoutMilliseconds: 150),
+            send: ["POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc"])
     }
 
     func testSilentConnectionIsClosedWithoutAResponse() throws {
@@ -92,21 +101,26 @@ final class HTTPServerLimitTests: XCTestCase {
     }
 
     func testHeaderWithoutColonGets400() throws {
-        try expectRejection(400, mentioning: "malformed request: invalid character in header",
-                            send: ["GET / HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n"])
+        try expectRejection(
+            400, mentioning: "malformed request: invalid character in header",
+            send: ["GET / HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n"])
     }
 
     func testContentLengthWithChunkedGets400() throws {
-        try expectRejection(400, mentioning: "malformed request",
-                            send: ["POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"])
+        try expectRejection(
+            400, mentioning: "malformed request",
+            send: ["POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"])
     }
 
     func testUnsupportedTransferEncodingGets501() throws {
-        try expectRejection(501, mentioning: "transfer-encoding", send: ["POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"])
+        try expectRejection(
+            501, mentioning: "transfer-encoding",
+            send: ["POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"])
     }
 
     func testTransferEncodingWithoutChunkedIsRefused() throws {
-        try expectRejection(501, mentioning: "transfer-encoding", send: ["POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n"])
+        try expectRejection(
+            501, mentioning: "transfer-encoding", send: ["POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n"])
     }
 
     func testConnectionLimitClosesExtraConnections() throws {

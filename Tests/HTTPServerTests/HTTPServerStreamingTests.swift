@@ -16,7 +16,10 @@ final class HTTPServerStreamingTests: XCTestCase {
         let client = h.connect()
         client.send("GET /events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
         h.run { client.text.contains("data: one\n\n\r\n") }
-        XCTAssertTrue(client.text.hasPrefix("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n\r\n"))
+        XCTAssertTrue(
+            client.text.hasPrefix(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n\r\n"
+            ))
         XCTAssertEqual(client.responses.count, 0, "the stream has not ended")
         stream?.write("data: two\n\n".bytes)
         stream?.write([])  // no-op: an empty chunk would end the body
@@ -36,14 +39,18 @@ final class HTTPServerStreamingTests: XCTestCase {
     func testFirstChunkTravelsWithTheHead() throws {
         let h = try Harness()
         h.handler = { request, writer in
-            writer.startStream(status: 200, headers: ["Content-Type": "text/event-stream"], firstChunk: "data: one\n\n".bytes)
+            writer.startStream(
+                status: 200, headers: ["Content-Type": "text/event-stream"], firstChunk: "data: one\n\n".bytes)
             writer.write("data: two\n\n".bytes)
             writer.end()
         }
         let client = h.connect()
         client.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
         h.run { client.responses.count == 1 }
-        XCTAssertTrue(client.text.hasPrefix("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\nb\r\ndata: one\n\n\r\n"))
+        XCTAssertTrue(
+            client.text.hasPrefix(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\nb\r\ndata: one\n\n\r\n"
+            ))
         XCTAssertEqual(client.responses.first?.text, "data: one\n\ndata: two\n\n")
         try h.finish()
     }

@@ -32,8 +32,10 @@ final class Harness {
 
     /// Runs the loop until `condition` holds; fails the test after `milliseconds`.
     @discardableResult
-    func run(timeout milliseconds: UInt64 = 5_000, file: StaticString = #filePath, line: UInt = #line,
-             until condition: () -> Bool) -> Bool {
+    func run(
+        timeout milliseconds: UInt64 = 5_000, file: StaticString = #filePath, line: UInt = #line,
+        until condition: () -> Bool
+    ) -> Bool {
         runLoop(loop, until: condition, timeout: milliseconds, file: file, line: line)
     }
 
@@ -75,8 +77,9 @@ final class RawClient {
 
     init(connection: TCPConnection) {
         self.connection = connection
-        try! connection.startReading(onRead: { [unowned self] in self.received.append(contentsOf: $0) },
-                                     onEnd: { [unowned self] _ in self.ended = true })
+        try! connection.startReading(
+            onRead: { [unowned self] in self.received.append(contentsOf: $0) },
+            onEnd: { [unowned self] _ in self.ended = true })
     }
 
     func send(_ text: String) { connection.write(Array(text.utf8)) }
@@ -116,8 +119,9 @@ func parseResponses(_ bytes: [UInt8], closed: Bool) -> [TestResponse] {
         } else if headers["transfer-encoding"] == "chunked" {
             while true {
                 guard let sizeEnd = find([13, 10], in: bytes, from: cursor),
-                      let size = Int(String(decoding: bytes[cursor..<sizeEnd], as: UTF8.self), radix: 16),
-                      sizeEnd + 2 + size + 2 <= bytes.count else { return responses }
+                    let size = Int(String(decoding: bytes[cursor..<sizeEnd], as: UTF8.self), radix: 16),
+                    sizeEnd + 2 + size + 2 <= bytes.count
+                else { return responses }
                 cursor = sizeEnd + 2 + size + 2
                 if size == 0 { break }
                 body.append(contentsOf: bytes[(sizeEnd + 2)..<(sizeEnd + 2 + size)])

@@ -12,13 +12,15 @@ final class JSONRPCMessageTests: XCTestCase {
             let message = try decode(#"{"jsonrpc":"2.0","id":\#(id),"method":"ping"}"#)
             guard case let .request(requestID, _, _) = message else { return XCTFail("not a request: \(message)") }
             let response = JSONRPCMessage.response(id: requestID, result: [:])
-            XCTAssertEqual(String(decoding: response.serialized(), as: UTF8.self), #"{"jsonrpc":"2.0","id":\#(id),"result":{}}"#)
+            XCTAssertEqual(
+                String(decoding: response.serialized(), as: UTF8.self), #"{"jsonrpc":"2.0","id":\#(id),"result":{}}"#)
         }
     }
 
     func testNotificationHasNoID() throws {
-        XCTAssertEqual(try decode(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#),
-                       .notification(method: "notifications/initialized", params: nil))
+        XCTAssertEqual(
+            try decode(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#),
+            .notification(method: "notifications/initialized", params: nil))
     }
 
     func testParseErrorIsMinus32700WithNullID() {
@@ -44,7 +46,9 @@ final class JSONRPCMessageTests: XCTestCase {
                 XCTAssertEqual(failure.id, RequestID(7), text)
             }
         }
-        for text in [#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#, #""string""#, #"{"jsonrpc":"2.0","id":null,"method":"ping"}"#] {
+        for text in [
+            #"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#, #""string""#, #"{"jsonrpc":"2.0","id":null,"method":"ping"}"#,
+        ] {
             XCTAssertThrowsError(try decode(text), text) { error in
                 XCTAssertEqual((error as! JSONRPCMessageError).error.code, -32600, text)
             }
@@ -53,7 +57,9 @@ final class JSONRPCMessageTests: XCTestCase {
 
     func testResponsesAndErrorsRoundTrip() throws {
         let error = JSONRPCError(code: -32602, message: "Invalid params: x", data: ["field": "x"])
-        for message in [JSONRPCMessage.response(id: RequestID("a"), result: ["ok": true]), .error(id: RequestID(3), error: error)] {
+        for message in [
+            JSONRPCMessage.response(id: RequestID("a"), result: ["ok": true]), .error(id: RequestID(3), error: error),
+        ] {
             XCTAssertEqual(try JSONRPCMessage(json: message.json), message)
         }
     }

@@ -58,7 +58,9 @@ final class JSONRPCPeerTests: XCTestCase {
         scheduler.advance(1)
         guard case .failure(let error)? = result else { return XCTFail("no timeout") }
         XCTAssertTrue(error.message.contains("500 ms"), error.message)
-        XCTAssertEqual(sent.last.map { if case let .notification(method, _) = $0 { return method } else { return "" } }, "notifications/cancelled")
+        XCTAssertEqual(
+            sent.last.map { if case let .notification(method, _) = $0 { return method } else { return "" } },
+            "notifications/cancelled")
     }
 
     func testIncomingCancellationSuppressesTheResponse() {

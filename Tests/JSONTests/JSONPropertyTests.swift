@@ -58,7 +58,9 @@ struct JSONGenerator {
                 if candidate.isFinite { return candidate }
             }
         case 1: return Double(Int.random(in: -1000...1000, using: &random))
-        case 2: return [0.1, -0.0, 1e16, 1e-7, .leastNonzeroMagnitude, .greatestFiniteMagnitude][Int.random(in: 0..<6, using: &random)]
+        case 2:
+            return [0.1, -0.0, 1e16, 1e-7, .leastNonzeroMagnitude, .greatestFiniteMagnitude][
+                Int.random(in: 0..<6, using: &random)]
         default: return Double.random(in: -1e6...1e6, using: &random)
         }
     }

@@ -57,7 +57,8 @@ final class JSONWriterTests: XCTestCase {
     }
 
     func testRoundTripOfAMessage() throws {
-        let text = #"{"jsonrpc":"2.0","id":"abc","method":"tools/call","params":{"name":"git__log","arguments":{"max":10,"ratio":0.25,"paths":["a b","c\"d"],"nested":{"deep":[[],{}]}}}}"#
+        let text =
+            #"{"jsonrpc":"2.0","id":"abc","method":"tools/call","params":{"name":"git__log","arguments":{"max":10,"ratio":0.25,"paths":["a b","c\"d"],"nested":{"deep":[[],{}]}}}}"#
         let value = try JSON.parse(text)
         XCTAssertEqual(value.jsonString, text)
         XCTAssertEqual(try JSON.parse(value.serialized()), value)

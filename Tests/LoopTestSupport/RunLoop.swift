@@ -7,8 +7,10 @@ import XCTest
 /// no test sleeps a fixed time. Fails the test (naming `what` it waited for) and returns false when the deadline
 /// passes first.
 @discardableResult
-public func runLoop(_ loop: EventLoop, until condition: () -> Bool, timeout milliseconds: UInt64 = 5_000,
-                    waitingFor what: String? = nil, file: StaticString = #filePath, line: UInt = #line) -> Bool {
+public func runLoop(
+    _ loop: EventLoop, until condition: () -> Bool, timeout milliseconds: UInt64 = 5_000,
+    waitingFor what: String? = nil, file: StaticString = #filePath, line: UInt = #line
+) -> Bool {
     if condition() { return true }
     let deadline: Loop.Timer
     do {

@@ -1,8 +1,9 @@
 import Loop
 import LoopTestSupport
 import XCTest
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A spawned child with its stdout and stderr collected until EOF.
@@ -16,15 +17,23 @@ private final class Child {
     /// How many times the exit callback ran.
     private let exits: Counter
 
-    init(loop: EventLoop, _ executable: String, _ arguments: [String] = [], environment: [String: String] = [:],
-         workingDirectory: String? = nil) throws {
+    init(
+        loop: EventLoop, _ executable: String, _ arguments: [String] = [], environment: [String: String] = [:],
+        workingDirectory: String? = nil
+    ) throws {
         let exits = Counter()
         self.exits = exits
-        process = try ChildProcess(loop: loop, options: ProcessOptions(executable: executable, arguments: arguments,
-                                                                       environment: environment,
-                                                                       workingDirectory: workingDirectory)) { _ in exits.value += 1 }
-        try process.stdout.startReading(onRead: { [unowned self] in self.stdout += $0 }, onEnd: { [unowned self] in self.stdoutEnd = $0 })
-        try process.stderr.startReading(onRead: { [unowned self] in self.stderr += $0 }, onEnd: { [unowned self] in self.stderrEnd = $0 })
+        process = try ChildProcess(
+            loop: loop,
+            options: ProcessOptions(
+                executable: executable, arguments: arguments,
+                environment: environment,
+                workingDirectory: workingDirectory)
+        ) { _ in exits.value += 1 }
+        try process.stdout.startReading(
+            onRead: { [unowned self] in self.stdout += $0 }, onEnd: { [unowned self] in self.stdoutEnd = $0 })
+        try process.stderr.startReading(
+            onRead: { [unowned self] in self.stderr += $0 }, onEnd: { [unowned self] in self.stderrEnd = $0 })
     }
 
     /// Exited and both output pipes at EOF.
@@ -54,8 +63,12 @@ final class ChildProcessTests: LoopTestCase {
 
     func testExitCallbackRunsOnceWithTheStatus() throws {
         var statuses: [ExitStatus] = []
-        let process = try ChildProcess(loop: loop, options: ProcessOptions(executable: "/bin/sh", arguments: ["-c", "exit 7"],
-                                                                           environment: [:])) { statuses.append($0) }
+        let process = try ChildProcess(
+            loop: loop,
+            options: ProcessOptions(
+                executable: "/bin/sh", arguments: ["-c", "exit 7"],
+                environment: [:])
+        ) { statuses.append($0) }
         runLoop(loop, until: { !statuses.isEmpty }, timeout: 10_000)
         XCTAssertEqual(statuses.map(\.code), [7])
         XCTAssertEqual(statuses.map(\.signal), [0])
@@ -94,8 +107,9 @@ final class ChildProcessTests: LoopTestCase {
 
     func testEnvironmentAndWorkingDirectoryAreApplied() throws {
         // The environment is exactly what we pass (nothing inherited); `sh` is found through that PATH.
-        let child = try Child(loop: loop, "sh", ["-c", "echo \"$GREETING\"; pwd; echo \"${HOME:-unset}\""],
-                              environment: ["GREETING": "hi there", "PATH": "/usr/bin:/bin"], workingDirectory: "/")
+        let child = try Child(
+            loop: loop, "sh", ["-c", "echo \"$GREETING\"; pwd; echo \"${HOME:-unset}\""],
+            environment: ["GREETING": "hi there", "PATH": "/usr/bin:/bin"], workingDirectory: "/")
         runLoop(loop, until: { child.finished }, timeout: 10_000)
         XCTAssertEqual(child.stdout.text, "hi there\n/\nunset\n")
         XCTAssertEqual(child.exitStatus?.description, "exited with status 0")
@@ -119,10 +133,16 @@ final class ChildProcessTests: LoopTestCase {
 
     func testSpawningAMissingExecutableThrowsENOENTAndLeaksNothing() throws {
         for executable in ["/nonexistent/definitely-not-here", "definitely-not-a-command-on-path"] {
-            XCTAssertThrowsError(try ChildProcess(loop: loop, options: ProcessOptions(executable: executable,
-                                                                                      environment: ["PATH": "/usr/bin:/bin"])) { _ in
-                XCTFail("exit callback of a process that never started")
-            }) { error in
+            XCTAssertThrowsError(
+                try ChildProcess(
+                    loop: loop,
+                    options: ProcessOptions(
+                        executable: executable,
+                        environment: ["PATH": "/usr/bin:/bin"])
+                ) { _ in
+                    XCTFail("exit callback of a process that never started")
+                }
+            ) { error in
                 XCTAssertEqual((error as? UVError)?.name, "ENOENT")
                 XCTAssertTrue("\(error)".contains(executable), "the message names the executable: \(error)")
             }

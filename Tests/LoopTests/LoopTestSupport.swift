@@ -1,5 +1,5 @@
-import LoopTestSupport
 import Loop
+import LoopTestSupport
 import XCTest
 
 /// One loop per test, created on the test's thread. Every test ends with `closeLoop()`, which throws when a handle

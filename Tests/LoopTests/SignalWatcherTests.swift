@@ -1,8 +1,9 @@
 import Loop
 import LoopTestSupport
 import XCTest
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 final class SignalWatcherTests: LoopTestCase {

@@ -15,13 +15,15 @@ private final class TestServer {
         try listener.listen { [unowned self] connection in
             self.accepted.append(connection)
             do {
-                try connection.startReading(onRead: { [unowned self, unowned connection] bytes in
-                    self.received += bytes
-                    if echo { connection.write(bytes) }
-                }, onEnd: { [unowned self, unowned connection] error in
-                    self.ended.append(error)
-                    connection.close()
-                })
+                try connection.startReading(
+                    onRead: { [unowned self, unowned connection] bytes in
+                        self.received += bytes
+                        if echo { connection.write(bytes) }
+                    },
+                    onEnd: { [unowned self, unowned connection] error in
+                        self.ended.append(error)
+                        connection.close()
+                    })
             } catch {
                 XCTFail("startReading on an accepted connection: \(error)")
                 connection.close()
@@ -108,7 +110,8 @@ final class TCPTests: LoopTestCase {
         let expected = big + tail
         XCTAssertEqual(server.received.count, expected.count)
         if server.received != expected {
-            let firstDifference = zip(server.received, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+            let firstDifference =
+                zip(server.received, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
                 ?? min(server.received.count, expected.count)
             XCTFail("received bytes differ from what was written, first at offset \(firstDifference)")
         }

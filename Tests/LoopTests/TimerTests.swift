@@ -143,7 +143,9 @@ final class TimerTests: LoopTestCase {
         // A safety net that does not itself keep the loop alive (unref): if run() failed to return, stop it.
         let safety = try Loop.Timer(loop: loop)
         safety.unref()
-        safety.start(after: 5_000) { guardFired = true; self.loop.stop() }
+        safety.start(after: 5_000) {
+            guardFired = true; self.loop.stop()
+        }
         loop.run()
         XCTAssertTrue(ran)
         XCTAssertFalse(guardFired, "run() kept going after the deferred work was done")

@@ -20,11 +20,16 @@ final class HubTests: XCTestCase {
     /// The fixture's tools, in name order.
     static let fixtureTools = ["add", "change_tools", "crash", "echo", "env", "fail", "log", "progress", "slow"]
 
-    private func config(_ name: String, _ flags: [String] = [], restartPolicy: DownstreamConfig.RestartPolicy = .always,
-                        startupTimeout: UInt64 = 30_000) -> DownstreamConfig {
-        DownstreamConfig(name: name, transport: .stdio(command: "python3", arguments: [Self.fixture] + flags, environment: [:],
-                                                       workingDirectory: nil),
-                         startupTimeoutMilliseconds: startupTimeout, restartPolicy: restartPolicy)
+    private func config(
+        _ name: String, _ flags: [String] = [], restartPolicy: DownstreamConfig.RestartPolicy = .always,
+        startupTimeout: UInt64 = 30_000
+    ) -> DownstreamConfig {
+        DownstreamConfig(
+            name: name,
+            transport: .stdio(
+                command: "python3", arguments: [Self.fixture] + flags, environment: [:],
+                workingDirectory: nil),
+            startupTimeoutMilliseconds: startupTimeout, restartPolicy: restartPolicy)
     }
 
     override func setUpWithError() throws {
@@ -55,11 +60,13 @@ final class HubTests: XCTestCase {
 
         // The downstream result reaches the client exactly as the server sent it.
         let reply = harness.call("a__echo", arguments: ["text": "hello, hub ✓"])
-        XCTAssertEqual(reply, .success([
-            "content": [["type": "text", "text": "hello, hub ✓"]],
-            "structuredContent": ["echoed": "hello, hub ✓"],
-            "isError": false,
-        ]))
+        XCTAssertEqual(
+            reply,
+            .success([
+                "content": [["type": "text", "text": "hello, hub ✓"]],
+                "structuredContent": ["echoed": "hello, hub ✓"],
+                "isError": false,
+            ]))
         // Arguments reach the right server; a tool's own error result (isError) is passed through, not turned
         // into a JSON-RPC error.
         XCTAssertEqual(harness.call("b__add", arguments: ["a": 2, "b": 40])?.result?["structuredContent"], ["sum": 42])
@@ -79,7 +86,9 @@ final class HubTests: XCTestCase {
         let started = EventLoop.hrtime()
         let reply = harness.call("a__crash", arguments: nil, timeout: 10_000)
         let elapsedMilliseconds = (EventLoop.hrtime() - started) / 1_000_000
-        guard case .failure(let error)? = reply else { return XCTFail("the crash call did not fail: \(String(describing: reply))") }
+        guard case .failure(let error)? = reply else {
+            return XCTFail("the crash call did not fail: \(String(describing: reply))")
+        }
         XCTAssertTrue(error.message.contains("downstream server a"), "the error names the server: \(error.message)")
         XCTAssertTrue(error.message.contains("exited with status 3"), "and says what happened: \(error.message)")
         XCTAssertLessThan(elapsedMilliseconds, 5_000, "fails when the child dies, not at the 60 s call timeout")
@@ -88,17 +97,23 @@ final class HubTests: XCTestCase {
         let crashed = try XCTUnwrap(harness.status("a"))
         XCTAssertEqual(crashed.phase, .backoff)
         XCTAssertEqual(crashed.retryInMilliseconds, 1_000, "the first backoff is one second")
-        XCTAssertTrue(crashed.lastError?.contains("exited with status 3") == true, "\(String(describing: crashed.lastError))")
+        XCTAssertTrue(
+            crashed.lastError?.contains("exited with status 3") == true, "\(String(describing: crashed.lastError))")
         XCTAssertFalse(harness.toolNames.contains { $0.hasPrefix("a__") })
         XCTAssertEqual(harness.status("b")?.phase, .ready)
-        XCTAssertEqual(harness.call("b__echo", arguments: ["text": "still here"])?.result?["structuredContent"], ["echoed": "still here"])
+        XCTAssertEqual(
+            harness.call("b__echo", arguments: ["text": "still here"])?.result?["structuredContent"],
+            ["echoed": "still here"])
 
         // After the backoff it comes back on its own, as a new process.
-        harness.waitUntil(timeout: 20_000, "a restarts") { harness.status("a")?.phase == .ready && harness.status("a")?.restarts == 1 }
+        harness.waitUntil(timeout: 20_000, "a restarts") {
+            harness.status("a")?.phase == .ready && harness.status("a")?.restarts == 1
+        }
         let restarted = try XCTUnwrap(harness.status("a"))
         XCTAssertNotEqual(restarted.pid, firstPid)
         XCTAssertNil(restarted.lastError, "a ready server shows no stale error")
-        XCTAssertEqual(harness.call("a__echo", arguments: ["text": "back"])?.result?["structuredContent"], ["echoed": "back"])
+        XCTAssertEqual(
+            harness.call("a__echo", arguments: ["text": "back"])?.result?["structuredContent"], ["echoed": "back"])
         try harness.finish()
     }
 
@@ -124,8 +139,9 @@ final class HubTests: XCTestCase {
         XCTAssertTrue(diagnostic.contains("hello this is not json"), "with an example line: \(diagnostic)")
         XCTAssertEqual(status.json["last_error"]?.stringValue, diagnostic)
         // Garbage around the answers does not stop calls from working.
-        XCTAssertEqual(harness.call("noisy__echo", arguments: ["text": "through the noise"])?.result?["structuredContent"],
-                       ["echoed": "through the noise"])
+        XCTAssertEqual(
+            harness.call("noisy__echo", arguments: ["text": "through the noise"])?.result?["structuredContent"],
+            ["echoed": "through the noise"])
         try harness.finish()
     }
 
@@ -140,10 +156,12 @@ final class HubTests: XCTestCase {
             harness.status("exits")?.phase == .failed && harness.status("hangs")?.phase == .failed
                 && harness.status("good")?.phase == .ready
         }
-        XCTAssertTrue(harness.status("exits")?.lastError?.contains("exited with status 2") == true,
-                      "\(String(describing: harness.status("exits")?.lastError))")
-        XCTAssertTrue(harness.status("hangs")?.lastError?.contains("no answer to initialize within 500 ms") == true,
-                      "\(String(describing: harness.status("hangs")?.lastError))")
+        XCTAssertTrue(
+            harness.status("exits")?.lastError?.contains("exited with status 2") == true,
+            "\(String(describing: harness.status("exits")?.lastError))")
+        XCTAssertTrue(
+            harness.status("hangs")?.lastError?.contains("no answer to initialize within 500 ms") == true,
+            "\(String(describing: harness.status("hangs")?.lastError))")
         XCTAssertEqual(harness.toolNames, Self.fixtureTools.map { "good__\($0)" }, "only the ready server's tools")
         XCTAssertEqual(harness.hub.statuses.map(\.restarts), [0, 0, 0])
 
@@ -196,10 +214,13 @@ private final class HubHarness {
             }
             // The parent's environment (PATH, pyenv's variables) plus what the config adds.
             let merged = ProcessInfo.processInfo.environment.merging(environment) { _, configured in configured }
-            let transport = ChildProcessTransport(loop: loop, options: ProcessOptions(executable: command, arguments: arguments,
-                                                                                      environment: merged,
-                                                                                      workingDirectory: workingDirectory),
-                                                  logger: logger)
+            let transport = ChildProcessTransport(
+                loop: loop,
+                options: ProcessOptions(
+                    executable: command, arguments: arguments,
+                    environment: merged,
+                    workingDirectory: workingDirectory),
+                logger: logger)
             spawned.transports.append(transport)
             return transport
         }
@@ -220,8 +241,10 @@ private final class HubHarness {
     }
 
     /// Sends `tools/call` as an upstream client would, and runs the loop until the answer is sent back.
-    func call(_ name: String, arguments: JSON?, timeout: UInt64 = 15_000,
-              file: StaticString = #filePath, line: UInt = #line) -> Result<JSON, JSONRPCError>? {
+    func call(
+        _ name: String, arguments: JSON?, timeout: UInt64 = 15_000,
+        file: StaticString = #filePath, line: UInt = #line
+    ) -> Result<JSON, JSONRPCError>? {
         let id = RequestID(nextID)
         nextID += 1
         var params: JSONObject = ["name": .string(name)]
@@ -249,8 +272,10 @@ private final class HubHarness {
 
     /// Runs the loop until `condition` holds, with a Timer as the deadline (never a fixed sleep).
     @discardableResult
-    func waitUntil(timeout: UInt64, _ what: String, file: StaticString = #filePath, line: UInt = #line,
-                   _ condition: () -> Bool) -> Bool {
+    func waitUntil(
+        timeout: UInt64, _ what: String, file: StaticString = #filePath, line: UInt = #line,
+        _ condition: () -> Bool
+    ) -> Bool {
         runLoop(loop, until: condition, timeout: timeout, waitingFor: what, file: file, line: line)
     }
 

@@ -10,7 +10,9 @@ import XCTest
 /// GET and every other request go to the test's closures.
 final class ScriptedServer {
     var onGet: (HTTPRequest, HTTPResponseWriter) -> Void = { _, response in response.respond(status: 405) }
-    var onRequest: (_ method: String, _ id: RequestID, HTTPResponseWriter) -> Void = { _, _, response in response.respond(status: 500) }
+    var onRequest: (_ method: String, _ id: RequestID, HTTPResponseWriter) -> Void = { _, _, response in
+        response.respond(status: 500)
+    }
     private(set) var notifications: [String] = []
 
     init(_ world: HTTPWorld) {
@@ -25,10 +27,13 @@ final class ScriptedServer {
         }
         switch try? JSONRPCMessage.decode(request.body[...]) {
         case let .request(id, "initialize", _)?:
-            let result: JSON = ["protocolVersion": "2025-11-25", "capabilities": ["tools": ["listChanged": true]],
-                                "serverInfo": ["name": "scripted", "version": "1"]]
-            response.respond(status: 200, headers: ["Content-Type": "application/json", "Mcp-Session-Id": "s-1"],
-                             body: JSONRPCMessage.response(id: id, result: result).serialized())
+            let result: JSON = [
+                "protocolVersion": "2025-11-25", "capabilities": ["tools": ["listChanged": true]],
+                "serverInfo": ["name": "scripted", "version": "1"],
+            ]
+            response.respond(
+                status: 200, headers: ["Content-Type": "application/json", "Mcp-Session-Id": "s-1"],
+                body: JSONRPCMessage.response(id: id, result: result).serialized())
         case let .request(id, method, _)?:
             onRequest(method, id, response)
         case let .notification(method, _)?:
@@ -56,8 +61,10 @@ final class StreamableHTTPClientTransportFaultTests: XCTestCase {
         return (scripted, client, transport)
     }
 
-    private func request(_ world: HTTPWorld, _ client: MCPClient, _ method: String, timeout: UInt64? = 5_000,
-                         file: StaticString = #filePath, line: UInt = #line) -> Result<JSON, JSONRPCError>? {
+    private func request(
+        _ world: HTTPWorld, _ client: MCPClient, _ method: String, timeout: UInt64? = 5_000,
+        file: StaticString = #filePath, line: UInt = #line
+    ) -> Result<JSON, JSONRPCError>? {
         var result: Result<JSON, JSONRPCError>?
         client.request(method, params: nil, timeoutMilliseconds: timeout) { result = $0 }
         world.run(file: file, line: line) { result != nil }
@@ -70,7 +77,8 @@ final class StreamableHTTPClientTransportFaultTests: XCTestCase {
         var diagnostics: [String] = []
         transport.onDiagnostic = { diagnostics.append($0) }
         scripted.onRequest = { _, _, response in
-            response.respond(status: 500, headers: ["Content-Type": "text/plain"], body: Array(String(repeating: "x", count: 300).utf8))
+            response.respond(
+                status: 500, headers: ["Content-Type": "text/plain"], body: Array(String(repeating: "x", count: 300).utf8))
         }
         guard case .failure(let error)? = request(world, client, "tools/list") else { return XCTFail("expected a failure") }
         XCTAssertEqual(error.message, "HTTP 500 from \(world.url): \(String(repeating: "x", count: 200))")
@@ -87,8 +95,10 @@ final class StreamableHTTPClientTransportFaultTests: XCTestCase {
         var logs = 0
         client.onNotification = { method, _ in if method == "notifications/message" { logs += 1 } }
         scripted.onRequest = { _, id, response in
-            let batch: JSON = [JSONRPCMessage.notification(method: "notifications/message", params: ["level": "info", "data": "hi"]).json,
-                               JSONRPCMessage.response(id: id, result: ["tools": []]).json]
+            let batch: JSON = [
+                JSONRPCMessage.notification(method: "notifications/message", params: ["level": "info", "data": "hi"]).json,
+                JSONRPCMessage.response(id: id, result: ["tools": []]).json,
+            ]
             response.respond(status: 200, headers: ["Content-Type": "application/json"], body: batch.serialized())
         }
         XCTAssertEqual(try request(world, client, "tools/list")?.get(), ["tools": []])
@@ -123,13 +133,17 @@ final class StreamableHTTPClientTransportFaultTests: XCTestCase {
             streams.append(response)
             response.startStream(status: 200, headers: ScriptedServer.sseHeaders)
             response.write(Array(": stream open\r\n\r\n".utf8))
-            response.write(ScriptedServer.event(.notification(method: "notifications/tools/list_changed", params: nil), id: "g\(streams.count)"))
+            response.write(
+                ScriptedServer.event(
+                    .notification(method: "notifications/tools/list_changed", params: nil), id: "g\(streams.count)"))
             if streams.count == 1 { response.end() }  // the first stream drops: the client must reopen it
         }
         scripted.onRequest = { _, id, response in
             response.startStream(status: 200, headers: ScriptedServer.sseHeaders)
-            let log = JSONRPCMessage.notification(method: "notifications/message", params: ["level": "info", "data": "working"])
-            let bytes = Array(": keep-alive\r\n\r\n".utf8) + ScriptedServer.event(log) + Array("id: 5\r\ndata:\r\n\r\n".utf8)
+            let log = JSONRPCMessage.notification(
+                method: "notifications/message", params: ["level": "info", "data": "working"])
+            let bytes =
+                Array(": keep-alive\r\n\r\n".utf8) + ScriptedServer.event(log) + Array("id: 5\r\ndata:\r\n\r\n".utf8)
                 + ScriptedServer.event(.response(id: id, result: ["tools": [["name": "t"]]]))
             // Seven bytes at a time, a millisecond apart: events and line breaks span chunks.
             let chunks = stride(from: 0, to: bytes.count, by: 7).map { Array(bytes[$0..<min($0 + 7, bytes.count)]) }
@@ -163,7 +177,9 @@ final class StreamableHTTPClientTransportFaultTests: XCTestCase {
             hanging = response
             response.onCancel = { disconnected = true }
         }
-        guard case .failure(let error)? = request(world, client, "tools/call", timeout: 100) else { return XCTFail("expected a failure") }
+        guard case .failure(let error)? = request(world, client, "tools/call", timeout: 100) else {
+            return XCTFail("expected a failure")
+        }
         XCTAssertTrue(error.message.hasPrefix("Request timed out"), error.message)
         world.run { disconnected && scripted.notifications.contains("notifications/cancelled") }
         XCTAssertNotNil(hanging)

@@ -43,16 +43,20 @@ final class HTTPWorld {
     var url: String { "http://127.0.0.1:\(server.port)/mcp" }
 
     func makeClient(url: String? = nil, headers: [String: String] = [:]) -> (MCPClient, StreamableHTTPClientTransport) {
-        let transport = StreamableHTTPClientTransport(client: httpClient, url: url ?? self.url, headers: headers, logger: logger)
-        let client = MCPClient(transport: transport, scheduler: scheduler, clientInfo: ["name": "tests", "version": "1"],
-                               label: "test server", logger: logger)
+        let transport = StreamableHTTPClientTransport(
+            client: httpClient, url: url ?? self.url, headers: headers, logger: logger)
+        let client = MCPClient(
+            transport: transport, scheduler: scheduler, clientInfo: ["name": "tests", "version": "1"],
+            label: "test server", logger: logger)
         return (client, transport)
     }
 
     /// Runs the loop until `condition` holds; fails the test after `milliseconds`. Never sleeps.
     @discardableResult
-    func run(for milliseconds: UInt64 = 5_000, file: StaticString = #filePath, line: UInt = #line,
-             until condition: () -> Bool) -> Bool {
+    func run(
+        for milliseconds: UInt64 = 5_000, file: StaticString = #filePath, line: UInt = #line,
+        until condition: () -> Bool
+    ) -> Bool {
         runLoop(loop, until: condition, timeout: milliseconds, file: file, line: line)
     }
 
@@ -91,7 +95,12 @@ final class HTTPWorld {
 /// A backend with one tool, `echo`, which reports progress once (so its answer travels as an SSE stream).
 final class EchoBackend: MCPServerBackend {
     func tools(for session: MCPServerSession) -> [JSON] {
-        [["name": "echo", "description": "Echoes text", "inputSchema": ["type": "object", "properties": ["text": ["type": "string"]]]]]
+        [
+            [
+                "name": "echo", "description": "Echoes text",
+                "inputSchema": ["type": "object", "properties": ["text": ["type": "string"]]],
+            ]
+        ]
     }
     func callTool(name: String, arguments: JSON?, request: IncomingRequest, session: MCPServerSession) {
         guard name == "echo" else { return request.fail(.invalidParams("unknown tool \(name)")) }
@@ -102,8 +111,12 @@ final class EchoBackend: MCPServerBackend {
     func resourceTemplates(for session: MCPServerSession) -> [JSON] { [] }
     func readResource(uri: String, request: IncomingRequest, session: MCPServerSession) { request.fail(.invalidParams(uri)) }
     func prompts(for session: MCPServerSession) -> [JSON] { [] }
-    func getPrompt(name: String, arguments: JSON?, request: IncomingRequest, session: MCPServerSession) { request.fail(.invalidParams(name)) }
-    func complete(params: JSON, request: IncomingRequest, session: MCPServerSession) { request.respond(["completion": ["values": []]]) }
+    func getPrompt(name: String, arguments: JSON?, request: IncomingRequest, session: MCPServerSession) {
+        request.fail(.invalidParams(name))
+    }
+    func complete(params: JSON, request: IncomingRequest, session: MCPServerSession) {
+        request.respond(["completion": ["values": []]])
+    }
 }
 
 final class StreamableHTTPClientTransportTests: XCTestCase {
@@ -111,10 +124,12 @@ final class StreamableHTTPClientTransportTests: XCTestCase {
         let world = try HTTPWorld()
         let backend = EchoBackend()
         world.keep.append(backend)
-        let server = MCPServer(info: MCPServerInfo(name: "echo-server", version: "1.0"), backend: backend,
-                               scheduler: world.scheduler, logger: world.logger)
-        let endpoint = StreamableHTTPServerTransport(server: server, loop: world.loop, allowedOrigins: [],
-                                                     maxBodyBytes: 1 << 20, logger: world.logger)
+        let server = MCPServer(
+            info: MCPServerInfo(name: "echo-server", version: "1.0"), backend: backend,
+            scheduler: world.scheduler, logger: world.logger)
+        let endpoint = StreamableHTTPServerTransport(
+            server: server, loop: world.loop, allowedOrigins: [],
+            maxBodyBytes: 1 << 20, logger: world.logger)
         var streamsOpened = 0
         world.handler = { request, response in
             endpoint.handle(request, response)
@@ -137,8 +152,10 @@ final class StreamableHTTPClientTransportTests: XCTestCase {
 
         var progress: [JSON] = []
         var call: Result<JSON, JSONRPCError>?
-        client.request("tools/call", params: ["name": "echo", "arguments": ["text": "héllo"]], timeoutMilliseconds: 5_000,
-                       onProgress: { progress.append($0) }) { call = $0 }
+        client.request(
+            "tools/call", params: ["name": "echo", "arguments": ["text": "héllo"]], timeoutMilliseconds: 5_000,
+            onProgress: { progress.append($0) }
+        ) { call = $0 }
         world.run { call != nil }
         XCTAssertEqual(try call?.get()["content"]?[0]?["text"], "héllo")
         XCTAssertEqual(progress.first?["message"], "echoing", "progress travels on the POST's SSE stream")
@@ -181,7 +198,9 @@ final class StreamableHTTPClientTransportTests: XCTestCase {
         var result: Result<Void, JSONRPCError>?
         client.connect(timeoutMilliseconds: 60_000) { result = $0 }
         world.run(for: 3_000) { result != nil }
-        guard case .failure(let error)? = result else { return XCTFail("expected a failure, got \(String(describing: result))") }
+        guard case .failure(let error)? = result else {
+            return XCTFail("expected a failure, got \(String(describing: result))")
+        }
         XCTAssertEqual(error.code, -32000)
         XCTAssertEqual(error.message, "HTTP 503 from \(world.url): upstream overloaded")
         world.stop(client)
@@ -192,7 +211,9 @@ final class StreamableHTTPClientTransportTests: XCTestCase {
     func testUnreachableServerFailsPromptly() throws {
         let world = try HTTPWorld()
         // A port that was just free: bind, read it, close.
-        let probe = try HTTPServer(loop: world.loop, host: "127.0.0.1", port: 0) { _, response in response.respond(status: 500) }
+        let probe = try HTTPServer(loop: world.loop, host: "127.0.0.1", port: 0) { _, response in
+            response.respond(status: 500)
+        }
         let port = probe.port
         var probeClosed = false
         probe.close { probeClosed = true }
@@ -221,7 +242,8 @@ final class StreamableHTTPClientTransportTests: XCTestCase {
     }
 
     func testRedactedURL() {
-        XCTAssertEqual(StreamableHTTPClientTransport.redacted("https://user:pw@host:8443/mcp?key=1#x"), "https://host:8443/mcp")
+        XCTAssertEqual(
+            StreamableHTTPClientTransport.redacted("https://user:pw@host:8443/mcp?key=1#x"), "https://host:8443/mcp")
         XCTAssertEqual(StreamableHTTPClientTransport.redacted("http://host/a@b"), "http://host/a@b")
     }
 }

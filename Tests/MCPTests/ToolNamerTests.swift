@@ -43,8 +43,9 @@ final class ToolNamerTests: XCTestCase {
         let name = ToolNamer.exposedName(server: "files", tool: "read file/ünïcode")
         XCTAssertTrue(isValid(name), name)
         XCTAssertTrue(name.hasPrefix("files__read_file_"), name)
-        XCTAssertNotEqual(name, ToolNamer.exposedName(server: "files", tool: "read_file_ünïcode"),
-                          "sanitizing alone would collide; the hash keeps them apart")
+        XCTAssertNotEqual(
+            name, ToolNamer.exposedName(server: "files", tool: "read_file_ünïcode"),
+            "sanitizing alone would collide; the hash keeps them apart")
     }
 
     func testDottedServerNamesAreHashed() {
@@ -69,8 +70,11 @@ final class ToolNamerTests: XCTestCase {
     }
 
     func testNamesAreDeterministic() {
-        for (server, tool) in [("git", "status"), ("my.server", "echo"), (String(repeating: "s", count: 40), String(repeating: "t", count: 40))] {
-            XCTAssertEqual(ToolNamer.exposedName(server: server, tool: tool), ToolNamer.exposedName(server: server, tool: tool))
+        for (server, tool) in [
+            ("git", "status"), ("my.server", "echo"), (String(repeating: "s", count: 40), String(repeating: "t", count: 40)),
+        ] {
+            XCTAssertEqual(
+                ToolNamer.exposedName(server: server, tool: tool), ToolNamer.exposedName(server: server, tool: tool))
         }
         // Pinned: the hash is FNV-1a 64 of "server NUL tool", never Swift's per-process seeded Hasher, so names
         // survive restarts (clients cache tool lists). Computed independently with Python.
@@ -96,7 +100,8 @@ final class ToolNamerTests: XCTestCase {
         XCTAssertEqual(table.lookup(plain)?.server, "git")
         XCTAssertEqual(table.lookup(plain)?.name, "status")
         XCTAssertEqual(table.lookup(shortened)?.name, long)
-        XCTAssertEqual(table.register(server: "git", name: long, maxLength: 64), shortened, "registering again gives the same name")
+        XCTAssertEqual(
+            table.register(server: "git", name: long, maxLength: 64), shortened, "registering again gives the same name")
         XCTAssertNil(table.lookup("git__nope"))
     }
 }

@@ -1,6 +1,5 @@
-import XCTest
-
 import ServerSentEvents
+import XCTest
 
 final class SSEParserTests: XCTestCase {
     func parse(_ text: String, maxEventBytes: Int = 1 << 20) -> (events: [SSEEvent], parser: SSEParser) {
@@ -32,7 +31,8 @@ final class SSEParserTests: XCTestCase {
     }
 
     func testEveryChunkBoundaryGivesTheSameEvents() {
-        let stream = "\u{FEFF}: hello\r\nevent: message\r\ndata: {\"a\":1}\r\nid: 7\r\n\r\n: ping - 2025-01-01\r\n\r\ndata: x\ndata: y\n\n"
+        let stream =
+            "\u{FEFF}: hello\r\nevent: message\r\ndata: {\"a\":1}\r\nid: 7\r\n\r\n: ping - 2025-01-01\r\n\r\ndata: x\ndata: y\n\n"
         let whole = parse(stream).events
         XCTAssertEqual(whole.map(\.text), ["{\"a\":1}", "x\ny"])
         XCTAssertEqual(whole.map(\.id), ["7", "7"])
@@ -87,8 +87,9 @@ final class SSEParserTests: XCTestCase {
 
     func testAnEventOverTheLimitIsDroppedAndTheNextOneStillArrives() {
         let big = String(repeating: "x", count: 100)
-        let (events, parser) = parse("data: \(big)\n\ndata: \(big.prefix(20))\ndata: \(big.prefix(20))\ndata: \(big.prefix(20))\n\ndata: ok\n\n",
-                                     maxEventBytes: 50)
+        let (events, parser) = parse(
+            "data: \(big)\n\ndata: \(big.prefix(20))\ndata: \(big.prefix(20))\ndata: \(big.prefix(20))\n\ndata: ok\n\n",
+            maxEventBytes: 50)
         XCTAssertEqual(events.map(\.text), ["ok"])
         XCTAssertEqual(parser.droppedEvents, 2)
     }

@@ -1,10 +1,11 @@
 import Foundation
 import Logging
-import LoopTestSupport
 import Loop
+import LoopTestSupport
 import Routing
 import Synchronization
 import XCTest
+
 @testable import Store
 
 /// One loop and one temporary directory per test. Every test ends with `closeLoop()`, which throws when a handle
@@ -55,8 +56,10 @@ class StoreTestCase: XCTestCase {
     }
 
     /// Starts an operation that reports through a completion and runs the loop until it does.
-    func wait<T>(timeout: UInt64 = 15_000, file: StaticString = #filePath, line: UInt = #line,
-                 _ start: (@escaping (T) -> Void) -> Void) -> T? {
+    func wait<T>(
+        timeout: UInt64 = 15_000, file: StaticString = #filePath, line: UInt = #line,
+        _ start: (@escaping (T) -> Void) -> Void
+    ) -> T? {
         var value: T?
         start { value = $0 }
         runLoop(loop, until: { value != nil }, timeout: timeout, file: file, line: line)
@@ -84,17 +87,23 @@ class StoreTestCase: XCTestCase {
 /// A usage record with varied fields, so a round trip checks every column: some rows have no key, no resolved
 /// model, no tags, no time to first token; costs and latencies are not round binary fractions.
 func sampleRecord(_ index: Int, createdAt: Double = 1_700_000_000) -> UsageRecord {
-    let models = [ModelID(provider: "openai", model: "gpt-4o-mini"), ModelID(provider: "anthropic", model: "claude-sonnet-4"),
-                  ModelID(provider: "openrouter", model: "meta/llama-3.3-70b")]
+    let models = [
+        ModelID(provider: "openai", model: "gpt-4o-mini"), ModelID(provider: "anthropic", model: "claude-sonnet-4"),
+        ModelID(provider: "openrouter", model: "meta/llama-3.3-70b"),
+    ]
     let model = models[index % models.count]
     let failed = index % 7 == 3
     var attempts: [AttemptRecord] = []
     if index % 2 == 0 {
-        attempts.append(AttemptRecord(model: models[(index + 1) % models.count], outcome: "rate_limited", status: 429,
-                                      error: "slow down \"please\"\n", latencyMilliseconds: 12.5 + Double(index) / 3))
+        attempts.append(
+            AttemptRecord(
+                model: models[(index + 1) % models.count], outcome: "rate_limited", status: 429,
+                error: "slow down \"please\"\n", latencyMilliseconds: 12.5 + Double(index) / 3))
     }
-    attempts.append(AttemptRecord(model: model, outcome: failed ? "overloaded" : "ok", status: failed ? nil : 200,
-                                  latencyMilliseconds: 100 + Double(index) / 7))
+    attempts.append(
+        AttemptRecord(
+            model: model, outcome: failed ? "overloaded" : "ok", status: failed ? nil : 200,
+            latencyMilliseconds: 100 + Double(index) / 7))
     return UsageRecord(
         id: "gen-\(index)", createdAt: createdAt + Double(index) * 0.001, keyID: index % 3 == 0 ? nil : "key-\(index % 3)",
         face: index % 2 == 0 ? "http" : "mcp", requestedModel: index % 4 == 0 ? "fast" : model.description,
@@ -139,7 +148,9 @@ struct CapturingLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
-        capture.append(LogEntry(level: event.level, message: "\(event.message)",
-                                metadata: merged.mapValues { "\($0)" }))
+        capture.append(
+            LogEntry(
+                level: event.level, message: "\(event.message)",
+                metadata: merged.mapValues { "\($0)" }))
     }
 }

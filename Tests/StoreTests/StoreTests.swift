@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import Store
 
 final class StoreTests: StoreTestCase {
@@ -35,8 +36,9 @@ final class StoreTests: StoreTestCase {
     }
 
     func testADirectoryAsThePathGivesAClearError() throws {
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("dir.sqlite"),
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("dir.sqlite"),
+            withIntermediateDirectories: true)
         XCTAssertThrowsError(try openStore("dir.sqlite")) { error in
             let text = "\(error)"
             XCTAssertTrue(text.contains(databasePath("dir.sqlite")), text)

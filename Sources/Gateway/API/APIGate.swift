@@ -10,8 +10,9 @@ enum APIGate {
     /// foreign page must not reach the API through the user's browser. `nil` when the request may proceed.
     static func originRefusal(_ request: HTTPRequest, _ origins: OriginPolicy) -> RoutingError? {
         guard let origin = request.headers["Origin"], !origins.allows(origin) else { return nil }
-        return RoutingError(status: 403, type: "forbidden", code: "origin_not_allowed",
-                            message: "Origin \(origin) is not allowed (start switchyard with --allow-origin \(origin) to allow it)")
+        return RoutingError(
+            status: 403, type: "forbidden", code: "origin_not_allowed",
+            message: "Origin \(origin) is not allowed (start switchyard with --allow-origin \(origin) to allow it)")
     }
 
     /// `Retry-After` (whole seconds, rounded up) when the error says when to come back.
@@ -28,15 +29,21 @@ enum APIGate {
             // `curl -d` labels JSON as a form; a body that parses is accepted whatever its label, and one that does
             // not is answered with what to send.
             if let type = request.headers["Content-Type"]?.lowercased(), !type.hasPrefix("application/json") {
-                return .failure(RoutingError(status: 415, type: "invalid_request_error", code: "unsupported_media_type",
-                                             message: "Send the request body as JSON with Content-Type: application/json (got \(type))."))
+                return .failure(
+                    RoutingError(
+                        status: 415, type: "invalid_request_error", code: "unsupported_media_type",
+                        message: "Send the request body as JSON with Content-Type: application/json (got \(type))."))
             }
-            return .failure(RoutingError(status: 400, type: "invalid_request_error", code: "invalid_json",
-                                         message: "The request body is not valid JSON: \(error)"))
+            return .failure(
+                RoutingError(
+                    status: 400, type: "invalid_request_error", code: "invalid_json",
+                    message: "The request body is not valid JSON: \(error)"))
         }
         guard let object = json.objectValue else {
-            return .failure(RoutingError(status: 400, type: "invalid_request_error", code: "invalid_json",
-                                         message: "The request body must be a JSON object."))
+            return .failure(
+                RoutingError(
+                    status: 400, type: "invalid_request_error", code: "invalid_json",
+                    message: "The request body must be a JSON object."))
         }
         return .success(object)
     }
@@ -72,8 +79,10 @@ extension TranslatingFace {
     /// `secret` overrides the key read from the headers (Gemini clients may send it as `?key=`). `modelCall`
     /// gives, for a model call, the fields of its usage row (`model`, `stream`, `tags`): a call refused for its
     /// key still gets one, as on the OpenAI face.
-    func admit(_ request: HTTPRequest, _ response: HTTPResponseWriter, secret: String? = nil,
-               modelCall: () -> JSONObject? = { nil }) -> Principal? {
+    func admit(
+        _ request: HTTPRequest, _ response: HTTPResponseWriter, secret: String? = nil,
+        modelCall: () -> JSONObject? = { nil }
+    ) -> Principal? {
         if let refusal = APIGate.originRefusal(request, origins) {
             reply(response, refusal)
             return nil
@@ -113,8 +122,10 @@ extension TranslatingFace {
     /// and the call cancelled when the client goes away. `onEvent` renders the router's events in this face's shape.
     /// `sizeHint` is the size of the client's body, which its translation resembles closely enough for the
     /// router's token estimates.
-    func route(_ openAIBody: JSONObject, _ principal: Principal, _ response: HTTPResponseWriter, sizeHint: Int,
-               onEvent: @escaping (ChatEvent) -> Void) {
+    func route(
+        _ openAIBody: JSONObject, _ principal: Principal, _ response: HTTPResponseWriter, sizeHint: Int,
+        onEvent: @escaping (ChatEvent) -> Void
+    ) {
         if let problem = OpenAIRoutes.validateChat(openAIBody) { return reply(response, problem) }
         let context = RequestContext(face: "http", principal: principal)
         let request = ChatRequest(body: openAIBody, sizeHint: sizeHint)
@@ -128,8 +139,10 @@ extension TranslatingFace {
     }
 
     /// Headers that open a stream: SSE (or `contentType`), the answering model and generation id, the budget.
-    func streamHeaders(model: ModelID, id: String, _ principal: Principal,
-                       contentType: String = "text/event-stream") -> HTTPHeaders {
+    func streamHeaders(
+        model: ModelID, id: String, _ principal: Principal,
+        contentType: String = "text/event-stream"
+    ) -> HTTPHeaders {
         var headers = APIReply.sseHeaders
         headers.set("Content-Type", contentType)
         headers.set("X-Switchyard-Model", model.description)

@@ -4,7 +4,9 @@ import Routing
 
 /// Response helpers for the OpenAI-compatible API: JSON bodies, OpenAI-shaped errors, SSE lines.
 enum APIReply {
-    static func json(_ response: HTTPResponseWriter, _ status: Int, _ body: JSONObject, headers extra: [(String, String)] = []) {
+    static func json(
+        _ response: HTTPResponseWriter, _ status: Int, _ body: JSONObject, headers extra: [(String, String)] = []
+    ) {
         var headers: HTTPHeaders = ["Content-Type": "application/json"]
         for (name, value) in extra { headers.add(name, value) }
         response.respond(status: status, headers: headers, body: JSON.object(body).serialized())
@@ -17,7 +19,9 @@ enum APIReply {
         json(response, error.status, error.openAIBody, headers: extra)
     }
 
-    static func error(_ response: HTTPResponseWriter, status: Int, type: String, code: String, message: String, parameter: String? = nil) {
+    static func error(
+        _ response: HTTPResponseWriter, status: Int, type: String, code: String, message: String, parameter: String? = nil
+    ) {
         error(response, RoutingError(status: status, type: type, code: code, message: message, parameter: parameter))
     }
 
@@ -31,5 +35,7 @@ enum APIReply {
     }
 
     static let sseDone = Array("data: [DONE]\n\n".utf8)
-    static let sseHeaders: HTTPHeaders = ["Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"]
+    static let sseHeaders: HTTPHeaders = [
+        "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no",
+    ]
 }

@@ -6,7 +6,8 @@ enum FaceShapes {
     /// accepts); anything else stays a list of parts.
     static func content(_ parts: [JSONObject]) -> JSON {
         if parts.count == 1, parts[0]["type"]?.stringValue == "text", parts[0]["cache_control"] == nil,
-           let text = parts[0]["text"] {
+            let text = parts[0]["text"]
+        {
             return text
         }
         return .array(parts.map(JSON.object))

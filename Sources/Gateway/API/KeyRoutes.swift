@@ -25,8 +25,9 @@ extension OpenAIRoutes {
         case ("DELETE", let id?):
             revoke(id, response)
         default:
-            APIReply.error(response, status: 405, type: "invalid_request_error", code: "method_not_allowed",
-                           message: "Use POST or GET on /v1/keys, and GET, PATCH or DELETE on /v1/keys/{id}.")
+            APIReply.error(
+                response, status: 405, type: "invalid_request_error", code: "method_not_allowed",
+                message: "Use POST or GET on /v1/keys, and GET, PATCH or DELETE on /v1/keys/{id}.")
         }
     }
 
@@ -52,15 +53,21 @@ extension OpenAIRoutes {
             APIReply.json(response, 200, ["data": .array(governor.keys.map(governor.describe))])
         case "updateServiceKey", "deleteServiceKey":
             guard let id = (body["api_key_id_hash"] ?? body["id"])?.stringValue, !id.isEmpty else {
-                return APIReply.error(response, .invalidRequest("\"api_key_id_hash\" is required (the id returned at creation)", parameter: "api_key_id_hash"))
+                return APIReply.error(
+                    response,
+                    .invalidRequest(
+                        "\"api_key_id_hash\" is required (the id returned at creation)", parameter: "api_key_id_hash"))
             }
             if action == "deleteServiceKey" { return revoke(id, response) }
             body["api_key_id_hash"] = nil
             body["id"] = nil
             update(id, body, response)
         default:
-            APIReply.error(response, status: 404, type: "invalid_request_error", code: "unknown_url",
-                           message: "Unknown path \(request.path): createServiceKey, updateServiceKey, getServiceKeys and deleteServiceKey exist under /prod/.")
+            APIReply.error(
+                response, status: 404, type: "invalid_request_error", code: "unknown_url",
+                message:
+                    "Unknown path \(request.path): createServiceKey, updateServiceKey, getServiceKeys and deleteServiceKey exist under /prod/."
+            )
         }
     }
 
@@ -71,8 +78,12 @@ extension OpenAIRoutes {
             case .success(let created):
                 var object = governor.describe(created.key).objectValue ?? [:]
                 object["key"] = .string(created.secret)
-                APIReply.json(response, status, ["key": .string(created.secret), "api_key_id_hash": .string(created.key.id),
-                                                 "data": .object(object)])
+                APIReply.json(
+                    response, status,
+                    [
+                        "key": .string(created.secret), "api_key_id_hash": .string(created.key.id),
+                        "data": .object(object),
+                    ])
             case .failure(let error):
                 APIReply.error(response, error)
             }
@@ -98,10 +109,13 @@ extension OpenAIRoutes {
         }
     }
 
-    static let managementForbidden = RoutingError(status: 403, type: "permission_error", code: "not_a_management_key",
-                                                  message: "Managing keys needs the admin key or a provisioning key.")
+    static let managementForbidden = RoutingError(
+        status: 403, type: "permission_error", code: "not_a_management_key",
+        message: "Managing keys needs the admin key or a provisioning key.")
 
     static func keyNotFound(_ id: String) -> RoutingError {
-        RoutingError(status: 404, type: "invalid_request_error", code: "key_not_found", message: "No API key with id \(id).", parameter: "id")
+        RoutingError(
+            status: 404, type: "invalid_request_error", code: "key_not_found", message: "No API key with id \(id).",
+            parameter: "id")
     }
 }

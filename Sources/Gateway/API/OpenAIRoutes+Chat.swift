@@ -1,6 +1,6 @@
 import HTTPServer
-import Loop
 import JSON
+import Loop
 import Routing
 
 extension OpenAIRoutes {
@@ -41,7 +41,8 @@ extension OpenAIRoutes {
     func embeddings(_ request: HTTPRequest, _ response: HTTPResponseWriter, _ principal: Principal) {
         guard let body = parseBody(request, response) else { return }
         guard body["input"] != nil else {
-            return APIReply.error(response, .invalidRequest("\"input\" is required (a string or an array of strings)", parameter: "input"))
+            return APIReply.error(
+                response, .invalidRequest("\"input\" is required (a string or an array of strings)", parameter: "input"))
         }
         let governor = services.governor
         let handle = services.router.embeddings(body, context: RequestContext(face: "http", principal: principal)) { event in
@@ -69,8 +70,9 @@ extension OpenAIRoutes {
                 return .invalidRequest("messages[\(index)].role is required", parameter: "messages[\(index)].role")
             }
             guard ["system", "developer", "user", "assistant", "tool", "function"].contains(role) else {
-                return .invalidRequest("messages[\(index)].role \"\(role)\" is not one of system, developer, user, assistant, tool",
-                                       parameter: "messages[\(index)].role")
+                return .invalidRequest(
+                    "messages[\(index)].role \"\(role)\" is not one of system, developer, user, assistant, tool",
+                    parameter: "messages[\(index)].role")
             }
         }
         if let model = body["model"], model.stringValue == nil {
@@ -86,8 +88,10 @@ extension OpenAIRoutes {
     }
 
     static func outcomeHeaders(_ outcome: RouteOutcome, _ principal: Principal, _ governor: Governor) -> [(String, String)] {
-        [("X-Switchyard-Model", outcome.model.description), ("X-Switchyard-Generation-Id", outcome.id),
-         ("X-Switchyard-Attempts", String(outcome.attempts.count))] + budgetHeaders(principal, governor)
+        [
+            ("X-Switchyard-Model", outcome.model.description), ("X-Switchyard-Generation-Id", outcome.id),
+            ("X-Switchyard-Attempts", String(outcome.attempts.count)),
+        ] + budgetHeaders(principal, governor)
     }
 
     /// The key's remaining budget (after this request's cost and other requests' reservations), when it has one.

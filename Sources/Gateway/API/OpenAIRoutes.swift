@@ -54,8 +54,11 @@ final class OpenAIRoutes {
                 model(raw.percentDecoded ?? raw, response)
                 return true
             }
-            APIReply.error(response, status: 404, type: "invalid_request_error", code: "unknown_url",
-                           message: "Unknown API path \(request.path). Routes: POST chat/completions, POST embeddings, GET models, GET generation?id=… under /v1/, /api/v1/ or /openai/v1/.")
+            APIReply.error(
+                response, status: 404, type: "invalid_request_error", code: "unknown_url",
+                message:
+                    "Unknown API path \(request.path). Routes: POST chat/completions, POST embeddings, GET models, GET generation?id=… under /v1/, /api/v1/ or /openai/v1/."
+            )
         }
         return true
     }
@@ -81,8 +84,9 @@ final class OpenAIRoutes {
     }
 
     private func methodNotAllowed(_ response: HTTPResponseWriter, allow: String, route: String) {
-        var error = RoutingError(status: 405, type: "invalid_request_error", code: "method_not_allowed",
-                                 message: "Use \(allow) for \(route).")
+        var error = RoutingError(
+            status: 405, type: "invalid_request_error", code: "method_not_allowed",
+            message: "Use \(allow) for \(route).")
         error.parameter = nil
         APIReply.json(response, 405, error.openAIBody, headers: [("Allow", allow)])
     }

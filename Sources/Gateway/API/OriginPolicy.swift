@@ -10,7 +10,10 @@ struct OriginPolicy {
     func allows(_ origin: String) -> Bool {
         let lowered = origin.lowercased()
         if allowed.contains(lowered) || allowed.contains("*") { return true }
-        for prefix in ["http://localhost", "https://localhost", "http://127.0.0.1", "https://127.0.0.1", "http://[::1]", "https://[::1]"] {
+        for prefix in [
+            "http://localhost", "https://localhost", "http://127.0.0.1", "https://127.0.0.1", "http://[::1]",
+            "https://[::1]",
+        ] {
             if lowered == prefix || lowered.hasPrefix(prefix + ":") { return true }
         }
         return false

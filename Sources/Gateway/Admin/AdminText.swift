@@ -16,30 +16,38 @@ enum AdminText {
 
     /// id, name, kind, spend / limit, reset interval, disabled.
     static func keyTable(_ keys: [APIKey]) -> String {
-        table(header: ["ID", "NAME", "KIND", "SPEND / LIMIT", "RESET", "DISABLED"],
-              rows: keys.map { key in
-                  [key.id, key.name, key.kind.rawValue,
-                   "\(money(key.spend)) / \(key.creditLimit.map(money) ?? "unlimited")",
-                   key.resetInterval.rawValue, key.disabled ? "yes" : "no"]
-              },
-              rightAligned: [])
+        table(
+            header: ["ID", "NAME", "KIND", "SPEND / LIMIT", "RESET", "DISABLED"],
+            rows: keys.map { key in
+                [
+                    key.id, key.name, key.kind.rawValue,
+                    "\(money(key.spend)) / \(key.creditLimit.map(money) ?? "unlimited")",
+                    key.resetInterval.rawValue, key.disabled ? "yes" : "no",
+                ]
+            },
+            rightAligned: [])
     }
 
     static func usageTable(_ rows: [UsageSummaryRow], groupBy: String) -> String {
-        table(header: [groupBy.uppercased(), "REQUESTS", "ERRORS", "PROMPT TOKENS", "COMPLETION TOKENS", "SPEND"],
-              rows: rows.map { row in
-                  [row.group ?? "(none)", "\(row.requests)", "\(row.errors)", "\(row.promptTokens)",
-                   "\(row.completionTokens)", money(row.cost)]
-              },
-              rightAligned: [1, 2, 3, 4, 5])
+        table(
+            header: [groupBy.uppercased(), "REQUESTS", "ERRORS", "PROMPT TOKENS", "COMPLETION TOKENS", "SPEND"],
+            rows: rows.map { row in
+                [
+                    row.group ?? "(none)", "\(row.requests)", "\(row.errors)", "\(row.promptTokens)",
+                    "\(row.completionTokens)", money(row.cost),
+                ]
+            },
+            rightAligned: [1, 2, 3, 4, 5])
     }
 
     /// The `usage_summary` tool's row shape, so the CLI's `--json` matches it.
     static func json(_ row: UsageSummaryRow) -> JSON {
-        ["group": row.group.map(JSON.string) ?? .null, "requests": .int(Int64(row.requests)),
-         "errors": .int(Int64(row.errors)), "prompt_tokens": .int(Int64(row.promptTokens)),
-         "completion_tokens": .int(Int64(row.completionTokens)), "cost": .double(row.cost),
-         "average_latency_ms": .double(row.averageLatencyMilliseconds)]
+        [
+            "group": row.group.map(JSON.string) ?? .null, "requests": .int(Int64(row.requests)),
+            "errors": .int(Int64(row.errors)), "prompt_tokens": .int(Int64(row.promptTokens)),
+            "completion_tokens": .int(Int64(row.completionTokens)), "cost": .double(row.cost),
+            "average_latency_ms": .double(row.averageLatencyMilliseconds),
+        ]
     }
 
     /// US dollars to the micro-dollar, without trailing zeros: `$0.000123`, `$5`.

@@ -33,13 +33,16 @@ public struct OfflineAdmin {
     public func createKey(_ fields: JSONObject) throws(GatewayError) -> AdminOutput {
         try run { governor, _, done in
             governor.createKey(fields) { result in
-                done(result.mapError(GatewayError.init).map { created in
-                    var object = governor.describe(created.key).objectValue ?? [:]
-                    object["key"] = .string(created.secret)
-                    let json: JSON = ["key": .string(created.secret), "api_key_id_hash": .string(created.key.id),
-                                      "data": .object(object)]
-                    return AdminOutput(json: json, text: AdminText.created(created.key, secret: created.secret))
-                })
+                done(
+                    result.mapError(GatewayError.init).map { created in
+                        var object = governor.describe(created.key).objectValue ?? [:]
+                        object["key"] = .string(created.secret)
+                        let json: JSON = [
+                            "key": .string(created.secret), "api_key_id_hash": .string(created.key.id),
+                            "data": .object(object),
+                        ]
+                        return AdminOutput(json: json, text: AdminText.created(created.key, secret: created.secret))
+                    })
             }
         }
     }
@@ -58,10 +61,12 @@ public struct OfflineAdmin {
     public func updateKey(id: String, _ fields: JSONObject) throws(GatewayError) -> AdminOutput {
         try run { governor, _, done in
             governor.updateKey(id: id, fields) { result in
-                done(result.mapError(GatewayError.init).map { key in
-                    AdminOutput(json: ["data": governor.describe(key)],
-                                text: "Updated \(key.id) (\(key.name)).\n" + AdminText.keyTable([key]))
-                })
+                done(
+                    result.mapError(GatewayError.init).map { key in
+                        AdminOutput(
+                            json: ["data": governor.describe(key)],
+                            text: "Updated \(key.id) (\(key.name)).\n" + AdminText.keyTable([key]))
+                    })
             }
         }
     }
@@ -70,10 +75,12 @@ public struct OfflineAdmin {
     public func revokeKey(id: String) throws(GatewayError) -> AdminOutput {
         try run { governor, _, done in
             governor.revokeKey(id: id) { result in
-                done(result.mapError(GatewayError.init).map { key in
-                    AdminOutput(json: ["data": ["id": .string(key.id), "deleted": true]],
-                                text: "Revoked \(key.id) (\(key.name)).")
-                })
+                done(
+                    result.mapError(GatewayError.init).map { key in
+                        AdminOutput(
+                            json: ["data": ["id": .string(key.id), "deleted": true]],
+                            text: "Revoked \(key.id) (\(key.name)).")
+                    })
             }
         }
     }
@@ -81,18 +88,24 @@ public struct OfflineAdmin {
     /// Requests, errors, tokens and spend of the last `hours` hours, grouped by `groupBy` (one of
     /// `usageGroupings`), most expensive group first.
     public func usage(groupBy: String, hours: Double, now: Double = Date().timeIntervalSince1970)
-        throws(GatewayError) -> AdminOutput {
+        throws(GatewayError) -> AdminOutput
+    {
         guard let grouping = UsageGrouping(rawValue: groupBy) else {
-            throw GatewayError(message: "group by must be one of \(Self.usageGroupings.joined(separator: ", ")), not \"\(groupBy)\"")
+            throw GatewayError(
+                message: "group by must be one of \(Self.usageGroupings.joined(separator: ", ")), not \"\(groupBy)\"")
         }
         guard hours > 0, hours.isFinite else { throw GatewayError(message: "hours must be a positive number") }
         return try run { _, store, done in
             store.usageSummary(since: now - hours * 3_600, groupBy: grouping) { result in
                 switch result {
                 case .success(let rows):
-                    let json: JSON = ["group_by": .string(grouping.rawValue), "hours": .double(hours),
-                                      "rows": .array(rows.map(AdminText.json))]
-                    let text = rows.isEmpty ? "No requests in the last \(AdminText.number(hours)) hours."
+                    let json: JSON = [
+                        "group_by": .string(grouping.rawValue), "hours": .double(hours),
+                        "rows": .array(rows.map(AdminText.json)),
+                    ]
+                    let text =
+                        rows.isEmpty
+                        ? "No requests in the last \(AdminText.number(hours)) hours."
                         : AdminText.usageTable(rows, groupBy: grouping.rawValue)
                     done(.success(AdminOutput(json: json, text: text)))
                 case .failure(let error):
@@ -108,7 +121,8 @@ public struct OfflineAdmin {
     /// operation is done its result stands: a failure while closing afterwards is logged, never allowed to hide a
     /// created key's secret (the key is stored by then).
     private func run(_ operation: (Governor, Store, @escaping (Result<AdminOutput, GatewayError>) -> Void) -> Void)
-        throws(GatewayError) -> AdminOutput {
+        throws(GatewayError) -> AdminOutput
+    {
         let loop: EventLoop
         do {
             loop = try EventLoop()

@@ -47,7 +47,11 @@ public struct EnvironmentExpansion {
     }
 
     private func validate(_ name: String) throws(Failure) {
-        let valid = !name.isEmpty && name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+        let valid =
+            !name.isEmpty
+            && name.unicodeScalars.allSatisfy {
+                $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)))
+            }
         if !valid { throw Failure(message: "\"\(name)\" is not a valid environment variable name") }
     }
 }

@@ -42,7 +42,8 @@ final class ServerRegistry {
             watcher = try FileWatcher(loop: loop, path: directory.path) { [unowned self] _ in self.changed() }
             debounce = try Loop.Timer(loop: loop)
         } catch {
-            logger.warning("cannot watch the servers directory; edits apply after a restart", metadata: ["error": "\(error)"])
+            logger.warning(
+                "cannot watch the servers directory; edits apply after a restart", metadata: ["error": "\(error)"])
         }
     }
 
@@ -59,7 +60,8 @@ final class ServerRegistry {
         let parser = ServerEntryParser(environment: directory.environment)
         _ = try parser.parse(name: name, entry: entry, file: file)
         if !replace, hub.statuses.contains(where: { $0.name == name }) || FileManager.default.fileExists(atPath: file) {
-            throw JSONRPCError.invalidParams("servers_add: a server named \(name) already exists; pass \"replace\": true to overwrite it")
+            throw JSONRPCError.invalidParams(
+                "servers_add: a server named \(name) already exists; pass \"replace\": true to overwrite it")
         }
         try FileManager.default.createDirectory(atPath: directory.path, withIntermediateDirectories: true)
         let data = Data((entry.prettyString() + "\n").utf8)
@@ -72,7 +74,8 @@ final class ServerRegistry {
     /// Deletes the server's entry: its own file, or its key in a multi-server (`mcpServers`) file.
     func remove(name: String) throws -> String {
         guard let status = hub.statuses.first(where: { $0.name == name }), let file = status.sourceFile else {
-            throw JSONRPCError.invalidParams("servers_remove: no server named \(name); servers_list shows the registered ones")
+            throw JSONRPCError.invalidParams(
+                "servers_remove: no server named \(name); servers_list shows the registered ones")
         }
         let entries = try ServersDirectory.entries(in: file, fileName: URL(fileURLWithPath: file).lastPathComponent)
         if entries.count <= 1 {
@@ -84,7 +87,8 @@ final class ServerRegistry {
             var servers = object[key]?.objectValue ?? JSONObject()
             servers[name] = nil
             object[key] = .object(servers)
-            try Data((JSON.object(object).prettyString() + "\n").utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
+            try Data((JSON.object(object).prettyString() + "\n").utf8).write(
+                to: URL(fileURLWithPath: file), options: .atomic)
         }
         reload()
         return file

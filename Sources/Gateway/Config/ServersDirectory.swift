@@ -41,7 +41,8 @@ public struct ServersDirectory {
             loaded.issues.append(issue)
             return loaded
         } catch {
-            loaded.issues.append(ConfigIssue(file: path, field: nil, message: "cannot list directory: \(FileErrorText.describe(error))"))
+            loaded.issues.append(
+                ConfigIssue(file: path, field: nil, message: "cannot list directory: \(FileErrorText.describe(error))"))
             return loaded
         }
         let parser = ServerEntryParser(environment: environment)
@@ -62,8 +63,10 @@ public struct ServersDirectory {
                 do {
                     let config = try parser.parse(name: serverName, entry: entry, file: file, fieldPrefix: prefix)
                     if let other = seen[serverName] {
-                        loaded.issues.append(ConfigIssue(file: file, field: prefix.isEmpty ? nil : String(prefix.dropLast()),
-                                                         message: "server \(serverName) is already defined in \(other); this one is ignored"))
+                        loaded.issues.append(
+                            ConfigIssue(
+                                file: file, field: prefix.isEmpty ? nil : String(prefix.dropLast()),
+                                message: "server \(serverName) is already defined in \(other); this one is ignored"))
                         continue
                     }
                     seen[serverName] = file
@@ -92,7 +95,8 @@ public struct ServersDirectory {
         }
         if let servers = json["mcpServers"] ?? json["servers"] {
             guard let map = servers.objectValue else {
-                throw ConfigIssue(file: file, field: "mcpServers", message: "must be an object mapping server names to entries")
+                throw ConfigIssue(
+                    file: file, field: "mcpServers", message: "must be an object mapping server names to entries")
             }
             return map.map { ($0.key, $0.value, "mcpServers.\($0.key).") }
         }

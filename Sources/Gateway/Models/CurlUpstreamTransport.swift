@@ -10,10 +10,13 @@ final class CurlUpstreamTransport: UpstreamTransport {
         self.client = client
     }
 
-    func send(_ request: UpstreamRequest, timeouts: AttemptTimeouts,
-              onHead: @escaping (Int, [(String, String)]) -> Void, onBody: @escaping ([UInt8]) -> Void,
-              onComplete: @escaping (TransportFailure?) -> Void) -> UpstreamCall {
-        var outbound = HTTPClientRequest(method: request.method, url: request.url, headers: request.headers, body: request.body)
+    func send(
+        _ request: UpstreamRequest, timeouts: AttemptTimeouts,
+        onHead: @escaping (Int, [(String, String)]) -> Void, onBody: @escaping ([UInt8]) -> Void,
+        onComplete: @escaping (TransportFailure?) -> Void
+    ) -> UpstreamCall {
+        var outbound = HTTPClientRequest(
+            method: request.method, url: request.url, headers: request.headers, body: request.body)
         outbound.connectTimeoutMilliseconds = timeouts.connectMilliseconds
         outbound.firstByteTimeoutMilliseconds = timeouts.firstByteMilliseconds
         outbound.totalTimeoutMilliseconds = timeouts.totalMilliseconds
@@ -26,7 +29,8 @@ final class CurlUpstreamTransport: UpstreamTransport {
             client.loop.execute { call.failLater?() }
             return call
         }
-        call.task = http.execute(outbound,
+        call.task = http.execute(
+            outbound,
             onHead: { head in onHead(head.status, head.headers) },
             onBody: onBody,
             onComplete: { result in

@@ -42,8 +42,9 @@ final class ModelServices {
             throw GatewayError(message: "cannot open the usage database: \(error)")
         }
         transport = CurlUpstreamTransport(client: httpClient)
-        router = try Router(settings: settings, models: catalog, adapter: providerAdapter(for:), transport: transport,
-                            usage: store.usageWriter, aliasStore: store.aliases)
+        router = try Router(
+            settings: settings, models: catalog, adapter: providerAdapter(for:), transport: transport,
+            usage: store.usageWriter, aliasStore: store.aliases)
         do {
             governor = try Governor(adminSecret: settings.adminKey, store: store.keys)
         } catch {
@@ -62,14 +63,21 @@ final class ModelServices {
             self?.reloadKeys()
         }
         if governor.isGoverned {
-            logger.notice("API keys required on every face (admin key configured)", metadata: ["keys": "\(governor.keys.count)"])
+            logger.notice(
+                "API keys required on every face (admin key configured)", metadata: ["keys": "\(governor.keys.count)"])
         }
         for warning in settings.warnings { logger.warning("settings: \(warning)") }
         if settings.providers.isEmpty, settings.warnings.isEmpty {
-            logger.notice("no model providers configured: set OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, … or write switchyard.json (see docs/settings.md)")
+            logger.notice(
+                "no model providers configured: set OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, … or write switchyard.json (see docs/settings.md)"
+            )
         } else {
-            logger.info("model providers", metadata: ["providers": "\(settings.providers.keys.sorted().joined(separator: ", "))",
-                                                      "settings": "\(settings.source)"])
+            logger.info(
+                "model providers",
+                metadata: [
+                    "providers": "\(settings.providers.keys.sorted().joined(separator: ", "))",
+                    "settings": "\(settings.source)",
+                ])
         }
         seedUsage()
     }
@@ -91,10 +99,18 @@ final class ModelServices {
             guard let adapter = providerAdapter(for: provider.kind) as? ModelListingAdapter else { continue }
             var status = 0
             var body: [UInt8] = []
-            _ = transport.send(adapter.modelsRequest(provider: provider), timeouts: AttemptTimeouts(connectMilliseconds: 5_000, firstByteMilliseconds: 10_000, totalMilliseconds: 20_000),
-                               onHead: { code, _ in status = code }, onBody: { body += $0 }) { [catalog, logger] failure in
-                if let failure { return logger.debug("model list of \(provider.id) unavailable", metadata: ["error": "\(failure)"]) }
-                guard (200..<300).contains(status) else { return logger.debug("model list of \(provider.id): HTTP \(status)") }
+            _ = transport.send(
+                adapter.modelsRequest(provider: provider),
+                timeouts: AttemptTimeouts(
+                    connectMilliseconds: 5_000, firstByteMilliseconds: 10_000, totalMilliseconds: 20_000),
+                onHead: { code, _ in status = code }, onBody: { body += $0 }
+            ) { [catalog, logger] failure in
+                if let failure {
+                    return logger.debug("model list of \(provider.id) unavailable", metadata: ["error": "\(failure)"])
+                }
+                guard (200..<300).contains(status) else {
+                    return logger.debug("model list of \(provider.id): HTTP \(status)")
+                }
                 do {
                     catalog.merge(listed: try adapter.modelNames(body), provider: provider.id)
                 } catch {
@@ -130,9 +146,11 @@ final class ModelServices {
         let now = loop.nowMilliseconds
         if let last = keyReloadErrorLoggedAt, now - last < Self.keyReloadErrorLogMilliseconds { return }
         keyReloadErrorLoggedAt = now
-        logger.error("reloading API keys from the database failed; the keys in memory stay in use", metadata: [
-            "error": "\(error)", "path": "\(settings.databasePath)", "failed_reloads": "\(keyReloadFailures)",
-        ])
+        logger.error(
+            "reloading API keys from the database failed; the keys in memory stay in use",
+            metadata: [
+                "error": "\(error)", "path": "\(settings.databasePath)", "failed_reloads": "\(keyReloadFailures)",
+            ])
     }
 
     /// Stops reloading keys, flushes usage rows and spend and closes the database; `done` runs on the loop when
@@ -150,7 +168,8 @@ extension Gateway {
     /// Reads routing settings: `explicitPath` (`--config`), else `$SWITCHYARD_CONFIG`, else `./switchyard.json`,
     /// else providers discovered from the environment. Throws a message naming the file and field.
     public static func loadRoutingSettings(explicitPath: String?, environment: [String: String]) throws -> RoutingSettings {
-        try SettingsLoader.load(explicitPath: explicitPath, environment: environment,
-                                workingDirectory: FileManager.default.currentDirectoryPath)
+        try SettingsLoader.load(
+            explicitPath: explicitPath, environment: environment,
+            workingDirectory: FileManager.default.currentDirectoryPath)
     }
 }

@@ -4,9 +4,12 @@ import MCP
 import Routing
 
 extension GatewayBackend {
-    func compareTool(_ services: ModelServices, _ arguments: JSONObject, _ request: IncomingRequest, _ session: MCPServerSession) {
+    func compareTool(
+        _ services: ModelServices, _ arguments: JSONObject, _ request: IncomingRequest, _ session: MCPServerSession
+    ) {
         guard let models = arguments["models"]?.arrayValue?.compactMap(\.stringValue), (2...8).contains(models.count),
-              models.count == arguments["models"]?.arrayValue?.count else {
+            models.count == arguments["models"]?.arrayValue?.count
+        else {
             return request.fail(.invalidParams("compare_models: \"models\" must be an array of 2 to 8 model ids or aliases"))
         }
         var base: JSONObject
@@ -33,7 +36,9 @@ extension GatewayBackend {
                     entry["requested"] = .string(model)
                     results[index] = .object(entry)
                 case .failed(let error, _):
-                    results[index] = ["requested": .string(model), "error": .string(error.message), "status": .int(Int64(error.status))]
+                    results[index] = [
+                        "requested": .string(model), "error": .string(error.message), "status": .int(Int64(error.status)),
+                    ]
                 default:
                     return
                 }
@@ -71,34 +76,48 @@ extension GatewayBackend {
             if info.supportsVision { caps.append("vision") }
             if info.supportsJSONSchema { caps.append("json_schema") }
             if info.supportsReasoning { caps.append("reasoning") }
-            return "\(info.id) — \(context), \(price)\(caps.isEmpty ? "" : ", " + caps.joined(separator: ", "))\(info.isActive ? "" : " (inactive)")"
+            return
+                "\(info.id) — \(context), \(price)\(caps.isEmpty ? "" : ", " + caps.joined(separator: ", "))\(info.isActive ? "" : " (inactive)")"
         }
-        let aliases = services.router.aliasList.map { "\($0.alias.name) — alias (\($0.alias.strategy.rawValue)): " + $0.alias.allTargets.map(\.model.description).joined(separator: ", ") }
+        let aliases = services.router.aliasList.map {
+            "\($0.alias.name) — alias (\($0.alias.strategy.rawValue)): "
+                + $0.alias.allTargets.map(\.model.description).joined(separator: ", ")
+        }
         let text = lines.isEmpty ? "No model matches these filters." : (lines + aliases).joined(separator: "\n")
-        let structured: JSON = ["models": .array(models.map { catalog.openAIModelObject($0) }),
-                                "aliases": .array(services.router.aliasList.map { entry in
-                                    var object = entry.alias.json.objectValue ?? [:]
-                                    object["name"] = .string(entry.alias.name)
-                                    return .object(object)
-                                })]
+        let structured: JSON = [
+            "models": .array(models.map { catalog.openAIModelObject($0) }),
+            "aliases": .array(
+                services.router.aliasList.map { entry in
+                    var object = entry.alias.json.objectValue ?? [:]
+                    object["name"] = .string(entry.alias.name)
+                    return .object(object)
+                }),
+        ]
         request.respond(ToolResult.success(text, structured: structured))
     }
 
-    static func modelUseTool(_ services: ModelServices, _ arguments: JSONObject, _ request: IncomingRequest, _ session: MCPServerSession) {
+    static func modelUseTool(
+        _ services: ModelServices, _ arguments: JSONObject, _ request: IncomingRequest, _ session: MCPServerSession
+    ) {
         guard let model = arguments["model"], !model.isNull else {
             session.attributes[sessionModelKey] = nil
-            return request.respond(ToolResult.success("This session's model is cleared; chat uses the configured default.",
-                                                      structured: ["model": .null]))
+            return request.respond(
+                ToolResult.success(
+                    "This session's model is cleared; chat uses the configured default.",
+                    structured: ["model": .null]))
         }
         guard let name = model.stringValue, !name.isEmpty else {
             return request.fail(.invalidParams("model_use: \"model\" must be a non-empty string"))
         }
         // Resolve now, so a typo is reported here rather than at the next chat call.
         do throws(RoutingError) {
-            let plan = try services.router.explain(ChatRequest(body: ["model": .string(name), "messages": [["role": "user", "content": ""]]]),
-                                                   context: RequestContext(face: "mcp"))
+            let plan = try services.router.explain(
+                ChatRequest(body: ["model": .string(name), "messages": [["role": "user", "content": ""]]]),
+                context: RequestContext(face: "mcp"))
             session.attributes[sessionModelKey] = .string(name)
-            request.respond(ToolResult.success("This session now uses \(name) for chat.", structured: ["model": .string(name), "route": plan]))
+            request.respond(
+                ToolResult.success(
+                    "This session now uses \(name) for chat.", structured: ["model": .string(name), "route": plan]))
         } catch {
             request.respond(Self.failureResult(error))
         }

@@ -10,55 +10,95 @@ extension GatewayBackend {
     static let sessionModelKey = "switchyard.model"
 
     func modelTools(_ services: ModelServices) -> [GatewayTool] {
-        let modelSchema: JSON = ["type": "string", "description": "A provider/model id (e.g. openai/gpt-4o-mini), a bare model name, or an alias. Defaults to this session's model (model_use) or the configured default."]
-        let messagesSchema: JSON = ["type": "array", "description": "OpenAI-style messages [{role, content}]. Use this or prompt.",
-                                    "items": ["type": "object"]]
+        let modelSchema: JSON = [
+            "type": "string",
+            "description":
+                "A provider/model id (e.g. openai/gpt-4o-mini), a bare model name, or an alias. Defaults to this session's model (model_use) or the configured default.",
+        ]
+        let messagesSchema: JSON = [
+            "type": "array", "description": "OpenAI-style messages [{role, content}]. Use this or prompt.",
+            "items": ["type": "object"],
+        ]
         return [
-            GatewayTool(name: "chat", title: "Ask a model",
-                        description: "Sends a prompt (or messages) to a model, alias or fallback list through Switchyard's router and returns the answer, with the model that answered, tokens, cost and latency in structuredContent.",
-                        inputSchema: ["type": "object", "properties": [
-                            "prompt": ["type": "string", "description": "The user message (use this or messages)."],
-                            "system": ["type": "string", "description": "An optional system message."],
-                            "messages": messagesSchema,
-                            "model": modelSchema,
-                            "models": ["type": "array", "items": ["type": "string"], "description": "Fallback models tried in order after model."],
-                            "temperature": ["type": "number"], "max_tokens": ["type": "integer"], "top_p": ["type": "number"],
-                            "stop": ["type": "array", "items": ["type": "string"]],
-                            "response_format": ["type": "object", "description": "As in the OpenAI API, e.g. {\"type\": \"json_schema\", \"json_schema\": {…}}."],
-                            "reasoning_effort": ["type": "string", "enum": ["low", "medium", "high"]],
-                            "tags": ["type": "array", "items": ["type": "string"], "description": "Labels recorded with the usage row."],
-                        ]]) { [unowned self] arguments, request, session in
+            GatewayTool(
+                name: "chat", title: "Ask a model",
+                description:
+                    "Sends a prompt (or messages) to a model, alias or fallback list through Switchyard's router and returns the answer, with the model that answered, tokens, cost and latency in structuredContent.",
+                inputSchema: [
+                    "type": "object",
+                    "properties": [
+                        "prompt": ["type": "string", "description": "The user message (use this or messages)."],
+                        "system": ["type": "string", "description": "An optional system message."],
+                        "messages": messagesSchema,
+                        "model": modelSchema,
+                        "models": [
+                            "type": "array", "items": ["type": "string"],
+                            "description": "Fallback models tried in order after model.",
+                        ],
+                        "temperature": ["type": "number"], "max_tokens": ["type": "integer"], "top_p": ["type": "number"],
+                        "stop": ["type": "array", "items": ["type": "string"]],
+                        "response_format": [
+                            "type": "object",
+                            "description": "As in the OpenAI API, e.g. {\"type\": \"json_schema\", \"json_schema\": {…}}.",
+                        ],
+                        "reasoning_effort": ["type": "string", "enum": ["low", "medium", "high"]],
+                        "tags": [
+                            "type": "array", "items": ["type": "string"],
+                            "description": "Labels recorded with the usage row.",
+                        ],
+                    ],
+                ]
+            ) { [unowned self] arguments, request, session in
                 self.chatTool(services, arguments, request, session)
             },
-            GatewayTool(name: "compare_models", title: "Compare models",
-                        description: "Sends one prompt to several models at once and returns their answers side by side with latency, tokens and cost.",
-                        inputSchema: ["type": "object", "properties": [
-                            "prompt": ["type": "string"], "system": ["type": "string"], "messages": messagesSchema,
-                            "models": ["type": "array", "items": ["type": "string"], "minItems": 2, "maxItems": 8,
-                                       "description": "Models or aliases to compare (2 to 8)."],
-                            "temperature": ["type": "number"], "max_tokens": ["type": "integer"],
-                        ], "required": ["models"]]) { [unowned self] arguments, request, session in
+            GatewayTool(
+                name: "compare_models", title: "Compare models",
+                description:
+                    "Sends one prompt to several models at once and returns their answers side by side with latency, tokens and cost.",
+                inputSchema: [
+                    "type": "object",
+                    "properties": [
+                        "prompt": ["type": "string"], "system": ["type": "string"], "messages": messagesSchema,
+                        "models": [
+                            "type": "array", "items": ["type": "string"], "minItems": 2, "maxItems": 8,
+                            "description": "Models or aliases to compare (2 to 8).",
+                        ],
+                        "temperature": ["type": "number"], "max_tokens": ["type": "integer"],
+                    ], "required": ["models"],
+                ]
+            ) { [unowned self] arguments, request, session in
                 self.compareTool(services, arguments, request, session)
             },
-            GatewayTool(name: "models_list", title: "List models",
-                        description: "Lists the model catalog (and aliases) with context length, prices per million tokens and capabilities. Filters: provider, input_modality (text, image, audio), capability (tools, vision, json_schema, reasoning), max_input_price, max_output_price, min_context_length, active_only.",
-                        inputSchema: ["type": "object", "properties": [
-                            "provider": ["type": "string"], "input_modality": ["type": "string"],
-                            "capability": ["description": "One capability or an array: tools, vision, json_schema, reasoning."],
-                            "max_input_price": ["type": "number"], "max_output_price": ["type": "number"],
-                            "min_context_length": ["type": "integer"], "active_only": ["type": "boolean"],
-                        ]]) { arguments, request, _ in
+            GatewayTool(
+                name: "models_list", title: "List models",
+                description:
+                    "Lists the model catalog (and aliases) with context length, prices per million tokens and capabilities. Filters: provider, input_modality (text, image, audio), capability (tools, vision, json_schema, reasoning), max_input_price, max_output_price, min_context_length, active_only.",
+                inputSchema: [
+                    "type": "object",
+                    "properties": [
+                        "provider": ["type": "string"], "input_modality": ["type": "string"],
+                        "capability": ["description": "One capability or an array: tools, vision, json_schema, reasoning."],
+                        "max_input_price": ["type": "number"], "max_output_price": ["type": "number"],
+                        "min_context_length": ["type": "integer"], "active_only": ["type": "boolean"],
+                    ],
+                ]
+            ) { arguments, request, _ in
                 Self.modelsListTool(services, arguments, request)
             },
-            GatewayTool(name: "model_use", title: "Switch this session's model",
-                        description: "Sets the model (or alias) that chat uses in this session when no model is given. Call with no model to clear it.",
-                        inputSchema: ["type": "object", "properties": ["model": modelSchema]]) { arguments, request, session in
+            GatewayTool(
+                name: "model_use", title: "Switch this session's model",
+                description:
+                    "Sets the model (or alias) that chat uses in this session when no model is given. Call with no model to clear it.",
+                inputSchema: ["type": "object", "properties": ["model": modelSchema]]
+            ) { arguments, request, session in
                 Self.modelUseTool(services, arguments, request, session)
             },
         ]
     }
 
-    private func chatTool(_ services: ModelServices, _ arguments: JSONObject, _ request: IncomingRequest, _ session: MCPServerSession) {
+    private func chatTool(
+        _ services: ModelServices, _ arguments: JSONObject, _ request: IncomingRequest, _ session: MCPServerSession
+    ) {
         let body: JSONObject
         do {
             body = try Self.chatBody(arguments, tool: "chat")
@@ -69,8 +109,10 @@ extension GatewayBackend {
         let handle = services.router.chat(ChatRequest(body: body), context: context) { event in
             switch event {
             case .completion(let answer, let outcome):
-                request.respond(ToolResult.success(ChatCompletion(body: answer, usage: outcome.usage).text.nonEmpty ?? Self.describeNonText(answer),
-                                                   structured: Self.structured(answer, outcome)))
+                request.respond(
+                    ToolResult.success(
+                        ChatCompletion(body: answer, usage: outcome.usage).text.nonEmpty ?? Self.describeNonText(answer),
+                        structured: Self.structured(answer, outcome)))
             case .failed(let error, _):
                 request.respond(Self.failureResult(error))
             default:
@@ -82,8 +124,9 @@ extension GatewayBackend {
 
     /// The routing context of a tool call: the session's principal (checked by `callTool` just before) and model.
     func modelContext(_ session: MCPServerSession) -> RequestContext {
-        RequestContext(face: "mcp", principal: principal(for: session) ?? .open,
-                       defaultModel: session.attributes[Self.sessionModelKey]?.stringValue)
+        RequestContext(
+            face: "mcp", principal: principal(for: session) ?? .open,
+            defaultModel: session.attributes[Self.sessionModelKey]?.stringValue)
     }
 
     /// An OpenAI chat body from tool arguments: `messages`, or `system` + `prompt`, plus the usual options.
@@ -93,11 +136,15 @@ extension GatewayBackend {
             guard let list = messages.arrayValue, !list.isEmpty, list.allSatisfy({ $0.objectValue != nil }) else {
                 throw .invalidParams("\(tool): \"messages\" must be a non-empty array of {role, content} objects")
             }
-            if let problem = OpenAIRoutes.validateChat(["messages": messages]) { throw .invalidParams("\(tool): \(problem.message)") }
+            if let problem = OpenAIRoutes.validateChat(["messages": messages]) {
+                throw .invalidParams("\(tool): \(problem.message)")
+            }
             body["messages"] = messages
         } else if let prompt = arguments["prompt"]?.stringValue, !prompt.isEmpty {
             var messages: [JSON] = []
-            if let system = arguments["system"]?.stringValue { messages.append(["role": "system", "content": .string(system)]) }
+            if let system = arguments["system"]?.stringValue {
+                messages.append(["role": "system", "content": .string(system)])
+            }
             messages.append(["role": "user", "content": .string(prompt)])
             body["messages"] = .array(messages)
         } else {
@@ -112,7 +159,9 @@ extension GatewayBackend {
             body[key] = arguments[key]
         }
         if let maxTokens = arguments["max_tokens"] {
-            guard let value = maxTokens.intValue, value > 0 else { throw .invalidParams("\(tool): \"max_tokens\" must be a positive integer") }
+            guard let value = maxTokens.intValue, value > 0 else {
+                throw .invalidParams("\(tool): \"max_tokens\" must be a positive integer")
+            }
             body["max_tokens"] = .int(value)
         }
         for key in ["models", "stop", "tags"] where arguments[key] != nil {
@@ -131,7 +180,8 @@ extension GatewayBackend {
     /// What `chat` puts in `structuredContent`.
     static func structured(_ answer: JSONObject, _ outcome: RouteOutcome) -> JSON {
         var object: JSONObject = [
-            "id": .string(outcome.id), "model": .string(outcome.model.description), "provider": .string(outcome.model.provider),
+            "id": .string(outcome.id), "model": .string(outcome.model.description),
+            "provider": .string(outcome.model.provider),
             "text": .string(ChatCompletion(body: answer, usage: outcome.usage).text),
             "usage": .object(outcome.usage.openAIObject), "cost": .double(outcome.cost),
             "latency_ms": .double((outcome.latencyMilliseconds * 100).rounded() / 100),
@@ -158,7 +208,8 @@ extension GatewayBackend {
 
     static func describeNonText(_ answer: JSONObject) -> String {
         if let calls = answer["choices"]?[0]?["message"]?["tool_calls"]?.arrayValue, !calls.isEmpty {
-            return "The model asked to call: " + calls.compactMap { $0["function"]?["name"]?.stringValue }.joined(separator: ", ")
+            return "The model asked to call: "
+                + calls.compactMap { $0["function"]?["name"]?.stringValue }.joined(separator: ", ")
         }
         return "(the model returned no text)"
     }

@@ -2,8 +2,9 @@ import JSON
 import JSONRPC
 import Logging
 import Loop
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A downstream MCP server run as a child process, spoken to over its stdin/stdout (newline-delimited JSON).
@@ -51,7 +52,9 @@ public final class ChildProcessTransport: MCPClientTransport {
         var bytes = message.serialized()
         bytes.append(0x0A)
         process.stdin.write(bytes) { [weak self] error in
-            if let error, !error.isDisconnect { self?.logger.warning("write to child failed", metadata: ["error": "\(error)"]) }
+            if let error, !error.isDisconnect {
+                self?.logger.warning("write to child failed", metadata: ["error": "\(error)"])
+            }
         }
     }
 

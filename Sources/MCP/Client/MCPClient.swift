@@ -83,13 +83,18 @@ public final class MCPClient {
     }
 
     /// Reads a whole list, following `nextCursor` until it ends; a cursor that repeats or never ends is an error.
-    public func listAll(_ method: String, key: String, timeoutMilliseconds: UInt64,
-                        completion: @escaping (Result<[JSON], JSONRPCError>) -> Void) {
-        fetchPage(method, key: key, cursor: nil, seen: [], collected: [], timeout: timeoutMilliseconds, completion: completion)
+    public func listAll(
+        _ method: String, key: String, timeoutMilliseconds: UInt64,
+        completion: @escaping (Result<[JSON], JSONRPCError>) -> Void
+    ) {
+        fetchPage(
+            method, key: key, cursor: nil, seen: [], collected: [], timeout: timeoutMilliseconds, completion: completion)
     }
 
-    private func fetchPage(_ method: String, key: String, cursor: String?, seen: Set<String>, collected: [JSON],
-                           timeout: UInt64, completion: @escaping (Result<[JSON], JSONRPCError>) -> Void) {
+    private func fetchPage(
+        _ method: String, key: String, cursor: String?, seen: Set<String>, collected: [JSON],
+        timeout: UInt64, completion: @escaping (Result<[JSON], JSONRPCError>) -> Void
+    ) {
         let params: JSON? = cursor.map { ["cursor": .string($0)] }
         peer.request(method, params: params, timeoutMilliseconds: timeout) { [weak self] result in
             guard let self else { return }
@@ -105,18 +110,22 @@ public final class MCPClient {
                     completion(.failure(.internalError("\(method) returned a cursor that does not advance (\(next))")))
                     return
                 }
-                self.fetchPage(method, key: key, cursor: next, seen: seen.union([next]), collected: items,
-                               timeout: timeout, completion: completion)
+                self.fetchPage(
+                    method, key: key, cursor: next, seen: seen.union([next]), collected: items,
+                    timeout: timeout, completion: completion)
             }
         }
     }
 
     /// Sends a request to the server.
     @discardableResult
-    public func request(_ method: String, params: JSON?, timeoutMilliseconds: UInt64?,
-                        onProgress: ((JSON) -> Void)? = nil,
-                        completion: @escaping (Result<JSON, JSONRPCError>) -> Void) -> OutgoingRequest {
-        peer.request(method, params: params, timeoutMilliseconds: timeoutMilliseconds, onProgress: onProgress, completion: completion)
+    public func request(
+        _ method: String, params: JSON?, timeoutMilliseconds: UInt64?,
+        onProgress: ((JSON) -> Void)? = nil,
+        completion: @escaping (Result<JSON, JSONRPCError>) -> Void
+    ) -> OutgoingRequest {
+        peer.request(
+            method, params: params, timeoutMilliseconds: timeoutMilliseconds, onProgress: onProgress, completion: completion)
     }
 
     /// Sends a notification to the server.

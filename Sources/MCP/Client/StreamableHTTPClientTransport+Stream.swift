@@ -21,9 +21,10 @@ extension StreamableHTTPClientTransport {
         request.connectTimeoutMilliseconds = connectTimeoutMilliseconds
         request.firstByteTimeoutMilliseconds = 60_000
         // No total timeout: the stream stays open for the session's life. Strong captures end with the transfer.
-        streamTask = client.execute(request, onHead: { head in self.streamHeadArrived(head, generation) },
-                                    onBody: { bytes in self.streamBody(bytes, generation) },
-                                    onComplete: { result in self.streamEnded(result, generation) })
+        streamTask = client.execute(
+            request, onHead: { head in self.streamHeadArrived(head, generation) },
+            onBody: { bytes in self.streamBody(bytes, generation) },
+            onComplete: { result in self.streamEnded(result, generation) })
     }
 
     private var streamIsEvents: Bool {
@@ -63,7 +64,9 @@ extension StreamableHTTPClientTransport {
             onDiagnostic?("\(displayURL) refused the event stream with HTTP \(status); list changes will not be noticed")
         case 200..<300 where !streamIsEvents:
             streamDisabled = true
-            onDiagnostic?("\(displayURL) answered the event stream with Content-Type \"\(streamHead?.header("Content-Type") ?? "")\"; list changes will not be noticed")
+            onDiagnostic?(
+                "\(displayURL) answered the event stream with Content-Type \"\(streamHead?.header("Content-Type") ?? "")\"; list changes will not be noticed"
+            )
         default:
             if case .failure(let error) = result {
                 scheduleStreamReopen("failed: \(error)")

@@ -72,8 +72,10 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
     var streamTimer: Timer?
 
     /// Headers this transport owns; a configured header with one of these names is ignored.
-    static let reservedHeaders: Set<String> = ["accept", "content-type", "content-length", "mcp-session-id",
-                                               "mcp-protocol-version", "last-event-id"]
+    static let reservedHeaders: Set<String> = [
+        "accept", "content-type", "content-length", "mcp-session-id",
+        "mcp-protocol-version", "last-event-id",
+    ]
 
     /// A transport to the server at `url` that sends `headers` (e.g. `Authorization`) with every request.
     public init(client: HTTPClient, url: String, headers: [String: String], logger: Logger) {
@@ -115,18 +117,21 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
         }
         let key = nextExchange
         nextExchange += 1
-        let exchange = PostExchange(key: key, requestID: requestID, sentSession: sessionID != nil,
-                                    parser: SSEParser(maxEventBytes: maxMessageBytes))
+        let exchange = PostExchange(
+            key: key, requestID: requestID, sentSession: sessionID != nil,
+            parser: SSEParser(maxEventBytes: maxMessageBytes))
         exchanges[key] = exchange
-        var request = HTTPClientRequest(method: "POST", url: url, headers: headers(accept: "application/json, text/event-stream"),
-                                        body: message.serialized())
+        var request = HTTPClientRequest(
+            method: "POST", url: url, headers: headers(accept: "application/json, text/event-stream"),
+            body: message.serialized())
         request.headers.append(("Content-Type", "application/json"))
         request.connectTimeoutMilliseconds = connectTimeoutMilliseconds
         request.firstByteTimeoutMilliseconds = firstByteTimeoutMilliseconds
         // Strong captures on purpose: the transport must outlive its owner until its transfers end (stop cancels them).
-        exchange.task = client.execute(request, onHead: { head in self.postHead(exchange, head) },
-                                       onBody: { bytes in self.postBody(exchange, bytes) },
-                                       onComplete: { result in self.postComplete(exchange, result) })
+        exchange.task = client.execute(
+            request, onHead: { head in self.postHead(exchange, head) },
+            onBody: { bytes in self.postBody(exchange, bytes) },
+            onComplete: { result in self.postComplete(exchange, result) })
         // The peer gave up on a request (timeout or cancel): now that the server is told, drop its POST too.
         if let abandoned, let post = exchanges.values.first(where: { $0.requestID == abandoned }) {
             post.answered = true  // the peer already failed it
@@ -202,7 +207,10 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
             }
         case .other(let type):
             if !exchange.body.isEmpty {
-                fail(exchange, "HTTP \(status) from \(displayURL) with unexpected Content-Type \"\(type)\": \(Self.preview(exchange.body))")
+                fail(
+                    exchange,
+                    "HTTP \(status) from \(displayURL) with unexpected Content-Type \"\(type)\": \(Self.preview(exchange.body))"
+                )
             }
         }
         if exchange.requestID != nil, !exchange.answered {
@@ -305,16 +313,20 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
         }
         if let sessionID {
             pending += 1
-            var request = HTTPClientRequest(method: "DELETE", url: url, headers: headers(accept: "application/json, text/event-stream"))
+            var request = HTTPClientRequest(
+                method: "DELETE", url: url, headers: headers(accept: "application/json, text/event-stream"))
             request.connectTimeoutMilliseconds = min(connectTimeoutMilliseconds, deleteTimeoutMilliseconds)
             request.totalTimeoutMilliseconds = deleteTimeoutMilliseconds
             self.sessionID = nil
-            client.execute(request, onHead: { _ in }, onBody: { _ in }, onComplete: { [logger] result in
-                if case .failure(let error) = result {
-                    logger.debug("DELETE of the MCP session failed", metadata: ["session": "\(sessionID)", "error": "\(error)"])
-                }
-                done()
-            })
+            client.execute(
+                request, onHead: { _ in }, onBody: { _ in },
+                onComplete: { [logger] result in
+                    if case .failure(let error) = result {
+                        logger.debug(
+                            "DELETE of the MCP session failed", metadata: ["session": "\(sessionID)", "error": "\(error)"])
+                    }
+                    done()
+                })
         }
         done()
     }

@@ -31,8 +31,10 @@ final class Downstream {
     var pingInterval: UInt64 = 30_000
     var pingTimeout: UInt64 = 10_000
 
-    init(config: DownstreamConfig, loop: EventLoop, scheduler: RPCScheduler, clientInfo: JSON, logger: Logger,
-         makeTransport: @escaping (DownstreamConfig) throws -> MCPClientTransport) {
+    init(
+        config: DownstreamConfig, loop: EventLoop, scheduler: RPCScheduler, clientInfo: JSON, logger: Logger,
+        makeTransport: @escaping (DownstreamConfig) throws -> MCPClientTransport
+    ) {
         self.config = config
         self.loop = loop
         self.scheduler = scheduler
@@ -53,7 +55,9 @@ final class Downstream {
     func start(manual: Bool = false) {
         if manual, client != nil {
             // A manual restart of a live server: tear it down first, then connect again.
-            teardown(reason: "restarted by request") { [weak self] in self?.perform(self?.machine.start(manual: true) ?? .none) }
+            teardown(reason: "restarted by request") { [weak self] in
+                self?.perform(self?.machine.start(manual: true) ?? .none)
+            }
             return
         }
         perform(machine.start(manual: manual))
@@ -74,7 +78,9 @@ final class Downstream {
         case .connect: connect()
         case .scheduleRetry(let delay):
             teardown(reason: machine.lastError ?? "connection ended") {}
-            logger.warning("downstream server ended; restarting", metadata: ["reason": "\(machine.lastError ?? "")", "retry_ms": "\(delay)"])
+            logger.warning(
+                "downstream server ended; restarting",
+                metadata: ["reason": "\(machine.lastError ?? "")", "retry_ms": "\(delay)"])
             scheduleRetry(after: delay)
         case .disconnect:
             teardown(reason: machine.lastError ?? "stopped") {}
@@ -96,8 +102,9 @@ final class Downstream {
             perform(machine.failed("cannot create transport: \(error)"))
             return
         }
-        let client = MCPClient(transport: transport, scheduler: scheduler, clientInfo: clientInfo,
-                               label: "downstream server \(config.name)", logger: logger)
+        let client = MCPClient(
+            transport: transport, scheduler: scheduler, clientInfo: clientInfo,
+            label: "downstream server \(config.name)", logger: logger)
         self.client = client
         transport.onDiagnostic = { [weak self] text in
             self?.diagnostic = text
@@ -181,7 +188,9 @@ final class Downstream {
     private func readTemplates() {
         guard let client, client.supports("resources") else { resourceTemplates = []; return }
         let current = generation
-        client.listAll("resources/templates/list", key: "resourceTemplates", timeoutMilliseconds: config.startupTimeoutMilliseconds) { [weak self] result in
+        client.listAll(
+            "resources/templates/list", key: "resourceTemplates", timeoutMilliseconds: config.startupTimeoutMilliseconds
+        ) { [weak self] result in
             guard let self, self.generation == current, case .success(let items) = result else { return }
             self.resourceTemplates = items
         }

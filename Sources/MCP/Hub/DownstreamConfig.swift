@@ -1,4 +1,5 @@
 @_exported import Patterns
+
 /// One downstream MCP server as registered in `servers.d/` (parsed by the gateway's config layer).
 public struct DownstreamConfig: Equatable, Sendable {
     public enum Transport: Equatable, Sendable {
@@ -34,9 +35,11 @@ public struct DownstreamConfig: Equatable, Sendable {
     /// Path of the file it came from, for messages.
     public var sourceFile: String?
 
-    public init(name: String, transport: Transport, enabled: Bool = true, allowTools: [String] = [], denyTools: [String] = [],
-                timeoutMilliseconds: UInt64 = 60_000, startupTimeoutMilliseconds: UInt64 = 30_000,
-                restartPolicy: RestartPolicy = .always, sourceFile: String? = nil) {
+    public init(
+        name: String, transport: Transport, enabled: Bool = true, allowTools: [String] = [], denyTools: [String] = [],
+        timeoutMilliseconds: UInt64 = 60_000, startupTimeoutMilliseconds: UInt64 = 30_000,
+        restartPolicy: RestartPolicy = .always, sourceFile: String? = nil
+    ) {
         self.name = name
         self.transport = transport
         self.enabled = enabled

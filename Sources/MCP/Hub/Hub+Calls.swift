@@ -38,7 +38,9 @@ extension Hub {
         if ref["type"] == "ref/prompt", let name = ref["name"]?.stringValue, let target = promptTarget(name) {
             server = target.server
             ref["name"] = .string(target.name)
-        } else if ref["type"] == "ref/resource", let uri = ref["uri"]?.stringValue, let owner = resourceOwner(uri, allows: allows) {
+        } else if ref["type"] == "ref/resource", let uri = ref["uri"]?.stringValue,
+            let owner = resourceOwner(uri, allows: allows)
+        {
             server = owner
         } else {
             return false
@@ -51,8 +53,10 @@ extension Hub {
 
     private func forward(_ method: String, params: JSONObject, server: String, request: IncomingRequest) {
         guard let (client, config) = readyClient(server) else {
-            request.fail(JSONRPCError(code: JSONRPCError.requestFailedCode,
-                                      message: "downstream server \(server) is not ready (restarting or stopped); see servers_list"))
+            request.fail(
+                JSONRPCError(
+                    code: JSONRPCError.requestFailedCode,
+                    message: "downstream server \(server) is not ready (restarting or stopped); see servers_list"))
             return
         }
         let clientToken = request.progressToken
@@ -64,8 +68,10 @@ extension Hub {
                 request.notify(method: "notifications/progress", params: .object(params))
             }
         }
-        let outgoing = client.request(method, params: .object(params), timeoutMilliseconds: config.timeoutMilliseconds,
-                                      onProgress: onProgress) { result in
+        let outgoing = client.request(
+            method, params: .object(params), timeoutMilliseconds: config.timeoutMilliseconds,
+            onProgress: onProgress
+        ) { result in
             switch result {
             case .success(let value): request.respond(value)
             case .failure(let error): request.fail(error)

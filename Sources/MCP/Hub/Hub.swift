@@ -33,8 +33,10 @@ public final class Hub {
     public var pingIntervalMilliseconds: UInt64 = 30_000
     public var pingTimeoutMilliseconds: UInt64 = 10_000
 
-    public init(loop: EventLoop, scheduler: RPCScheduler, clientInfo: JSON, maxNameLength: Int = ToolNamer.defaultMaxLength,
-                logger: Logger, makeTransport: @escaping (DownstreamConfig) throws -> MCPClientTransport) {
+    public init(
+        loop: EventLoop, scheduler: RPCScheduler, clientInfo: JSON, maxNameLength: Int = ToolNamer.defaultMaxLength,
+        logger: Logger, makeTransport: @escaping (DownstreamConfig) throws -> MCPClientTransport
+    ) {
         self.loop = loop
         self.scheduler = scheduler
         self.clientInfo = clientInfo
@@ -55,15 +57,17 @@ public final class Hub {
             downstream.stop { downstream.closeTimers() }
         }
         for config in configs.sorted(by: { $0.name < $1.name }) where downstreams[config.name] == nil {
-            let downstream = Downstream(config: config, loop: loop, scheduler: scheduler, clientInfo: clientInfo,
-                                        logger: logger, makeTransport: makeTransport)
+            let downstream = Downstream(
+                config: config, loop: loop, scheduler: scheduler, clientInfo: clientInfo,
+                logger: logger, makeTransport: makeTransport)
             downstream.pingInterval = pingIntervalMilliseconds
             downstream.pingTimeout = pingTimeoutMilliseconds
             downstream.onChange = { [weak self] kinds in self?.rebuild(kinds) }
             let name = config.name
             downstream.onLog = { [weak self] params in self?.onLogMessage?(name, params) }
             downstreams[config.name] = downstream
-            logger.info("starting downstream server", metadata: ["server": "\(config.name)", "transport": "\(config.transportKind)"])
+            logger.info(
+                "starting downstream server", metadata: ["server": "\(config.name)", "transport": "\(config.transportKind)"])
             downstream.start()
         }
         rebuild(Set(MCPListKind.allCases))
@@ -95,11 +99,13 @@ public final class Hub {
     /// The status of every configured server, sorted by name.
     public var statuses: [DownstreamStatus] {
         downstreams.values.sorted { $0.config.name < $1.config.name }.map { downstream in
-            DownstreamStatus(name: downstream.config.name, phase: downstream.phase, transport: downstream.config.transportKind,
-                             toolCount: downstream.tools.filter { downstream.config.exposes(tool: $0["name"]?.stringValue ?? "") }.count,
-                             restarts: downstream.restarts, lastError: downstream.lastError,
-                             retryInMilliseconds: downstream.nextRetryDelay, pid: (downstream.client?.transport as? ChildProcessTransport)?.pid,
-                             serverInfo: downstream.client?.serverInfo, sourceFile: downstream.config.sourceFile)
+            DownstreamStatus(
+                name: downstream.config.name, phase: downstream.phase, transport: downstream.config.transportKind,
+                toolCount: downstream.tools.filter { downstream.config.exposes(tool: $0["name"]?.stringValue ?? "") }.count,
+                restarts: downstream.restarts, lastError: downstream.lastError,
+                retryInMilliseconds: downstream.nextRetryDelay,
+                pid: (downstream.client?.transport as? ChildProcessTransport)?.pid,
+                serverInfo: downstream.client?.serverInfo, sourceFile: downstream.config.sourceFile)
         }
     }
 

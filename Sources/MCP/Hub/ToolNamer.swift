@@ -40,7 +40,8 @@ public enum ToolNamer {
 
     /// Whether a server name keeps its tools' names readable (`<server>__<tool>` unchanged).
     public static func isPlainServerName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.allSatisfy(isAllowed) && !name.contains("__") && !name.hasSuffix("_") && !name.hasPrefix("_")
+        !name.isEmpty && name.utf8.allSatisfy(isAllowed) && !name.contains("__") && !name.hasSuffix("_")
+            && !name.hasPrefix("_")
     }
 
     /// Whether `name` is usable as a server name at all: 1–64 printable characters, no `/`.
@@ -59,7 +60,8 @@ struct NameTable {
         var exposed = ToolNamer.exposedName(server: server, tool: name, maxLength: maxLength)
         var attempt = 1
         while let existing = entries[exposed], existing.server != server || existing.name != name {
-            exposed = ToolNamer.shortened("\(server)__\(name)", hashing: "\(server)\u{0}\(name)\u{0}\(attempt)", maxLength: maxLength)
+            exposed = ToolNamer.shortened(
+                "\(server)__\(name)", hashing: "\(server)\u{0}\(name)\u{0}\(attempt)", maxLength: maxLength)
             attempt += 1
         }
         entries[exposed] = (server, name)

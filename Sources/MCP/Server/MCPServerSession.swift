@@ -42,7 +42,9 @@ public final class MCPServerSession {
     public var pendingRequests: Int { peer.pendingIncomingCount }
 
     func close(reason: String) {
-        for (_, listener) in listeners { listener.request.respond(Self.complete(["_meta": [MCPVersion.metaSubscriptionID: listener.request.id.json]])) }
+        for (_, listener) in listeners {
+            listener.request.respond(Self.complete(["_meta": [MCPVersion.metaSubscriptionID: listener.request.id.json]]))
+        }
         listeners.removeAll()
         peer.close(reason: reason)
     }
@@ -55,8 +57,9 @@ public final class MCPServerSession {
     /// Sends `notifications/message` when the client asked for log messages at `level` or more severe.
     func log(level: String, logger: String, data: JSON) {
         guard let threshold = logLevel, isInitialized || negotiatedVersion != nil,
-              let rank = Self.logLevels.firstIndex(of: level), let minimum = Self.logLevels.firstIndex(of: threshold),
-              rank >= minimum else { return }
+            let rank = Self.logLevels.firstIndex(of: level), let minimum = Self.logLevels.firstIndex(of: threshold),
+            rank >= minimum
+        else { return }
         notify("notifications/message", params: ["level": .string(level), "logger": .string(logger), "data": data])
     }
 
@@ -65,8 +68,9 @@ public final class MCPServerSession {
             notify(kind.notificationMethod)
         }
         for (id, listener) in listeners where listener.filter[kind.subscriptionFlag]?.boolValue == true {
-            listener.request.notify(method: kind.notificationMethod,
-                                    params: ["_meta": [MCPVersion.metaSubscriptionID: id.json]])
+            listener.request.notify(
+                method: kind.notificationMethod,
+                params: ["_meta": [MCPVersion.metaSubscriptionID: id.json]])
         }
     }
 
@@ -84,8 +88,10 @@ public final class MCPServerSession {
         let params = request.params
         let stateless = MCPVersion.requestVersion(params)
         if let stateless, !MCPVersion.all.contains(stateless) {
-            request.fail(JSONRPCError(code: MCPErrorCode.unsupportedProtocolVersion, message: "Unsupported protocol version",
-                                      data: ["supported": .array(MCPVersion.all.map(JSON.string)), "requested": .string(stateless)]))
+            request.fail(
+                JSONRPCError(
+                    code: MCPErrorCode.unsupportedProtocolVersion, message: "Unsupported protocol version",
+                    data: ["supported": .array(MCPVersion.all.map(JSON.string)), "requested": .string(stateless)]))
             return
         }
         let era = MCPResponder(request: request, stateless: stateless == MCPVersion.stateless, serverInfo: server.info.json)
@@ -97,24 +103,33 @@ public final class MCPServerSession {
         case "subscriptions/listen": listen(request, params)
         case "tools/list": era.respond(["tools": .array(backend.tools(for: self))])
         case "tools/call":
-            guard let name = params?["name"]?.stringValue else { return request.fail(.invalidParams("tools/call needs a string \"name\"")) }
+            guard let name = params?["name"]?.stringValue else {
+                return request.fail(.invalidParams("tools/call needs a string \"name\""))
+            }
             backend.callTool(name: name, arguments: params?["arguments"], request: era.wrapped(), session: self)
         case "resources/list": era.respond(["resources": .array(backend.resources(for: self))])
         case "resources/templates/list": era.respond(["resourceTemplates": .array(backend.resourceTemplates(for: self))])
         case "resources/read":
-            guard let uri = params?["uri"]?.stringValue else { return request.fail(.invalidParams("resources/read needs a string \"uri\"")) }
+            guard let uri = params?["uri"]?.stringValue else {
+                return request.fail(.invalidParams("resources/read needs a string \"uri\""))
+            }
             backend.readResource(uri: uri, request: era.wrapped(), session: self)
         case "resources/subscribe", "resources/unsubscribe": era.respond([:])
         case "prompts/list": era.respond(["prompts": .array(backend.prompts(for: self))])
         case "prompts/get":
-            guard let name = params?["name"]?.stringValue else { return request.fail(.invalidParams("prompts/get needs a string \"name\"")) }
+            guard let name = params?["name"]?.stringValue else {
+                return request.fail(.invalidParams("prompts/get needs a string \"name\""))
+            }
             backend.getPrompt(name: name, arguments: params?["arguments"], request: era.wrapped(), session: self)
         case "completion/complete":
-            guard let params, params["ref"] != nil else { return request.fail(.invalidParams("completion/complete needs \"ref\" and \"argument\"")) }
+            guard let params, params["ref"] != nil else {
+                return request.fail(.invalidParams("completion/complete needs \"ref\" and \"argument\""))
+            }
             backend.complete(params: params, request: era.wrapped(), session: self)
         case "logging/setLevel":
             guard let level = params?["level"]?.stringValue, Self.logLevels.contains(level) else {
-                return request.fail(.invalidParams("logging/setLevel needs \"level\", one of \(Self.logLevels.joined(separator: ", "))"))
+                return request.fail(
+                    .invalidParams("logging/setLevel needs \"level\", one of \(Self.logLevels.joined(separator: ", "))"))
             }
             logLevel = level
             era.respond([:])
@@ -127,7 +142,8 @@ public final class MCPServerSession {
 
     private func initialize(_ params: JSON?, _ era: MCPResponder) {
         guard let params, params.objectValue != nil else {
-            return era.request.fail(.invalidParams("initialize needs params with \"protocolVersion\", \"capabilities\" and \"clientInfo\""))
+            return era.request.fail(
+                .invalidParams("initialize needs params with \"protocolVersion\", \"capabilities\" and \"clientInfo\""))
         }
         guard let requested = params["protocolVersion"]?.stringValue else {
             return era.request.fail(.invalidParams("initialize needs a string \"protocolVersion\""))

@@ -33,7 +33,9 @@ final class HTTPExchange {
             var headers = HTTPReply.jsonHeaders
             if let sessionID { headers.set("Mcp-Session-Id", sessionID) }
             let status: Int
-            if case let .error(_, error) = message, error.code == MCPErrorCode.unsupportedProtocolVersion || error.code == MCPErrorCode.headerMismatch {
+            if case let .error(_, error) = message,
+                error.code == MCPErrorCode.unsupportedProtocolVersion || error.code == MCPErrorCode.headerMismatch
+            {
                 status = 400
             } else {
                 status = 200
@@ -93,10 +95,13 @@ final class HTTPSessionChannel {
 /// Response helpers.
 enum HTTPReply {
     static let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json"]
-    static let sseHeaders: HTTPHeaders = ["Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"]
+    static let sseHeaders: HTTPHeaders = [
+        "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no",
+    ]
 
     static func plain(_ response: HTTPResponseWriter, _ status: Int, _ text: String) {
-        response.respond(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: Array((text + "\n").utf8))
+        response.respond(
+            status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: Array((text + "\n").utf8))
     }
 
     static func json(_ response: HTTPResponseWriter, _ status: Int, _ message: JSONRPCMessage) {

@@ -2,8 +2,9 @@ import JSON
 import JSONRPC
 import Logging
 import Loop
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// MCP over our own stdin/stdout: one JSON message per line, nothing but protocol messages on stdout.
@@ -43,8 +44,9 @@ public final class StdioServerTransport {
         if Pipe.isStream(fd: 0) {
             let pipe = try Pipe(loop: loop, fd: 0)
             input = pipe
-            try pipe.startReading(onRead: { [unowned self] bytes in self.consume(bytes) },
-                                  onEnd: { [unowned self] error in self.end(error.map { "stdin failed: \($0)" } ?? "stdin closed") })
+            try pipe.startReading(
+                onRead: { [unowned self] bytes in self.consume(bytes) },
+                onEnd: { [unowned self] error in self.end(error.map { "stdin failed: \($0)" } ?? "stdin closed") })
         } else {
             // A regular file or /dev/null: libuv cannot open it as a pipe, and reading a file does not block for
             // long, so it is read whole on the next turn.
@@ -73,8 +75,14 @@ public final class StdioServerTransport {
                     send(error.response)
                 }
             case .tooLong(let size):
-                logger.warning("dropped an oversized line on stdin", metadata: ["bytes": "\(size)", "limit": "\(framer.maxLineBytes)"])
-                send(.error(id: nil, error: .parseError("message of \(size) bytes exceeds the maximum line length of \(framer.maxLineBytes) bytes (set --max-line-bytes to raise it)")))
+                logger.warning(
+                    "dropped an oversized line on stdin", metadata: ["bytes": "\(size)", "limit": "\(framer.maxLineBytes)"])
+                send(
+                    .error(
+                        id: nil,
+                        error: .parseError(
+                            "message of \(size) bytes exceeds the maximum line length of \(framer.maxLineBytes) bytes (set --max-line-bytes to raise it)"
+                        )))
             }
         }
     }

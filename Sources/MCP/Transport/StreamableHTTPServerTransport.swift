@@ -53,10 +53,15 @@ public final class StreamableHTTPServerTransport {
     /// Handles one HTTP request for the MCP endpoint.
     public func handle(_ request: HTTPRequest, _ response: HTTPResponseWriter) {
         if let origin = request.headers["Origin"], !originAllowed(origin) {
-            return HTTPReply.plain(response, 403, "Forbidden: Origin \(origin) is not allowed (start switchyard with --allow-origin \(origin) to allow it)")
+            return HTTPReply.plain(
+                response, 403,
+                "Forbidden: Origin \(origin) is not allowed (start switchyard with --allow-origin \(origin) to allow it)")
         }
         if let version = request.headers["MCP-Protocol-Version"], !MCPVersion.all.contains(version) {
-            return HTTPReply.plain(response, 400, "Bad Request: unsupported MCP-Protocol-Version \(version); supported: \(MCPVersion.all.joined(separator: ", "))")
+            return HTTPReply.plain(
+                response, 400,
+                "Bad Request: unsupported MCP-Protocol-Version \(version); supported: \(MCPVersion.all.joined(separator: ", "))"
+            )
         }
         var identity: String?
         if let authenticate {
@@ -66,13 +71,16 @@ public final class StreamableHTTPServerTransport {
                 var headers: HTTPHeaders = ["Content-Type": "application/json"]
                 if failure.status == 401 { headers.set("WWW-Authenticate", "Bearer realm=\"switchyard\"") }
                 // A JSON-RPC error body, so MCP clients can show the reason (a bad key) rather than a generic fault.
-                let body: JSON = ["jsonrpc": "2.0", "id": .null,
-                                  "error": ["code": .int(failure.status == 401 ? -32001 : -32003), "message": .string(failure.message)]]
+                let body: JSON = [
+                    "jsonrpc": "2.0", "id": .null,
+                    "error": ["code": .int(failure.status == 401 ? -32001 : -32003), "message": .string(failure.message)],
+                ]
                 return response.respond(status: failure.status, headers: headers, body: body.serialized())
             }
         }
         if let identity, let sessionID = request.headers["Mcp-Session-Id"], let channel = sessions[sessionID],
-           let owner = channel.session.attributes[MCPServerSession.identityAttribute]?.stringValue, owner != identity {
+            let owner = channel.session.attributes[MCPServerSession.identityAttribute]?.stringValue, owner != identity
+        {
             return HTTPReply.plain(response, 403, "Forbidden: session \(sessionID) was opened with other credentials")
         }
         currentIdentity = identity
@@ -84,14 +92,18 @@ public final class StreamableHTTPServerTransport {
         default:
             var headers = HTTPHeaders()
             headers.set("Allow", "GET, POST, DELETE")
-            response.respond(status: 405, headers: headers, body: Array("Method Not Allowed: use POST, GET or DELETE on /mcp\n".utf8))
+            response.respond(
+                status: 405, headers: headers, body: Array("Method Not Allowed: use POST, GET or DELETE on /mcp\n".utf8))
         }
     }
 
     private func originAllowed(_ origin: String) -> Bool {
         let lowered = origin.lowercased()
         if allowedOrigins.contains(lowered) || allowedOrigins.contains("*") { return true }
-        for prefix in ["http://localhost", "https://localhost", "http://127.0.0.1", "https://127.0.0.1", "http://[::1]", "https://[::1]"] {
+        for prefix in [
+            "http://localhost", "https://localhost", "http://127.0.0.1", "https://127.0.0.1", "http://[::1]",
+            "https://[::1]",
+        ] {
             if lowered == prefix || lowered.hasPrefix(prefix + ":") { return true }
         }
         return false
@@ -104,10 +116,14 @@ public final class StreamableHTTPServerTransport {
         let acceptsJSON = accept.contains("application/json") || accept.contains("*/*") || accept.contains("application/*")
         let acceptsSSE = accept.contains("text/event-stream") || accept.contains("*/*")
         guard acceptsJSON || acceptsSSE else {
-            return HTTPReply.plain(response, 406, "Not Acceptable: POST /mcp answers with application/json or text/event-stream; send Accept: application/json, text/event-stream")
+            return HTTPReply.plain(
+                response, 406,
+                "Not Acceptable: POST /mcp answers with application/json or text/event-stream; send Accept: application/json, text/event-stream"
+            )
         }
         if let type = request.headers["Content-Type"]?.lowercased(), !type.hasPrefix("application/json") {
-            return HTTPReply.plain(response, 415, "Unsupported Media Type: send the JSON-RPC message as Content-Type: application/json")
+            return HTTPReply.plain(
+                response, 415, "Unsupported Media Type: send the JSON-RPC message as Content-Type: application/json")
         }
         let message: JSONRPCMessage
         do {
@@ -120,22 +136,34 @@ public final class StreamableHTTPServerTransport {
         if case let .request(_, method, params) = message {
             let bodyVersion = MCPVersion.requestVersion(params)
             if let bodyVersion, let headerVersion, bodyVersion != headerVersion {
-                return HTTPReply.json(response, 400, .error(id: message.requestID, error: JSONRPCError(
-                    code: MCPErrorCode.headerMismatch,
-                    message: "Header mismatch: MCP-Protocol-Version header \(headerVersion) does not match _meta protocolVersion \(bodyVersion)")))
+                return HTTPReply.json(
+                    response, 400,
+                    .error(
+                        id: message.requestID,
+                        error: JSONRPCError(
+                            code: MCPErrorCode.headerMismatch,
+                            message:
+                                "Header mismatch: MCP-Protocol-Version header \(headerVersion) does not match _meta protocolVersion \(bodyVersion)"
+                        )))
             }
             if method == "initialize" && sessionID == nil {
                 return initialize(message, response, acceptsSSE: acceptsSSE)
             }
-            if sessionID == nil && (bodyVersion == MCPVersion.stateless || headerVersion == MCPVersion.stateless || method == "server/discover") {
+            if sessionID == nil
+                && (bodyVersion == MCPVersion.stateless || headerVersion == MCPVersion.stateless
+                    || method == "server/discover")
+            {
                 return stateless(message, response, acceptsSSE: acceptsSSE)
             }
         }
         guard let sessionID else {
-            return HTTPReply.plain(response, 400, "Bad Request: missing Mcp-Session-Id header; send initialize first and echo the Mcp-Session-Id it returns")
+            return HTTPReply.plain(
+                response, 400,
+                "Bad Request: missing Mcp-Session-Id header; send initialize first and echo the Mcp-Session-Id it returns")
         }
         guard let channel = sessions[sessionID] else {
-            return HTTPReply.plain(response, 404, "Not Found: session \(sessionID) does not exist or has ended; initialize a new session")
+            return HTTPReply.plain(
+                response, 404, "Not Found: session \(sessionID) does not exist or has ended; initialize a new session")
         }
         switch message {
         case .request:
@@ -174,7 +202,8 @@ public final class StreamableHTTPServerTransport {
 
     private func get(_ request: HTTPRequest, _ response: HTTPResponseWriter) {
         guard (request.headers["Accept"]?.lowercased() ?? "").contains("text/event-stream") else {
-            return HTTPReply.plain(response, 406, "Not Acceptable: GET /mcp opens an event stream; send Accept: text/event-stream")
+            return HTTPReply.plain(
+                response, 406, "Not Acceptable: GET /mcp opens an event stream; send Accept: text/event-stream")
         }
         guard let sessionID = request.headers["Mcp-Session-Id"] else {
             return HTTPReply.plain(response, 400, "Bad Request: missing Mcp-Session-Id header")

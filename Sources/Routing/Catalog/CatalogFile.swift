@@ -60,8 +60,9 @@ enum CatalogDate {
     static func unixTime(of text: String) -> Int64? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let year = Int64(parts[0]), let month = Int64(parts[1]), let day = Int64(parts[2]),
-              (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year) else { return nil }
+            let year = Int64(parts[0]), let month = Int64(parts[1]), let day = Int64(parts[2]),
+            (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year)
+        else { return nil }
         // Howard Hinnant's days_from_civil: counts days in eras of 400 years, with years starting in March so
         // the leap day falls at the end.
         let shiftedYear = month <= 2 ? year - 1 : year

@@ -37,9 +37,11 @@ public struct ModelFilter: Sendable, Equatable {
     /// Skip models a provider no longer lists or settings switched off.
     public var activeOnly: Bool
 
-    public init(provider: String? = nil, inputModality: String? = nil, capabilities: Set<ModelCapability> = [],
-                maxInputPrice: Double? = nil, maxOutputPrice: Double? = nil, minContextLength: Int? = nil,
-                activeOnly: Bool = false) {
+    public init(
+        provider: String? = nil, inputModality: String? = nil, capabilities: Set<ModelCapability> = [],
+        maxInputPrice: Double? = nil, maxOutputPrice: Double? = nil, minContextLength: Int? = nil,
+        activeOnly: Bool = false
+    ) {
         self.provider = provider
         self.inputModality = inputModality
         self.capabilities = capabilities
@@ -69,8 +71,10 @@ extension ModelFilter {
     /// field under `path` (empty for the top level).
     public init(json: JSON, path: String = "") throws(SettingsError) {
         let reader = try SettingsReader(json, path: path)
-        try reader.rejectUnknown(["provider", "input_modality", "capability", "max_input_price", "max_output_price",
-                                  "min_context_length", "active_only"])
+        try reader.rejectUnknown([
+            "provider", "input_modality", "capability", "max_input_price", "max_output_price",
+            "min_context_length", "active_only",
+        ])
         var capabilities: Set<ModelCapability> = []
         let names: [String]
         if let single = reader.object["capability"]?.stringValue {
@@ -85,12 +89,13 @@ extension ModelFilter {
             }
             capabilities.insert(capability)
         }
-        self.init(provider: try reader.string("provider"), inputModality: try reader.string("input_modality"),
-                  capabilities: capabilities,
-                  maxInputPrice: try reader.double("max_input_price", range: 0...1_000_000),
-                  maxOutputPrice: try reader.double("max_output_price", range: 0...1_000_000),
-                  minContextLength: try reader.int("min_context_length", range: 0...1_000_000_000),
-                  activeOnly: try reader.bool("active_only") ?? false)
+        self.init(
+            provider: try reader.string("provider"), inputModality: try reader.string("input_modality"),
+            capabilities: capabilities,
+            maxInputPrice: try reader.double("max_input_price", range: 0...1_000_000),
+            maxOutputPrice: try reader.double("max_output_price", range: 0...1_000_000),
+            minContextLength: try reader.int("min_context_length", range: 0...1_000_000_000),
+            activeOnly: try reader.bool("active_only") ?? false)
     }
 }
 

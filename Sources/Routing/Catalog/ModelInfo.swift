@@ -22,11 +22,13 @@ public struct ModelInfo: Sendable, Equatable {
     /// zeros that mean "unknown", not "free", so price filters and cost estimates must not trust it.
     public var isPricingKnown: Bool
 
-    public init(id: ModelID, displayName: String? = nil, contextLength: Int? = nil, maxOutputTokens: Int? = nil,
-                inputModalities: [String] = ["text"], outputModalities: [String] = ["text"], pricing: Pricing = Pricing(),
-                supportsTools: Bool = false, supportsVision: Bool = false, supportsJSONSchema: Bool = false,
-                supportsReasoning: Bool = false, usesMaxCompletionTokens: Bool = false, isActive: Bool = true,
-                isPricingKnown: Bool = true) {
+    public init(
+        id: ModelID, displayName: String? = nil, contextLength: Int? = nil, maxOutputTokens: Int? = nil,
+        inputModalities: [String] = ["text"], outputModalities: [String] = ["text"], pricing: Pricing = Pricing(),
+        supportsTools: Bool = false, supportsVision: Bool = false, supportsJSONSchema: Bool = false,
+        supportsReasoning: Bool = false, usesMaxCompletionTokens: Bool = false, isActive: Bool = true,
+        isPricingKnown: Bool = true
+    ) {
         self.id = id
         self.displayName = displayName
         self.contextLength = contextLength

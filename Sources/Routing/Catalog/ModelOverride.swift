@@ -19,11 +19,13 @@ public struct ModelOverride: Sendable, Equatable {
     public var usesMaxCompletionTokens: Bool?
     public var isActive: Bool?
 
-    public init(displayName: String? = nil, contextLength: Int? = nil, maxOutputTokens: Int? = nil,
-                inputModalities: [String]? = nil, outputModalities: [String]? = nil, inputPrice: Double? = nil,
-                outputPrice: Double? = nil, cachedInputPrice: Double? = nil, supportsTools: Bool? = nil,
-                supportsVision: Bool? = nil, supportsJSONSchema: Bool? = nil, supportsReasoning: Bool? = nil,
-                usesMaxCompletionTokens: Bool? = nil, isActive: Bool? = nil) {
+    public init(
+        displayName: String? = nil, contextLength: Int? = nil, maxOutputTokens: Int? = nil,
+        inputModalities: [String]? = nil, outputModalities: [String]? = nil, inputPrice: Double? = nil,
+        outputPrice: Double? = nil, cachedInputPrice: Double? = nil, supportsTools: Bool? = nil,
+        supportsVision: Bool? = nil, supportsJSONSchema: Bool? = nil, supportsReasoning: Bool? = nil,
+        usesMaxCompletionTokens: Bool? = nil, isActive: Bool? = nil
+    ) {
         self.displayName = displayName
         self.contextLength = contextLength
         self.maxOutputTokens = maxOutputTokens

@@ -17,7 +17,9 @@ public struct ChatRequest: Sendable {
     }
 
     /// Fields that only steer Switchyard and are never sent upstream.
-    public static let gatewayFields: Set<String> = ["models", "tags", "route", "provider", "transforms", "usage", "user_key"]
+    public static let gatewayFields: Set<String> = [
+        "models", "tags", "route", "provider", "transforms", "usage", "user_key",
+    ]
 
     /// `model`: a model id, an alias name, or absent (the session's or the settings' default is used).
     public var model: String? { body["model"]?.stringValue }

@@ -31,10 +31,11 @@ public struct TokenUsage: Sendable, Equatable {
     /// Reads an OpenAI-shaped `usage` object.
     public init?(openAI usage: JSON?) {
         guard let usage, usage.objectValue != nil else { return nil }
-        self.init(prompt: Int(usage["prompt_tokens"]?.intValue ?? 0),
-                  completion: Int(usage["completion_tokens"]?.intValue ?? 0),
-                  cached: Int(usage["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0),
-                  reasoning: Int(usage["completion_tokens_details"]?["reasoning_tokens"]?.intValue ?? 0))
+        self.init(
+            prompt: Int(usage["prompt_tokens"]?.intValue ?? 0),
+            completion: Int(usage["completion_tokens"]?.intValue ?? 0),
+            cached: Int(usage["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0),
+            reasoning: Int(usage["completion_tokens_details"]?["reasoning_tokens"]?.intValue ?? 0))
     }
 }
 

@@ -8,8 +8,10 @@ public protocol ProviderAdapter: Sendable {
     /// The HTTP request for one chat attempt at `model` (the provider's own model name, without the provider id).
     /// `info` is the catalog entry when known (it decides e.g. `max_tokens` vs `max_completion_tokens`).
     /// Throws `.badRequest` when the request cannot be expressed for this provider.
-    func chatRequest(_ request: ChatRequest, model: String, provider: ProviderConfig, info: ModelInfo?,
-                     stream: Bool) throws(UpstreamFailure) -> UpstreamRequest
+    func chatRequest(
+        _ request: ChatRequest, model: String, provider: ProviderConfig, info: ModelInfo?,
+        stream: Bool
+    ) throws(UpstreamFailure) -> UpstreamRequest
 
     /// Decodes a 2xx non-streaming body into an OpenAI `chat.completion`. Throws `.invalidResponse` (or
     /// `.contentFiltered` when the provider answered 200 but blocked the content).
@@ -59,7 +61,8 @@ public protocol PassThroughStreamDecoder: ChatStreamDecoder {
 /// Optional capability: embeddings (`POST /v1/embeddings`).
 public protocol EmbeddingsAdapter: ProviderAdapter {
     /// The HTTP request for an OpenAI-shaped embeddings body.
-    func embeddingsRequest(_ body: JSONObject, model: String, provider: ProviderConfig) throws(UpstreamFailure) -> UpstreamRequest
+    func embeddingsRequest(_ body: JSONObject, model: String, provider: ProviderConfig) throws(UpstreamFailure)
+        -> UpstreamRequest
     /// Decodes the answer into the OpenAI embeddings list shape plus its usage.
     func embeddingsResponse(_ body: [UInt8], model: String) throws(UpstreamFailure) -> (JSONObject, TokenUsage)
 }

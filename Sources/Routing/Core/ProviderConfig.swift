@@ -26,8 +26,10 @@ public struct ProviderConfig: Sendable {
     /// Per-attempt timeouts.
     public var timeouts: AttemptTimeouts
 
-    public init(id: String, kind: ProviderKind, baseURL: String, apiKey: String? = nil, apiKeyEnv: String? = nil,
-                headers: [(String, String)] = [], timeouts: AttemptTimeouts = AttemptTimeouts()) {
+    public init(
+        id: String, kind: ProviderKind, baseURL: String, apiKey: String? = nil, apiKeyEnv: String? = nil,
+        headers: [(String, String)] = [], timeouts: AttemptTimeouts = AttemptTimeouts()
+    ) {
         self.id = id
         self.kind = kind
         var base = baseURL

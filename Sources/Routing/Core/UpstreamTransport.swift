@@ -48,8 +48,10 @@ public protocol UpstreamCall: AnyObject {
 /// fakes. All callbacks run on the caller's thread (the loop), in order: `onHead` once, `onBody` zero or more times,
 /// `onComplete` exactly once and last. Callbacks never run inside `send`.
 public protocol UpstreamTransport: AnyObject {
-    func send(_ request: UpstreamRequest, timeouts: AttemptTimeouts,
-              onHead: @escaping (_ status: Int, _ headers: [(String, String)]) -> Void,
-              onBody: @escaping ([UInt8]) -> Void,
-              onComplete: @escaping (TransportFailure?) -> Void) -> UpstreamCall
+    func send(
+        _ request: UpstreamRequest, timeouts: AttemptTimeouts,
+        onHead: @escaping (_ status: Int, _ headers: [(String, String)]) -> Void,
+        onBody: @escaping ([UInt8]) -> Void,
+        onComplete: @escaping (TransportFailure?) -> Void
+    ) -> UpstreamCall
 }

@@ -37,8 +37,10 @@ extension APIKey {
         if fields.keys.contains("tpm_limit") { copy.tpmLimit = try reader.int("tpm_limit", range: 1...1_000_000_000_000) }
         if fields.keys.contains("max_in_flight") { copy.maxInFlight = try reader.int("max_in_flight", range: 1...1_000_000) }
         if fields.keys.contains("expires_at") { copy.expiresAt = try reader.double("expires_at", range: 0...1e11) }
-        for (key, path) in [("allowed_models", \APIKey.allowedModels), ("tags", \.tags), ("allowed_servers", \.allowedServers),
-                            ("allowed_tools", \.allowedTools)] {
+        for (key, path) in [
+            ("allowed_models", \APIKey.allowedModels), ("tags", \.tags), ("allowed_servers", \.allowedServers),
+            ("allowed_tools", \.allowedTools),
+        ] {
             if let list = try reader.strings(key) {
                 guard list.allSatisfy({ !$0.isEmpty }) else { throw reader.error(key, "must not contain empty strings") }
                 copy[keyPath: path] = list
@@ -54,7 +56,8 @@ extension APIKey {
             "id": .string(id), "api_key_id_hash": .string(id), "name": .string(name), "kind": .string(kind.rawValue),
             "reset_budget_interval": .string(resetInterval.rawValue),
             "allowed_models": .array(allowedModels.map(JSON.string)), "tags": .array(tags.map(JSON.string)),
-            "allowed_servers": .array(allowedServers.map(JSON.string)), "allowed_tools": .array(allowedTools.map(JSON.string)),
+            "allowed_servers": .array(allowedServers.map(JSON.string)),
+            "allowed_tools": .array(allowedTools.map(JSON.string)),
             "disabled": .bool(disabled), "created_at": .double(createdAt),
             "spend": .double(spend), "period_start": .double(periodStart), "total_spend": .double(totalSpend),
             "requests_in_flight": .int(Int64(inFlight)),

@@ -63,11 +63,13 @@ public struct APIKey: Sendable, Equatable {
     /// Spend over the key's whole life.
     public var totalSpend: Double
 
-    public init(id: String, secretHash: String, name: String, kind: KeyKind = .api, creditLimit: Double? = nil,
-                resetInterval: BudgetInterval = .never, allowedModels: [String] = [], rpmLimit: Int? = nil,
-                tpmLimit: Int? = nil, maxInFlight: Int? = nil, expiresAt: Double? = nil, tags: [String] = [],
-                allowedServers: [String] = [], allowedTools: [String] = [], disabled: Bool = false,
-                createdAt: Double = 0, spend: Double = 0, periodStart: Double = 0, totalSpend: Double = 0) {
+    public init(
+        id: String, secretHash: String, name: String, kind: KeyKind = .api, creditLimit: Double? = nil,
+        resetInterval: BudgetInterval = .never, allowedModels: [String] = [], rpmLimit: Int? = nil,
+        tpmLimit: Int? = nil, maxInFlight: Int? = nil, expiresAt: Double? = nil, tags: [String] = [],
+        allowedServers: [String] = [], allowedTools: [String] = [], disabled: Bool = false,
+        createdAt: Double = 0, spend: Double = 0, periodStart: Double = 0, totalSpend: Double = 0
+    ) {
         self.id = id
         self.secretHash = secretHash
         self.name = name

@@ -2,7 +2,9 @@ import JSON
 
 extension Governor {
     /// Creates a key from management fields. The secret (`sk-sy-…`) is returned once and never stored.
-    public func createKey(_ fields: JSONObject, completion: @escaping (Result<(secret: String, key: APIKey), RoutingError>) -> Void) {
+    public func createKey(
+        _ fields: JSONObject, completion: @escaping (Result<(secret: String, key: APIKey), RoutingError>) -> Void
+    ) {
         let secret = Self.newSecret()
         let hash = SHA256.hex(secret)
         let now = clock.wallTime()
@@ -42,8 +44,11 @@ extension Governor {
         store.deleteKey(id: id) { error in
             if let error {
                 self.index(key)
-                return completion(.failure(RoutingError(status: 500, type: "server_error", code: "store_failed",
-                                                        message: "could not revoke key \(id): \(error)")))
+                return completion(
+                    .failure(
+                        RoutingError(
+                            status: 500, type: "server_error", code: "store_failed",
+                            message: "could not revoke key \(id): \(error)")))
             }
             completion(.success(key))
         }
@@ -63,7 +68,10 @@ extension Governor {
         store.saveKey(key) { error in
             guard let error else { return completion(nil) }
             undo()  // memory and database never disagree
-            completion(RoutingError(status: 500, type: "server_error", code: "store_failed", message: "could not save key \(key.id): \(error)"))
+            completion(
+                RoutingError(
+                    status: 500, type: "server_error", code: "store_failed",
+                    message: "could not save key \(key.id): \(error)"))
         }
     }
 
@@ -76,10 +84,13 @@ extension Governor {
 
     static func invalid(_ error: SettingsError) -> RoutingError {
         let field = error.message.split(separator: ":").first.map(String.init)
-        return RoutingError(status: 400, type: "invalid_request_error", code: "invalid_field", message: error.message, parameter: field)
+        return RoutingError(
+            status: 400, type: "invalid_request_error", code: "invalid_field", message: error.message, parameter: field)
     }
 
     static func notFound(_ id: String) -> RoutingError {
-        RoutingError(status: 404, type: "invalid_request_error", code: "key_not_found", message: "No API key with id \(id).", parameter: "id")
+        RoutingError(
+            status: 404, type: "invalid_request_error", code: "key_not_found", message: "No API key with id \(id).",
+            parameter: "id")
     }
 }

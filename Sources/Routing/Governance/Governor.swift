@@ -76,17 +76,23 @@ public final class Governor {
         guard var key = key(id: stored.id) else { return .failure(Self.unauthorized("API key \(stored.id) was revoked.")) }
         if let refusal = refusal(of: key) { return .failure(refusal) }
         guard key.kind != .provisioning else {
-            return .failure(RoutingError(status: 403, type: "permission_error", code: "provisioning_key",
-                                         message: "Provisioning keys manage keys and cannot call models."))
+            return .failure(
+                RoutingError(
+                    status: 403, type: "permission_error", code: "provisioning_key",
+                    message: "Provisioning keys manage keys and cannot call models."))
         }
         for name in names where !key.allowsModel(name) {
-            return .failure(RoutingError(status: 403, type: "permission_error", code: "model_not_allowed",
-                                         message: "API key \(key.id) may not use \"\(name)\" (allowed: \(key.allowedModels.joined(separator: ", "))).",
-                                         parameter: "model"))
+            return .failure(
+                RoutingError(
+                    status: 403, type: "permission_error", code: "model_not_allowed",
+                    message:
+                        "API key \(key.id) may not use \"\(name)\" (allowed: \(key.allowedModels.joined(separator: ", "))).",
+                    parameter: "model"))
         }
         let now = clock.now()
         if let limit = key.maxInFlight, inFlight[key.id, default: 0] >= limit {
-            return .failure(Self.tooMany("API key \(key.id) already has \(limit) requests in flight (max_in_flight).", retryAfter: 1))
+            return .failure(
+                Self.tooMany("API key \(key.id) already has \(limit) requests in flight (max_in_flight).", retryAfter: 1))
         }
         // Mutated in place (never copied out of the dictionary): a copy would duplicate the window's arrays on
         // every request.
@@ -97,8 +103,12 @@ public final class Governor {
             let committed = key.spend + reserved[key.id, default: 0]
             // Admitted while anything is left: at most one request can cross the limit, by at most its estimate.
             guard committed < limit else {
-                return .failure(RoutingError(status: 402, type: "insufficient_quota", code: "budget_exceeded",
-                                             message: "API key \(key.id) has spent its budget of $\(limit) for this \(key.resetInterval.periodName) (spent $\(Self.money(key.spend)), $\(Self.money(reserved[key.id, default: 0])) reserved by requests in flight)."))
+                return .failure(
+                    RoutingError(
+                        status: 402, type: "insufficient_quota", code: "budget_exceeded",
+                        message:
+                            "API key \(key.id) has spent its budget of $\(limit) for this \(key.resetInterval.periodName) (spent $\(Self.money(key.spend)), $\(Self.money(reserved[key.id, default: 0])) reserved by requests in flight)."
+                    ))
             }
         }
         windows[key.id]?.addRequest(at: now)
@@ -135,11 +145,13 @@ public final class Governor {
         guard let window = windows[key.id] else { return nil }
         if let limit = key.rpmLimit, window.requestCount >= limit {
             let wait = (window.oldestRequest ?? now) + RateWindow.length - now
-            return Self.tooMany("API key \(key.id) reached its limit of \(limit) requests per minute.", retryAfter: max(wait, 0.001))
+            return Self.tooMany(
+                "API key \(key.id) reached its limit of \(limit) requests per minute.", retryAfter: max(wait, 0.001))
         }
         if let limit = key.tpmLimit, window.tokenCount >= limit {
             let wait = window.secondsUntilTokensBelow(limit, now: now)
-            return Self.tooMany("API key \(key.id) reached its limit of \(limit) tokens per minute.", retryAfter: max(wait, 0.001))
+            return Self.tooMany(
+                "API key \(key.id) reached its limit of \(limit) tokens per minute.", retryAfter: max(wait, 0.001))
         }
         return nil
     }
@@ -249,7 +261,8 @@ public final class Governor {
     }
 
     static func tooMany(_ message: String, retryAfter: Double) -> RoutingError {
-        RoutingError(status: 429, type: "rate_limit_error", code: "key_rate_limited", message: message, retryAfterSeconds: retryAfter)
+        RoutingError(
+            status: 429, type: "rate_limit_error", code: "key_rate_limited", message: message, retryAfterSeconds: retryAfter)
     }
 
     static func money(_ value: Double) -> String { String((value * 1_000_000).rounded() / 1_000_000) }

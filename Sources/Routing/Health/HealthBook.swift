@@ -36,8 +36,10 @@ public final class HealthBook {
         providers[model.provider, default: TargetHealth()].started(now: now)
     }
 
-    public func succeeded(_ model: ModelID, latencyMilliseconds: Double, timeToFirstTokenMilliseconds: Double?,
-                          usage: TokenUsage, streamed: Bool) {
+    public func succeeded(
+        _ model: ModelID, latencyMilliseconds: Double, timeToFirstTokenMilliseconds: Double?,
+        usage: TokenUsage, streamed: Bool
+    ) {
         let now = clock()
         models[model, default: TargetHealth()].succeeded(
             latencyMilliseconds: latencyMilliseconds, timeToFirstTokenMilliseconds: timeToFirstTokenMilliseconds,
@@ -58,8 +60,9 @@ public final class HealthBook {
             providers[model.provider, default: TargetHealth()].failed(failure, now: now, settings: settings)
         } else {
             // Ends the provider-level attempt without counting it against the provider.
-            providers[model.provider, default: TargetHealth()].failed(UpstreamFailure(.cancelled, message: failure.message),
-                                                                      now: now, settings: settings)
+            providers[model.provider, default: TargetHealth()].failed(
+                UpstreamFailure(.cancelled, message: failure.message),
+                now: now, settings: settings)
         }
     }
 

@@ -37,10 +37,14 @@ public struct TargetHealth: Sendable, Equatable {
 
     /// Whether a request may be sent now, and if not why and until when.
     public func availability(now: Double) -> Availability {
-        if let until = retryAfterUntil, now < until { return .unavailable(reason: "rate limited by the provider", until: until) }
+        if let until = retryAfterUntil, now < until {
+            return .unavailable(reason: "rate limited by the provider", until: until)
+        }
         switch circuit {
         case .closed: return .available
-        case .open(let until): return now >= until ? .probe : .unavailable(reason: "circuit open after \(consecutiveFailures) failures", until: until)
+        case .open(let until):
+            return now >= until
+                ? .probe : .unavailable(reason: "circuit open after \(consecutiveFailures) failures", until: until)
         case .halfOpen: return .unavailable(reason: "circuit half-open, a probe request is in flight", until: nil)
         }
     }
@@ -55,8 +59,10 @@ public struct TargetHealth: Sendable, Equatable {
     }
 
     /// An attempt succeeded.
-    public mutating func succeeded(latencyMilliseconds latency: Double, timeToFirstTokenMilliseconds ttft: Double?,
-                                   completionTokens: Int, totalTokens: Int, streamed: Bool, now: Double, smoothing: Double) {
+    public mutating func succeeded(
+        latencyMilliseconds latency: Double, timeToFirstTokenMilliseconds ttft: Double?,
+        completionTokens: Int, totalTokens: Int, streamed: Bool, now: Double, smoothing: Double
+    ) {
         roll(now)
         inFlight = max(0, inFlight - 1)
         tokensThisMinute += totalTokens

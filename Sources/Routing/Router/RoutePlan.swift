@@ -26,15 +26,18 @@ public struct RoutePlan: Sendable {
         if let alias { object["alias"] = .string(alias) }
         if let category { object["category"] = ["name": .string(category.name), "reason": .string(category.reason)] }
         object["chosen"] = candidates.first.map { .string($0.model.description) } ?? .null
-        object["candidates"] = .array(candidates.enumerated().map { index, candidate in
-            var entry: JSONObject = ["order": .int(Int64(index + 1)), "model": .string(candidate.model.description),
-                                     "reason": .string(candidate.reason), "health": health.snapshot(of: candidate.model)]
-            if let pricing = candidate.info?.pricing {
-                entry["pricing_per_million"] = ["input": .double(pricing.input), "output": .double(pricing.output)]
-            }
-            if let context = candidate.info?.contextLength { entry["context_length"] = .int(Int64(context)) }
-            return .object(entry)
-        })
+        object["candidates"] = .array(
+            candidates.enumerated().map { index, candidate in
+                var entry: JSONObject = [
+                    "order": .int(Int64(index + 1)), "model": .string(candidate.model.description),
+                    "reason": .string(candidate.reason), "health": health.snapshot(of: candidate.model),
+                ]
+                if let pricing = candidate.info?.pricing {
+                    entry["pricing_per_million"] = ["input": .double(pricing.input), "output": .double(pricing.output)]
+                }
+                if let context = candidate.info?.contextLength { entry["context_length"] = .int(Int64(context)) }
+                return .object(entry)
+            })
         object["skipped"] = .array(skipped.map { ["model": .string($0.model.description), "reason": .string($0.reason)] })
         return .object(object)
     }

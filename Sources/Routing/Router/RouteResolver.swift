@@ -16,11 +16,14 @@ struct RouteResolver {
     }
 
     /// `names` are `model` followed by the `models` fallback list. `chosenCategories` carries classifier answers.
-    func resolve(_ names: [String], request: ChatRequest,
-                 chosenCategories: [String: String] = [:]) throws(RoutingError) -> Outcome {
+    func resolve(
+        _ names: [String], request: ChatRequest,
+        chosenCategories: [String: String] = [:]
+    ) throws(RoutingError) -> Outcome {
         guard let first = names.first else {
-            throw .invalidRequest("No model given: set \"model\" (a provider/model id or an alias), or configure default_model.",
-                                  parameter: "model", code: "model_required")
+            throw .invalidRequest(
+                "No model given: set \"model\" (a provider/model id or an alias), or configure default_model.",
+                parameter: "model", code: "model_required")
         }
         var plan = RoutePlan(requested: first, candidates: [], skipped: [])
         var seen = Set<ModelID>()
@@ -35,7 +38,9 @@ struct RouteResolver {
                     let why: String
                     if let named = chosenCategories[alias.name] {
                         category = alias.categories.first { $0.name == named } ?? Self.defaultCategory(alias)
-                        why = named == category.name ? "classifier model answered \"\(named)\"" : "classifier answer matched no category"
+                        why =
+                            named == category.name
+                            ? "classifier model answered \"\(named)\"" : "classifier answer matched no category"
                     } else if let (matched, keyword) = CategoryClassifier.match(text, categories: alias.categories) {
                         category = matched
                         why = "keyword \"\(keyword)\""
@@ -53,8 +58,10 @@ struct RouteResolver {
                 }
                 if index == 0 { plan.alias = alias.name }
                 for target in ranked where seen.insert(target.model).inserted {
-                    plan.candidates.append(RouteCandidate(model: target.model, reason: "\(label): \(target.reason)",
-                                                          info: models.info(for: target.model)))
+                    plan.candidates.append(
+                        RouteCandidate(
+                            model: target.model, reason: "\(label): \(target.reason)",
+                            info: models.info(for: target.model)))
                 }
                 continue
             }
@@ -75,15 +82,17 @@ struct RouteResolver {
         let offered = models.models(named: name).map(\.id).filter { providers[$0.provider] != nil }.sorted()
         if let id = offered.first { return id }
         if let id = ModelID(name) {
-            throw RoutingError(status: 404, type: "invalid_request_error", code: "model_not_found",
-                               message: "Unknown provider \"\(id.provider)\" in \(parameter) \"\(name)\". Configured providers: "
-                                   + Self.list(providers.keys) + ".", parameter: parameter)
+            throw RoutingError(
+                status: 404, type: "invalid_request_error", code: "model_not_found",
+                message: "Unknown provider \"\(id.provider)\" in \(parameter) \"\(name)\". Configured providers: "
+                    + Self.list(providers.keys) + ".", parameter: parameter)
         }
-        throw RoutingError(status: 404, type: "invalid_request_error", code: "model_not_found",
-                           message: "Unknown model \"\(name)\" in \(parameter): not an alias and not a provider/model id. "
-                               + "Aliases: \(Self.list(aliases.keys)). Configured providers: \(Self.list(providers.keys)). "
-                               + "Write models as provider/model, e.g. \"openai/gpt-4o-mini\".",
-                           parameter: parameter)
+        throw RoutingError(
+            status: 404, type: "invalid_request_error", code: "model_not_found",
+            message: "Unknown model \"\(name)\" in \(parameter): not an alias and not a provider/model id. "
+                + "Aliases: \(Self.list(aliases.keys)). Configured providers: \(Self.list(providers.keys)). "
+                + "Write models as provider/model, e.g. \"openai/gpt-4o-mini\".",
+            parameter: parameter)
     }
 
     /// Leaves out candidates that cannot serve this request now: open circuits, provider `Retry-After` windows, and
@@ -105,8 +114,12 @@ struct RouteResolver {
         }
         if !capable.isEmpty, capable.count < kept.count {
             for candidate in kept where !capable.contains(candidate) {
-                plan.skipped.append((candidate.model, request.hasImages && !(candidate.info?.supportsVision ?? true)
-                    ? "no vision support (the request has images)" : "no tool support (the request uses tools)"))
+                plan.skipped.append(
+                    (
+                        candidate.model,
+                        request.hasImages && !(candidate.info?.supportsVision ?? true)
+                            ? "no vision support (the request has images)" : "no tool support (the request uses tools)"
+                    ))
             }
             kept = capable
         }

@@ -25,14 +25,16 @@ extension RoutedCall {
     func succeededOutcome(usage: TokenUsage) -> RouteOutcome {
         let latency = elapsed(since: attemptStartedAt)
         let ttft = firstTokenAt.map { ($0 - attemptStartedAt) * 1000 }
-        engine.health.succeeded(candidate.model, latencyMilliseconds: latency, timeToFirstTokenMilliseconds: ttft,
-                                usage: usage, streamed: streaming)
+        engine.health.succeeded(
+            candidate.model, latencyMilliseconds: latency, timeToFirstTokenMilliseconds: ttft,
+            usage: usage, streamed: streaming)
         attempts.append(AttemptRecord(model: candidate.model, outcome: "ok", status: status, latencyMilliseconds: latency))
         let cost = engine.models.info(for: candidate.model)?.pricing.cost(of: usage) ?? 0
         let total = elapsed(since: startedAt)
         let requestTTFT = firstTokenAt.map { ($0 - startedAt) * 1000 } ?? (streaming ? nil : total)
-        let outcome = RouteOutcome(id: id, model: candidate.model, usage: usage, cost: cost, latencyMilliseconds: total,
-                                   timeToFirstTokenMilliseconds: requestTTFT, attempts: attempts)
+        let outcome = RouteOutcome(
+            id: id, model: candidate.model, usage: usage, cost: cost, latencyMilliseconds: total,
+            timeToFirstTokenMilliseconds: requestTTFT, attempts: attempts)
         var row = baseRecord()
         row.resolvedModel = candidate.model
         row.usage = usage
@@ -52,8 +54,9 @@ extension RoutedCall {
         if let lastFailure {
             error = RoutingError.upstream(lastFailure, attempts: attempts)
         } else {
-            error = RoutingError(status: 503, type: "upstream_error", code: "no_candidates",
-                                 message: "No candidate could be tried for \"\(plan.requested)\".", attempts: attempts)
+            error = RoutingError(
+                status: 503, type: "upstream_error", code: "no_candidates",
+                message: "No candidate could be tried for \"\(plan.requested)\".", attempts: attempts)
         }
         record(error: error)
         onEvent(.failed(error, streamStarted: false))
@@ -84,8 +87,9 @@ extension RoutedCall {
     }
 
     private func baseRecord() -> UsageRecord {
-        UsageRecord(id: id, createdAt: createdAt, keyID: context.keyID, face: context.face,
-                    requestedModel: plan.requested, attempts: attempts, stream: streaming,
-                    tags: context.tags(with: request.tags))
+        UsageRecord(
+            id: id, createdAt: createdAt, keyID: context.keyID, face: context.face,
+            requestedModel: plan.requested, attempts: attempts, stream: streaming,
+            tags: context.tags(with: request.tags))
     }
 }

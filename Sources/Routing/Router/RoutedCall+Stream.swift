@@ -51,9 +51,13 @@ extension RoutedCall {
         if request.includeUsage {
             var usageObject = usage.openAIObject
             usageObject["cost"] = .double(outcome.cost)
-            onEvent(.chunk(.object(["id": .string(id), "object": "chat.completion.chunk", "created": .int(Int64(createdAt)),
-                            "model": .string(candidate.model.description), "provider": .string(candidate.model.provider),
-                            "choices": [], "usage": .object(usageObject)])))
+            onEvent(
+                .chunk(
+                    .object([
+                        "id": .string(id), "object": "chat.completion.chunk", "created": .int(Int64(createdAt)),
+                        "model": .string(candidate.model.description), "provider": .string(candidate.model.provider),
+                        "choices": [], "usage": .object(usageObject),
+                    ])))
         }
         guard !finished else { return }
         finished = true
@@ -62,9 +66,10 @@ extension RoutedCall {
 
     /// A stream that broke after tokens reached the client: it ends with an error event, never a silent truncation.
     func finishBrokenStream(_ failure: UpstreamFailure) {
-        let error = RoutingError(status: failure.kind.httpStatus, type: "upstream_error", code: "stream_interrupted",
-                                 message: "The stream from \(candidate.model) broke after it started: \(failure.message)",
-                                 attempts: attempts)
+        let error = RoutingError(
+            status: failure.kind.httpStatus, type: "upstream_error", code: "stream_interrupted",
+            message: "The stream from \(candidate.model) broke after it started: \(failure.message)",
+            attempts: attempts)
         finished = true
         record(error: error)
         onEvent(.failed(error, streamStarted: true))

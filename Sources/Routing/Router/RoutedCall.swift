@@ -4,7 +4,10 @@ import JSON
 /// another candidate may not have, and reports through `ChatEvent`s. Writes exactly one usage row. Confined to the
 /// router's thread.
 final class RoutedCall: RoutedCallHandle {
-    enum Mode { case chat(stream: Bool), embeddings }
+    enum Mode {
+        case chat(stream: Bool)
+        case embeddings
+    }
 
     let id: String
     let mode: Mode
@@ -41,8 +44,10 @@ final class RoutedCall: RoutedCallHandle {
     /// Upper bound for a buffered (non-streamed) upstream body.
     static let maxBodyBytes = 64 << 20
 
-    init(id: String, mode: Mode, request: ChatRequest, plan: RoutePlan, context: RequestContext, engine: RoutingEngine,
-         onEvent: @escaping (ChatEvent) -> Void) {
+    init(
+        id: String, mode: Mode, request: ChatRequest, plan: RoutePlan, context: RequestContext, engine: RoutingEngine,
+        onEvent: @escaping (ChatEvent) -> Void
+    ) {
         self.id = id
         self.mode = mode
         self.request = request
@@ -69,8 +74,10 @@ final class RoutedCall: RoutedCallHandle {
         current?.cancel()
         current = nil
         if index >= 0, index < plan.candidates.count {
-            attempts.append(AttemptRecord(model: candidate.model, outcome: FailureKind.cancelled.rawValue,
-                                          error: "client went away", latencyMilliseconds: elapsed(since: attemptStartedAt)))
+            attempts.append(
+                AttemptRecord(
+                    model: candidate.model, outcome: FailureKind.cancelled.rawValue,
+                    error: "client went away", latencyMilliseconds: elapsed(since: attemptStartedAt)))
         }
         record(error: RoutingError(status: 499, type: "cancelled", code: "cancelled", message: "the client went away"))
     }
@@ -82,9 +89,11 @@ final class RoutedCall: RoutedCallHandle {
             guard index < plan.candidates.count else { return finishFailed() }
             let candidate = candidate
             if let ceiling = contextCeiling, let window = candidate.info?.contextLength, window <= ceiling {
-                attempts.append(AttemptRecord(model: candidate.model, outcome: "skipped",
-                                              error: "context window \(window) is not larger than the one that was too small",
-                                              latencyMilliseconds: 0))
+                attempts.append(
+                    AttemptRecord(
+                        model: candidate.model, outcome: "skipped",
+                        error: "context window \(window) is not larger than the one that was too small",
+                        latencyMilliseconds: 0))
                 continue
             }
             guard let provider = engine.providers[candidate.model.provider] else { continue }
@@ -93,8 +102,10 @@ final class RoutedCall: RoutedCallHandle {
                 upstream = try buildRequest(provider: provider, candidate: candidate)
             } catch {
                 attemptStartedAt = engine.clock.now()
-                attempts.append(AttemptRecord(model: candidate.model, outcome: error.kind.rawValue, error: error.message,
-                                              latencyMilliseconds: 0))
+                attempts.append(
+                    AttemptRecord(
+                        model: candidate.model, outcome: error.kind.rawValue, error: error.message,
+                        latencyMilliseconds: 0))
                 lastFailure = error
                 continue
             }
@@ -103,14 +114,17 @@ final class RoutedCall: RoutedCallHandle {
         }
     }
 
-    private func buildRequest(provider: ProviderConfig, candidate: RouteCandidate) throws(UpstreamFailure) -> UpstreamRequest {
+    private func buildRequest(provider: ProviderConfig, candidate: RouteCandidate) throws(UpstreamFailure) -> UpstreamRequest
+    {
         let adapter = engine.adapter(provider.kind)
         switch mode {
         case .chat(let stream):
-            return try adapter.chatRequest(request, model: candidate.model.model, provider: provider, info: candidate.info, stream: stream)
+            return try adapter.chatRequest(
+                request, model: candidate.model.model, provider: provider, info: candidate.info, stream: stream)
         case .embeddings:
             guard let embeddings = adapter as? EmbeddingsAdapter else {
-                throw UpstreamFailure(.notFound, message: "provider \(provider.id) (\(provider.kind.rawValue)) offers no embeddings API")
+                throw UpstreamFailure(
+                    .notFound, message: "provider \(provider.id) (\(provider.kind.rawValue)) offers no embeddings API")
             }
             return try embeddings.embeddingsRequest(request.body, model: candidate.model.model, provider: provider)
         }
@@ -126,7 +140,8 @@ final class RoutedCall: RoutedCallHandle {
         attemptStartedAt = engine.clock.now()
         engine.health.started(candidate.model)
         // The transport's callbacks keep this call alive until the transfer completes; nothing else has to.
-        current = engine.transport.send(upstream, timeouts: timeouts,
+        current = engine.transport.send(
+            upstream, timeouts: timeouts,
             onHead: { status, headers in self.receivedHead(status, headers) },
             onBody: { bytes in self.receivedBody(bytes) },
             onComplete: { failure in self.completed(failure) })
@@ -137,7 +152,8 @@ final class RoutedCall: RoutedCallHandle {
         self.status = status
         self.headers = headers
         if streaming, (200..<300).contains(status) {
-            let made = engine.adapter(engine.providers[candidate.model.provider]!.kind).makeStreamDecoder(model: candidate.model.model)
+            let made = engine.adapter(engine.providers[candidate.model.provider]!.kind).makeStreamDecoder(
+                model: candidate.model.model)
             decoder = made
             if let capable = made as? PassThroughStreamDecoder {
                 passThrough = (capable, ChunkStamp(id: id, model: candidate.model))
@@ -170,7 +186,9 @@ final class RoutedCall: RoutedCallHandle {
             return
         }
         guard body.count + bytes.count <= Self.maxBodyBytes else {
-            return abortAttempt(UpstreamFailure(.invalidResponse, status: status, message: "response larger than \(Self.maxBodyBytes >> 20) MiB"))
+            return abortAttempt(
+                UpstreamFailure(
+                    .invalidResponse, status: status, message: "response larger than \(Self.maxBodyBytes >> 20) MiB"))
         }
         body += bytes
     }
@@ -214,8 +232,10 @@ final class RoutedCall: RoutedCallHandle {
         var failure = failure
         if failure.status == nil, status != 0 { failure.status = status }
         engine.health.failed(candidate.model, failure)
-        attempts.append(AttemptRecord(model: candidate.model, outcome: failure.kind.rawValue, status: failure.status,
-                                      error: failure.message, latencyMilliseconds: elapsed(since: attemptStartedAt)))
+        attempts.append(
+            AttemptRecord(
+                model: candidate.model, outcome: failure.kind.rawValue, status: failure.status,
+                error: failure.message, latencyMilliseconds: elapsed(since: attemptStartedAt)))
         lastFailure = failure
         if committed { return finishBrokenStream(failure) }
         if failure.kind == .contextTooLong { contextCeiling = candidate.info?.contextLength ?? contextCeiling }

@@ -13,12 +13,16 @@ extension Router {
     public func setAlias(_ alias: AliasDefinition, completion: @escaping (Result<Void, RoutingError>) -> Void) {
         for (index, target) in alias.allTargets.enumerated() where settings.providers[target.model.provider] == nil {
             let known = settings.providers.keys.sorted().joined(separator: ", ")
-            return completion(.failure(.invalidRequest(
-                "target \(index + 1) \"\(target.model)\": unknown provider \"\(target.model.provider)\" (configured: \(known.isEmpty ? "none" : known))",
-                parameter: "targets")))
+            return completion(
+                .failure(
+                    .invalidRequest(
+                        "target \(index + 1) \"\(target.model)\": unknown provider \"\(target.model.provider)\" (configured: \(known.isEmpty ? "none" : known))",
+                        parameter: "targets")))
         }
         if let classifier = alias.classifierModel, settings.providers[classifier.provider] == nil {
-            return completion(.failure(.invalidRequest("classifier_model \"\(classifier)\": unknown provider", parameter: "classifier_model")))
+            return completion(
+                .failure(
+                    .invalidRequest("classifier_model \"\(classifier)\": unknown provider", parameter: "classifier_model")))
         }
         let previous = aliases[alias.name]
         let wasRuntime = runtimeAliasNames.contains(alias.name)
@@ -32,20 +36,29 @@ extension Router {
                 self.aliases[alias.name] = previous
                 if !wasRuntime { self.runtimeAliasNames.remove(alias.name) }
             }
-            completion(.failure(RoutingError(status: 500, type: "server_error", code: "store_failed",
-                                             message: "could not save alias \(alias.name): \(error)")))
+            completion(
+                .failure(
+                    RoutingError(
+                        status: 500, type: "server_error", code: "store_failed",
+                        message: "could not save alias \(alias.name): \(error)")))
         }
     }
 
     /// Deletes a run-time alias. Aliases from the settings file are changed by editing the file.
     public func deleteAlias(named name: String, completion: @escaping (Result<Void, RoutingError>) -> Void) {
         guard let existing = aliases[name] else {
-            return completion(.failure(RoutingError(status: 404, type: "invalid_request_error", code: "alias_not_found",
-                                                    message: "no alias named \"\(name)\"", parameter: "name")))
+            return completion(
+                .failure(
+                    RoutingError(
+                        status: 404, type: "invalid_request_error", code: "alias_not_found",
+                        message: "no alias named \"\(name)\"", parameter: "name")))
         }
         guard runtimeAliasNames.contains(name) else {
-            return completion(.failure(.invalidRequest("alias \"\(name)\" is defined in \(settings.source); edit that file to change it",
-                                                       parameter: "name")))
+            return completion(
+                .failure(
+                    .invalidRequest(
+                        "alias \"\(name)\" is defined in \(settings.source); edit that file to change it",
+                        parameter: "name")))
         }
         let fromSettings = settings.aliases.first { $0.name == name }
         aliases[name] = fromSettings
@@ -57,8 +70,11 @@ extension Router {
                 self.aliases[name] = existing
                 self.runtimeAliasNames.insert(name)
             }
-            completion(.failure(RoutingError(status: 500, type: "server_error", code: "store_failed",
-                                             message: "could not delete alias \(name): \(error)")))
+            completion(
+                .failure(
+                    RoutingError(
+                        status: 500, type: "server_error", code: "store_failed",
+                        message: "could not delete alias \(name): \(error)")))
         }
     }
 }

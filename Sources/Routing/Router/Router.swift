@@ -28,13 +28,16 @@ public final class Router {
     ///   - adapter: the adapter for each provider kind (the gateway passes `providerAdapter(for:)`).
     ///   - aliasStore: where run-time alias changes persist; its saved aliases are loaded now.
     ///   - random: numbers in 0..<1 for weighted choices.
-    public init(settings: RoutingSettings, models: ModelLookup, adapter: @escaping (ProviderKind) -> ProviderAdapter,
-                transport: UpstreamTransport, usage: UsageSink, aliasStore: AliasStore? = nil,
-                clock: RoutingClock = .system, random: @escaping () -> Double = { Double.random(in: 0..<1) }) throws {
+    public init(
+        settings: RoutingSettings, models: ModelLookup, adapter: @escaping (ProviderKind) -> ProviderAdapter,
+        transport: UpstreamTransport, usage: UsageSink, aliasStore: AliasStore? = nil,
+        clock: RoutingClock = .system, random: @escaping () -> Double = { Double.random(in: 0..<1) }
+    ) throws {
         self.settings = settings
         self.health = HealthBook(settings: settings.health, clock: clock.now)
-        self.engine = RoutingEngine(providers: settings.providers, adapter: adapter, transport: transport,
-                                    health: health, usage: usage, models: models, clock: clock)
+        self.engine = RoutingEngine(
+            providers: settings.providers, adapter: adapter, transport: transport,
+            health: health, usage: usage, models: models, clock: clock)
         self.aliasStore = aliasStore
         self.random = random
         var aliases: [String: AliasDefinition] = [:]
@@ -64,15 +67,19 @@ public final class Router {
 
     /// Routes a chat completion (streaming when `request.stream`). Events arrive on this thread; see `ChatEvent`.
     @discardableResult
-    public func chat(_ request: ChatRequest, context: RequestContext,
-                     onEvent: @escaping (ChatEvent) -> Void) -> RoutedCallHandle {
+    public func chat(
+        _ request: ChatRequest, context: RequestContext,
+        onEvent: @escaping (ChatEvent) -> Void
+    ) -> RoutedCallHandle {
         start(.chat(stream: request.stream), request, context: context, onEvent: onEvent)
     }
 
     /// Routes an embeddings request (OpenAI body: `model`, `input`, …), with the same resolution and fallback.
     @discardableResult
-    public func embeddings(_ body: JSONObject, context: RequestContext,
-                           onEvent: @escaping (ChatEvent) -> Void) -> RoutedCallHandle {
+    public func embeddings(
+        _ body: JSONObject, context: RequestContext,
+        onEvent: @escaping (ChatEvent) -> Void
+    ) -> RoutedCallHandle {
         start(.embeddings, ChatRequest(body: body), context: context, onEvent: onEvent)
     }
 
@@ -82,28 +89,37 @@ public final class Router {
         switch try resolver(for: request).resolve(names(request, context), request: request) {
         case .plan(let plan): return plan.explanation(health: health)
         case .needsClassifier(let alias, let model):
-            return ["requested": .string(alias.name), "alias": .string(alias.name),
-                    "category": ["name": .null, "reason": .string("no keyword matched; the classifier model \(model) would be asked")]]
+            return [
+                "requested": .string(alias.name), "alias": .string(alias.name),
+                "category": [
+                    "name": .null, "reason": .string("no keyword matched; the classifier model \(model) would be asked"),
+                ],
+            ]
         }
     }
 
-    private func start(_ mode: RoutedCall.Mode, _ request: ChatRequest, context: RequestContext,
-                       onEvent: @escaping (ChatEvent) -> Void) -> RoutedCallHandle {
+    private func start(
+        _ mode: RoutedCall.Mode, _ request: ChatRequest, context: RequestContext,
+        onEvent: @escaping (ChatEvent) -> Void
+    ) -> RoutedCallHandle {
         let handle = PendingCall()
         resolve(request, context: context, chosen: [:], handle: handle) { [engine] result in
             switch result {
             case .success(let plan):
                 var admission: Admission?
                 if let governor = self.governor {
-                    switch governor.admit(context.principal, names: self.names(request, context), estimate: self.estimate(request, plan)) {
+                    switch governor.admit(
+                        context.principal, names: self.names(request, context), estimate: self.estimate(request, plan))
+                    {
                     case .success(let admitted): admission = admitted
                     case .failure(let error):
                         self.recordRejected(request, context: context, error: error, stream: mode.isStream)
                         return onEvent(.failed(error, streamStarted: false))
                     }
                 }
-                let call = RoutedCall(id: self.generationID(), mode: mode, request: request, plan: plan,
-                                      context: context, engine: engine, onEvent: onEvent)
+                let call = RoutedCall(
+                    id: self.generationID(), mode: mode, request: request, plan: plan,
+                    context: context, engine: engine, onEvent: onEvent)
                 if let admission, let governor = self.governor {
                     call.onSettle = { cost, tokens in governor.settle(admission, cost: cost, tokens: tokens) }
                 }
@@ -118,8 +134,10 @@ public final class Router {
     }
 
     /// Resolution, including the classifier round trip of category aliases.
-    private func resolve(_ request: ChatRequest, context: RequestContext, chosen: [String: String], handle: PendingCall,
-                         completion: @escaping (Result<RoutePlan, RoutingError>) -> Void) {
+    private func resolve(
+        _ request: ChatRequest, context: RequestContext, chosen: [String: String], handle: PendingCall,
+        completion: @escaping (Result<RoutePlan, RoutingError>) -> Void
+    ) {
         let outcome: RouteResolver.Outcome
         do {
             outcome = try resolver(for: request).resolve(names(request, context), request: request, chosenCategories: chosen)
@@ -131,13 +149,18 @@ public final class Router {
             guard !plan.candidates.isEmpty else {
                 let now = engine.clock.now()
                 let soonest = plan.skipped.compactMap { skipped -> Double? in
-                    if case .unavailable(_, let until?) = health.availability(of: skipped.model) { return max(1, until - now) }
+                    if case .unavailable(_, let until?) = health.availability(of: skipped.model) {
+                        return max(1, until - now)
+                    }
                     return nil
                 }.min()
                 let reasons = plan.skipped.map { "\($0.model): \($0.reason)" }.joined(separator: "; ")
-                return completion(.failure(RoutingError(status: 503, type: "upstream_error", code: "no_available_candidates",
-                                                        message: "No candidate for \"\(plan.requested)\" is available now: \(reasons)",
-                                                        retryAfterSeconds: soonest ?? settings.health.cooldownSeconds)))
+                return completion(
+                    .failure(
+                        RoutingError(
+                            status: 503, type: "upstream_error", code: "no_available_candidates",
+                            message: "No candidate for \"\(plan.requested)\" is available now: \(reasons)",
+                            retryAfterSeconds: soonest ?? settings.health.cooldownSeconds)))
             }
             completion(.success(plan))
         case .needsClassifier(let alias, let model):
@@ -150,11 +173,15 @@ public final class Router {
     }
 
     /// Asks a category alias's classifier model which category the prompt belongs to; any failure means "default".
-    private func classify(_ request: ChatRequest, alias: AliasDefinition, model: ModelID, context: RequestContext,
-                          handle: PendingCall, completion: @escaping (String) -> Void) {
+    private func classify(
+        _ request: ChatRequest, alias: AliasDefinition, model: ModelID, context: RequestContext,
+        handle: PendingCall, completion: @escaping (String) -> Void
+    ) {
         let prompt = CategoryClassifier.classifierPrompt(for: request.lastUserText, categories: alias.categories)
-        let body: JSONObject = ["model": .string(model.description), "max_tokens": 20, "temperature": 0,
-                                "messages": [["role": "user", "content": .string(prompt)]]]
+        let body: JSONObject = [
+            "model": .string(model.description), "max_tokens": 20, "temperature": 0,
+            "messages": [["role": "user", "content": .string(prompt)]],
+        ]
         let classifierContext = RequestContext(face: context.face, principal: context.principal, extraTags: ["classifier"])
         let call = chat(ChatRequest(body: body), context: classifierContext) { event in
             switch event {
@@ -186,10 +213,12 @@ public final class Router {
     }
 
     private func resolver(for request: ChatRequest) -> RouteResolver {
-        let context = RankingContext(health: health, models: engine.models, promptTokens: request.estimatedPromptTokens,
-                                     outputTokens: request.maxOutputTokens ?? 1000, now: engine.clock.now(), random: random)
-        return RouteResolver(providers: settings.providers, aliases: aliases, models: engine.models, health: health,
-                             context: context)
+        let context = RankingContext(
+            health: health, models: engine.models, promptTokens: request.estimatedPromptTokens,
+            outputTokens: request.maxOutputTokens ?? 1000, now: engine.clock.now(), random: random)
+        return RouteResolver(
+            providers: settings.providers, aliases: aliases, models: engine.models, health: health,
+            context: context)
     }
 
     /// Records a model request refused before it reached the router (e.g. an invalid key at the HTTP layer), so
@@ -200,10 +229,12 @@ public final class Router {
 
     /// A request refused before any attempt still gets its usage row.
     private func recordRejected(_ request: ChatRequest, context: RequestContext, error: RoutingError, stream: Bool) {
-        engine.usage.record(UsageRecord(id: self.generationID(), createdAt: engine.clock.wallTime(), keyID: context.keyID,
-                                        face: context.face, requestedModel: request.model ?? context.defaultModel ?? "",
-                                        stream: stream, status: "error", httpStatus: error.status,
-                                        error: error.message, tags: context.tags(with: request.tags)))
+        engine.usage.record(
+            UsageRecord(
+                id: self.generationID(), createdAt: engine.clock.wallTime(), keyID: context.keyID,
+                face: context.face, requestedModel: request.model ?? context.defaultModel ?? "",
+                stream: stream, status: "error", httpStatus: error.status,
+                error: error.message, tags: context.tags(with: request.tags)))
     }
 
     /// `gen-` + a random 64-bit prefix drawn once per router + a counter: unique across restarts (the prefix) and
@@ -220,8 +251,9 @@ extension RoutedCall.Mode {
 
 extension RoutingClock {
     /// Monotonic time from `ProcessInfo.systemUptime`, wall time from `Date`.
-    public static let system = RoutingClock(now: { ProcessInfo.processInfo.systemUptime },
-                                            wallTime: { Date().timeIntervalSince1970 })
+    public static let system = RoutingClock(
+        now: { ProcessInfo.processInfo.systemUptime },
+        wallTime: { Date().timeIntervalSince1970 })
 }
 
 extension String {

@@ -12,8 +12,10 @@ final class RoutingEngine {
     /// Runs whenever `activeCalls` drops to zero.
     var onIdle: (() -> Void)?
 
-    init(providers: [String: ProviderConfig], adapter: @escaping (ProviderKind) -> ProviderAdapter,
-         transport: UpstreamTransport, health: HealthBook, usage: UsageSink, models: ModelLookup, clock: RoutingClock) {
+    init(
+        providers: [String: ProviderConfig], adapter: @escaping (ProviderKind) -> ProviderAdapter,
+        transport: UpstreamTransport, health: HealthBook, usage: UsageSink, models: ModelLookup, clock: RoutingClock
+    ) {
         self.providers = providers
         self.adapter = adapter
         self.transport = transport

@@ -15,8 +15,10 @@ public struct RoutingError: Error, Sendable, CustomStringConvertible {
     /// The request field at fault, when there is one.
     public var parameter: String?
 
-    public init(status: Int, type: String, code: String, message: String, attempts: [AttemptRecord] = [],
-                retryAfterSeconds: Double? = nil, parameter: String? = nil) {
+    public init(
+        status: Int, type: String, code: String, message: String, attempts: [AttemptRecord] = [],
+        retryAfterSeconds: Double? = nil, parameter: String? = nil
+    ) {
         self.status = status
         self.type = type
         self.code = code
@@ -27,34 +29,42 @@ public struct RoutingError: Error, Sendable, CustomStringConvertible {
     }
 
     /// A problem with the request itself (400).
-    public static func invalidRequest(_ message: String, parameter: String? = nil, code: String = "invalid_request") -> RoutingError {
+    public static func invalidRequest(_ message: String, parameter: String? = nil, code: String = "invalid_request")
+        -> RoutingError
+    {
         RoutingError(status: 400, type: "invalid_request_error", code: code, message: message, parameter: parameter)
     }
 
     /// The final failure after every candidate was tried.
     static func upstream(_ failure: UpstreamFailure, attempts: [AttemptRecord]) -> RoutingError {
-        let type: String = switch failure.kind {
-        case .rateLimited: "rate_limit_error"
-        case .badRequest, .contextTooLong: "invalid_request_error"
-        case .contentFiltered: "content_filter_error"
-        case .notFound: "not_found_error"
-        case .timeout: "timeout_error"
-        default: "upstream_error"
-        }
-        let summary = attempts.count > 1
+        let type: String =
+            switch failure.kind {
+            case .rateLimited: "rate_limit_error"
+            case .badRequest, .contextTooLong: "invalid_request_error"
+            case .contentFiltered: "content_filter_error"
+            case .notFound: "not_found_error"
+            case .timeout: "timeout_error"
+            default: "upstream_error"
+            }
+        let summary =
+            attempts.count > 1
             ? "All \(attempts.count) attempts failed; last: \(failure.message). Attempts: "
-                + attempts.map { "\($0.model) → \($0.outcome)\($0.status.map { " (HTTP \($0))" } ?? "")" }.joined(separator: "; ")
+                + attempts.map { "\($0.model) → \($0.outcome)\($0.status.map { " (HTTP \($0))" } ?? "")" }.joined(
+                    separator: "; ")
             : failure.message
-        return RoutingError(status: failure.kind.httpStatus, type: type, code: failure.kind.rawValue,
-                            message: summary, attempts: attempts, retryAfterSeconds: failure.retryAfterSeconds)
+        return RoutingError(
+            status: failure.kind.httpStatus, type: type, code: failure.kind.rawValue,
+            message: summary, attempts: attempts, retryAfterSeconds: failure.retryAfterSeconds)
     }
 
     public var description: String { "\(status) \(code): \(message)" }
 
     /// `{"error": {"message", "type", "code", "param", "metadata": {"attempts": […]}}}`.
     public var openAIBody: JSONObject {
-        var error: JSONObject = ["message": .string(message), "type": .string(type), "code": .string(code),
-                                 "param": parameter.map(JSON.string) ?? .null]
+        var error: JSONObject = [
+            "message": .string(message), "type": .string(type), "code": .string(code),
+            "param": parameter.map(JSON.string) ?? .null,
+        ]
         if !attempts.isEmpty { error["metadata"] = ["attempts": .array(attempts.map(\.json))] }
         return ["error": .object(error)]
     }
@@ -63,9 +73,11 @@ public struct RoutingError: Error, Sendable, CustomStringConvertible {
 extension AttemptRecord {
     /// The attempt as shown to clients and stored in usage rows.
     public var json: JSON {
-        var object: JSONObject = ["model": .string(model.description), "provider": .string(model.provider),
-                                  "outcome": .string(outcome),
-                                  "latency_ms": .double((latencyMilliseconds * 100).rounded() / 100)]
+        var object: JSONObject = [
+            "model": .string(model.description), "provider": .string(model.provider),
+            "outcome": .string(outcome),
+            "latency_ms": .double((latencyMilliseconds * 100).rounded() / 100),
+        ]
         if let status { object["status"] = .int(Int64(status)) }
         if let error { object["error"] = .string(error) }
         return .object(object)

@@ -13,8 +13,10 @@ public struct RankingContext {
     /// A number in 0..<1 for each weighted draw (injectable so tests are deterministic).
     public var random: () -> Double
 
-    public init(health: HealthBook, models: ModelLookup, promptTokens: Int, outputTokens: Int, now: Double,
-                random: @escaping () -> Double) {
+    public init(
+        health: HealthBook, models: ModelLookup, promptTokens: Int, outputTokens: Int, now: Double,
+        random: @escaping () -> Double
+    ) {
         self.health = health
         self.models = models
         self.promptTokens = promptTokens
@@ -45,13 +47,20 @@ extension SelectionStrategy {
                 return health.timeToFirstTokenMilliseconds ?? health.latencyMilliseconds
             }
         case .highestThroughput:
-            return Self.measuredFirst(targets, ascending: false, unit: "tokens/s") { context.health.health(of: $0).tokensPerSecond }
+            return Self.measuredFirst(targets, ascending: false, unit: "tokens/s") {
+                context.health.health(of: $0).tokensPerSecond
+            }
         case .lowestUsage:
             let scored = targets.enumerated().map { index, target -> (Int, RankedTarget, Double, Double) in
                 let health = context.health.health(of: target.model)
                 let recent = health.recentRequests(now: context.now)
-                return (index, RankedTarget(model: target.model, reason: "\(health.inFlight) in flight, \(Int(recent.rounded())) requests in the last minute"),
-                        Double(health.inFlight), recent)
+                return (
+                    index,
+                    RankedTarget(
+                        model: target.model,
+                        reason: "\(health.inFlight) in flight, \(Int(recent.rounded())) requests in the last minute"),
+                    Double(health.inFlight), recent
+                )
             }
             return scored.sorted { ($0.2, $0.3, $0.0) < ($1.2, $1.3, $1.0) }.map(\.1)
         case .lowestPrice:
@@ -60,7 +69,10 @@ extension SelectionStrategy {
                     return (index, RankedTarget(model: target.model, reason: "price unknown"), .infinity)
                 }
                 let cost = info.pricing.maximumCost(promptTokens: context.promptTokens, maxOutput: context.outputTokens)
-                return (index, RankedTarget(model: target.model, reason: "estimated $\(Self.format(cost)) for this request"), cost)
+                return (
+                    index, RankedTarget(model: target.model, reason: "estimated $\(Self.format(cost)) for this request"),
+                    cost
+                )
             }
             return scored.sorted { ($0.2, $0.0) < ($1.2, $1.0) }.map(\.1)
         }
@@ -88,13 +100,16 @@ extension SelectionStrategy {
     }
 
     /// Unmeasured targets first (in written order, so each gets measured), then measured ones by their figure.
-    private static func measuredFirst(_ targets: [AliasTarget], ascending: Bool, unit: String,
-                                      figure: (ModelID) -> Double?) -> [RankedTarget] {
+    private static func measuredFirst(
+        _ targets: [AliasTarget], ascending: Bool, unit: String,
+        figure: (ModelID) -> Double?
+    ) -> [RankedTarget] {
         var unmeasured: [RankedTarget] = []
         var measured: [(Double, Int, RankedTarget)] = []
         for (index, target) in targets.enumerated() {
             if let value = figure(target.model) {
-                measured.append((value, index, RankedTarget(model: target.model, reason: "measured \(format(value)) \(unit)")))
+                measured.append(
+                    (value, index, RankedTarget(model: target.model, reason: "measured \(format(value)) \(unit)")))
             } else {
                 unmeasured.append(RankedTarget(model: target.model, reason: "not measured yet (tried first to measure it)"))
             }

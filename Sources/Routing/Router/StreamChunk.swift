@@ -15,7 +15,9 @@ public enum StreamChunk {
             return object
         case .encoded(let bytes):
             do {
-                guard let object = try JSON.parse(bytes).objectValue else { preconditionFailure("an encoded chunk is an object") }
+                guard let object = try JSON.parse(bytes).objectValue else {
+                    preconditionFailure("an encoded chunk is an object")
+                }
                 return object
             } catch {
                 preconditionFailure("an encoded chunk was validated when it was made: \(error)")

@@ -8,7 +8,8 @@ extension AliasDefinition {
         let reader = try SettingsReader(json, path: path)
         try reader.rejectUnknown(["strategy", "targets", "categories", "default", "classifier_model", "description"])
         guard !name.isEmpty, !name.contains("/") else {
-            throw SettingsError("\(path): alias name \"\(name)\" must be non-empty and contain no \"/\" (that marks a provider/model id)")
+            throw SettingsError(
+                "\(path): alias name \"\(name)\" must be non-empty and contain no \"/\" (that marks a provider/model id)")
         }
         let strategy = try Self.strategy(reader, "strategy") ?? .priority
         let targets = try Self.targets(reader, "targets")
@@ -30,9 +31,10 @@ extension AliasDefinition {
         if strategy == .weighted, !targets.contains(where: { $0.weight > 0 }) {
             throw reader.error("targets", "weighted needs at least one target with a weight above 0")
         }
-        self.init(name: name, description: try reader.string("description"), strategy: strategy, targets: targets,
-                  categories: categories, defaultCategory: defaultCategory,
-                  classifierModel: try reader.modelID("classifier_model"))
+        self.init(
+            name: name, description: try reader.string("description"), strategy: strategy, targets: targets,
+            categories: categories, defaultCategory: defaultCategory,
+            classifierModel: try reader.modelID("classifier_model"))
     }
 
     /// The same shape `init(name:json:path:)` reads (targets always written as objects).
@@ -60,7 +62,9 @@ extension AliasDefinition {
         for (index, element) in try reader.array(key).enumerated() {
             let path = reader.field("\(key)[\(index)]")
             if let text = element.stringValue {
-                guard let id = ModelID(text) else { throw SettingsError("\(path): must be a model id written provider/model, got \"\(text)\"") }
+                guard let id = ModelID(text) else {
+                    throw SettingsError("\(path): must be a model id written provider/model, got \"\(text)\"")
+                }
                 result.append(AliasTarget(model: id))
                 continue
             }
@@ -92,8 +96,10 @@ extension AliasTarget {
 
 extension AliasCategory {
     var json: JSON {
-        var object: JSONObject = ["name": .string(name), "strategy": .string(strategy.rawValue),
-                                  "targets": .array(targets.map(\.json))]
+        var object: JSONObject = [
+            "name": .string(name), "strategy": .string(strategy.rawValue),
+            "targets": .array(targets.map(\.json)),
+        ]
         if !keywords.isEmpty { object["keywords"] = .array(keywords.map(JSON.string)) }
         return .object(object)
     }

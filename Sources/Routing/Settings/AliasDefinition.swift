@@ -63,8 +63,10 @@ public struct AliasDefinition: Sendable, Equatable {
     /// For `category`: a model (or alias-free model id) asked to name the category when keywords do not decide.
     public var classifierModel: ModelID?
 
-    public init(name: String, description: String? = nil, strategy: SelectionStrategy, targets: [AliasTarget] = [],
-                categories: [AliasCategory] = [], defaultCategory: AliasCategory? = nil, classifierModel: ModelID? = nil) {
+    public init(
+        name: String, description: String? = nil, strategy: SelectionStrategy, targets: [AliasTarget] = [],
+        categories: [AliasCategory] = [], defaultCategory: AliasCategory? = nil, classifierModel: ModelID? = nil
+    ) {
         self.name = name
         self.description = description
         self.strategy = strategy

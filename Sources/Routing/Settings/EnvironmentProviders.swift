@@ -16,8 +16,9 @@ enum EnvironmentProviders {
                 }
                 baseURL = value
             }
-            providers[known.id] = ProviderConfig(id: known.id, kind: known.kind, baseURL: baseURL, apiKey: key.value,
-                                                 apiKeyEnv: key.variable)
+            providers[known.id] = ProviderConfig(
+                id: known.id, kind: known.kind, baseURL: baseURL, apiKey: key.value,
+                apiKeyEnv: key.variable)
         }
         if let host = environment["OLLAMA_HOST"], !host.isEmpty {
             providers["ollama"] = ProviderConfig(id: "ollama", kind: .openai, baseURL: ollamaBaseURL(host: host))
@@ -56,4 +57,3 @@ enum EnvironmentProviders {
         (text.hasPrefix("http://") && text.count > 7) || (text.hasPrefix("https://") && text.count > 8)
     }
 }
-

@@ -8,7 +8,8 @@ enum ProviderSettings {
 
     /// The providers by id, and warnings for keys that are not set.
     static func parse(_ section: SettingsReader, environment: [String: String]) throws(SettingsError)
-        -> (providers: [String: ProviderConfig], warnings: [String]) {
+        -> (providers: [String: ProviderConfig], warnings: [String])
+    {
         var providers: [String: ProviderConfig] = [:]
         var warnings: [String] = []
         for (id, value) in section.object {
@@ -22,11 +23,14 @@ enum ProviderSettings {
     }
 
     private static func parseOne(id: String, reader: SettingsReader, environment: [String: String])
-        throws(SettingsError) -> (ProviderConfig, warning: String?) {
+        throws(SettingsError) -> (ProviderConfig, warning: String?)
+    {
         if reader.object["api_key"] != nil {
             // The value is deliberately not echoed: it is a secret that should not end up in logs either.
-            throw reader.error("api_key", "secrets do not belong in settings files; put the key in an environment "
-                + "variable and name it with \"api_key_env\" (e.g. \"api_key_env\": \"\(defaultKeyVariable(id))\")")
+            throw reader.error(
+                "api_key",
+                "secrets do not belong in settings files; put the key in an environment "
+                    + "variable and name it with \"api_key_env\" (e.g. \"api_key_env\": \"\(defaultKeyVariable(id))\")")
         }
         try reader.rejectUnknown(fields)
         let known = WellKnownProvider.named(id)
@@ -52,11 +56,13 @@ enum ProviderSettings {
         }
         if let apiKeyEnv, apiKey == nil {
             // Not an error: the other providers still work, and the variable may be set for the next start.
-            warning = "\(reader.path): environment variable \(apiKeyEnv) is not set; requests to \"\(id)\" will be "
+            warning =
+                "\(reader.path): environment variable \(apiKeyEnv) is not set; requests to \"\(id)\" will be "
                 + "rejected by the provider until it is"
         }
-        let provider = ProviderConfig(id: id, kind: kind, baseURL: baseURL, apiKey: apiKey, apiKeyEnv: apiKeyEnv,
-                                      headers: try headers(reader), timeouts: try timeouts(reader))
+        let provider = ProviderConfig(
+            id: id, kind: kind, baseURL: baseURL, apiKey: apiKey, apiKeyEnv: apiKeyEnv,
+            headers: try headers(reader), timeouts: try timeouts(reader))
         return (provider, warning)
     }
 
@@ -64,8 +70,9 @@ enum ProviderSettings {
         // The id is the part of a model id before the first "/", so it can hold neither "/" nor spaces.
         let allowed = id.unicodeScalars.allSatisfy { $0.isASCII && (isWordCharacter($0) || $0 == "-" || $0 == ".") }
         guard !id.isEmpty, allowed else {
-            throw SettingsError("\(path): provider id must be letters, digits, \"-\", \"_\" or \".\" (it is the part "
-                + "of a model id before the \"/\")")
+            throw SettingsError(
+                "\(path): provider id must be letters, digits, \"-\", \"_\" or \".\" (it is the part "
+                    + "of a model id before the \"/\")")
         }
     }
 
@@ -86,8 +93,10 @@ enum ProviderSettings {
         let valid = !name.isEmpty && !startsWithDigit && name.unicodeScalars.allSatisfy(isWordCharacter)
         // The value is not echoed: a common mistake is pasting the key itself here.
         guard valid else {
-            throw reader.error("api_key_env", "must be the name of an environment variable (letters, digits and "
-                + "\"_\", not starting with a digit), not the key itself")
+            throw reader.error(
+                "api_key_env",
+                "must be the name of an environment variable (letters, digits and "
+                    + "\"_\", not starting with a digit), not the key itself")
         }
     }
 
@@ -96,9 +105,11 @@ enum ProviderSettings {
         var headers: [(String, String)] = []
         for (name, value) in section.object {
             let tokenCharacters = "!#$%&'*+-.^_`|~"
-            let validName = !name.isEmpty && name.unicodeScalars.allSatisfy {
-                $0.isASCII && (isWordCharacter($0) || tokenCharacters.unicodeScalars.contains($0))
-            }
+            let validName =
+                !name.isEmpty
+                && name.unicodeScalars.allSatisfy {
+                    $0.isASCII && (isWordCharacter($0) || tokenCharacters.unicodeScalars.contains($0))
+                }
             guard validName else { throw section.error(name, "is not a valid HTTP header name") }
             guard let text = value.stringValue else { throw section.error(name, "must be a string") }
             // Header values may be secrets (custom auth headers), so problems never quote them.

@@ -25,9 +25,11 @@ public struct RoutingSettings: Sendable {
     /// gateway logs them at startup. They name variables, never their values.
     public var warnings: [String]
 
-    public init(providers: [String: ProviderConfig] = [:], models: [ModelInfo] = [], aliases: [AliasDefinition] = [],
-                defaultModel: String? = nil, health: HealthSettings = HealthSettings(),
-                databasePath: String = "switchyard.db", source: String = "defaults", warnings: [String] = []) {
+    public init(
+        providers: [String: ProviderConfig] = [:], models: [ModelInfo] = [], aliases: [AliasDefinition] = [],
+        defaultModel: String? = nil, health: HealthSettings = HealthSettings(),
+        databasePath: String = "switchyard.db", source: String = "defaults", warnings: [String] = []
+    ) {
         self.providers = providers
         self.models = models
         self.aliases = aliases

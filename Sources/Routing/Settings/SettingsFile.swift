@@ -3,11 +3,15 @@ import JSON
 /// The sections of a settings file, read and checked against each other. Errors carry field paths only; the
 /// loader adds the file name.
 enum SettingsFile {
-    static let fields: Set<String> = ["providers", "models", "aliases", "default_model", "health", "database", "admin_key_env"]
+    static let fields: Set<String> = [
+        "providers", "models", "aliases", "default_model", "health", "database", "admin_key_env",
+    ]
 
     /// Reads `root`. `discovered` holds the environment's providers when the file has no `providers` section.
-    static func read(_ root: JSON, discovered: [String: ProviderConfig]?, directory: String,
-                     environment: [String: String]) throws(SettingsError) -> RoutingSettings {
+    static func read(
+        _ root: JSON, discovered: [String: ProviderConfig]?, directory: String,
+        environment: [String: String]
+    ) throws(SettingsError) -> RoutingSettings {
         let reader = try SettingsReader(root, path: "")
         try reader.rejectUnknown(fields)
         var warnings: [String] = []
@@ -39,7 +43,9 @@ enum SettingsFile {
         if let variable = try reader.string("admin_key_env") {
             // Fail closed: a file that asks for an admin key must never run open because the variable is unset.
             guard let secret = environment[variable], !secret.isEmpty else {
-                throw reader.error("admin_key_env", "names the variable \(variable), which is not set; set it (or remove admin_key_env to run open)")
+                throw reader.error(
+                    "admin_key_env",
+                    "names the variable \(variable), which is not set; set it (or remove admin_key_env to run open)")
             }
             settings.adminKey = secret
         }
@@ -48,7 +54,8 @@ enum SettingsFile {
 
     /// `models`: entries keyed by model id, each merged over the shipped catalog entry of that id, if any.
     static func models(_ reader: SettingsReader, providers: [String: ProviderConfig]) throws(SettingsError)
-        -> [ModelInfo] {
+        -> [ModelInfo]
+    {
         guard let section = try reader.child("models") else { return [] }
         var models: [ModelInfo] = []
         for (key, value) in section.object {
@@ -67,7 +74,8 @@ enum SettingsFile {
 
     /// `aliases`: entries keyed by alias name; every target must be at a configured provider.
     static func aliases(_ reader: SettingsReader, providers: [String: ProviderConfig]) throws(SettingsError)
-        -> [AliasDefinition] {
+        -> [AliasDefinition]
+    {
         guard let section = try reader.child("aliases") else { return [] }
         var aliases: [AliasDefinition] = []
         for (name, value) in section.object {
@@ -79,8 +87,9 @@ enum SettingsFile {
             }
             for (category, entry) in alias.categories.enumerated() {
                 for (index, target) in entry.targets.enumerated() {
-                    try checkProvider(target.model.provider, path: "\(path).categories[\(category)].targets[\(index)]",
-                                      providers: providers)
+                    try checkProvider(
+                        target.model.provider, path: "\(path).categories[\(category)].targets[\(index)]",
+                        providers: providers)
                 }
             }
             for (index, target) in (alias.defaultCategory?.targets ?? []).enumerated() {
@@ -106,26 +115,36 @@ enum SettingsFile {
     }
 
     /// A default model is an alias name or a model id at a configured provider.
-    static func checkDefaultModel(_ value: String, field: String, providers: [String: ProviderConfig],
-                                  aliases: [AliasDefinition]) throws(SettingsError) {
+    static func checkDefaultModel(
+        _ value: String, field: String, providers: [String: ProviderConfig],
+        aliases: [AliasDefinition]
+    ) throws(SettingsError) {
         if value.contains("/") {
             guard let id = ModelID(value) else {
                 throw SettingsError("\(field): \"\(value)\" must be a model id written provider/model or an alias name")
             }
             try checkProvider(id.provider, path: field, providers: providers)
         } else if !aliases.contains(where: { $0.name == value }) {
-            let defined = aliases.isEmpty ? "none are defined" : "defined: "
-                + aliases.map(\.name).sorted().joined(separator: ", ")
-            throw SettingsError("\(field): \"\(value)\" is not an alias (\(defined)); name an alias or a model id "
-                + "written provider/model")
+            let defined =
+                aliases.isEmpty
+                ? "none are defined"
+                : "defined: "
+                    + aliases.map(\.name).sorted().joined(separator: ", ")
+            throw SettingsError(
+                "\(field): \"\(value)\" is not an alias (\(defined)); name an alias or a model id "
+                    + "written provider/model")
         }
     }
 
     static func checkProvider(_ provider: String, path: String, providers: [String: ProviderConfig])
-        throws(SettingsError) {
+        throws(SettingsError)
+    {
         guard providers[provider] == nil else { return }
-        let defined = providers.isEmpty ? "none are configured" : "configured: "
-            + providers.keys.sorted().joined(separator: ", ")
+        let defined =
+            providers.isEmpty
+            ? "none are configured"
+            : "configured: "
+                + providers.keys.sorted().joined(separator: ", ")
         throw SettingsError("\(path): provider \"\(provider)\" is not configured (\(defined))")
     }
 }

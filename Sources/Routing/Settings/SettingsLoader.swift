@@ -16,7 +16,8 @@ public enum SettingsLoader {
     /// Loads the settings. `environment` is both where keys are read and where `SWITCHYARD_CONFIG` and the
     /// discovery variables are looked up; `workingDirectory` anchors relative paths.
     public static func load(explicitPath: String?, environment: [String: String], workingDirectory: String)
-        throws(SettingsError) -> RoutingSettings {
+        throws(SettingsError) -> RoutingSettings
+    {
         var settings: RoutingSettings
         if let file = try locate(explicitPath: explicitPath, environment: environment, workingDirectory: workingDirectory) {
             let bytes: [UInt8]
@@ -38,7 +39,8 @@ public enum SettingsLoader {
     /// Reads settings from the bytes of a file. `source` labels errors and becomes ``RoutingSettings/source``;
     /// `directory` anchors a relative `database`.
     public static func parse(_ bytes: [UInt8], source: String, directory: String, environment: [String: String])
-        throws(SettingsError) -> RoutingSettings {
+        throws(SettingsError) -> RoutingSettings
+    {
         let root: JSON
         do {
             root = try JSON.parse(bytes)
@@ -65,14 +67,19 @@ public enum SettingsLoader {
         if let explicit = environment["SWITCHYARD_DATABASE"], !explicit.isEmpty {
             return SettingsPaths.resolve(explicit, in: workingDirectory, home: environment["HOME"])
         }
-        if let data = environment["XDG_DATA_HOME"], data.hasPrefix("/") { return data + "/switchyard/" + defaultDatabaseName }
-        if let home = environment["HOME"], home.hasPrefix("/") { return home + "/.local/share/switchyard/" + defaultDatabaseName }
+        if let data = environment["XDG_DATA_HOME"], data.hasPrefix("/") {
+            return data + "/switchyard/" + defaultDatabaseName
+        }
+        if let home = environment["HOME"], home.hasPrefix("/") {
+            return home + "/.local/share/switchyard/" + defaultDatabaseName
+        }
         return SettingsPaths.resolve(defaultDatabaseName, in: workingDirectory, home: nil)
     }
 
     /// Settings with no file: providers discovered from the environment, everything else defaulted.
     public static func fromEnvironment(_ environment: [String: String], workingDirectory: String)
-        throws(SettingsError) -> RoutingSettings {
+        throws(SettingsError) -> RoutingSettings
+    {
         let providers = try EnvironmentProviders.discover(in: environment)
         var settings = RoutingSettings(
             providers: providers, databasePath: defaultDatabasePath(environment, workingDirectory: workingDirectory),
@@ -82,7 +89,8 @@ public enum SettingsLoader {
         return settings
     }
 
-    static let noProvidersWarning = "no model providers are configured: set a key variable such as OPENAI_API_KEY, "
+    static let noProvidersWarning =
+        "no model providers are configured: set a key variable such as OPENAI_API_KEY, "
         + "ANTHROPIC_API_KEY, GEMINI_API_KEY, OPENROUTER_API_KEY or GROQ_API_KEY (or OLLAMA_HOST), or list "
         + "\"providers\" in \(defaultFileName)"
 
@@ -97,7 +105,8 @@ public enum SettingsLoader {
     }
 
     static func locate(explicitPath: String?, environment: [String: String], workingDirectory: String)
-        throws(SettingsError) -> Location? {
+        throws(SettingsError) -> Location?
+    {
         var named: (path: String, origin: String)?
         if let explicitPath {
             named = (explicitPath, "--config")
@@ -124,10 +133,12 @@ public enum SettingsLoader {
     }
 
     private static func applyDefaultModelVariable(to settings: inout RoutingSettings, environment: [String: String])
-        throws(SettingsError) {
+        throws(SettingsError)
+    {
         guard let value = environment["SWITCHYARD_DEFAULT_MODEL"], !value.isEmpty else { return }
-        try SettingsFile.checkDefaultModel(value, field: "SWITCHYARD_DEFAULT_MODEL", providers: settings.providers,
-                                           aliases: settings.aliases)
+        try SettingsFile.checkDefaultModel(
+            value, field: "SWITCHYARD_DEFAULT_MODEL", providers: settings.providers,
+            aliases: settings.aliases)
         settings.defaultModel = value
     }
 

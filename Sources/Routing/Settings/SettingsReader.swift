@@ -14,7 +14,9 @@ public struct SettingsReader {
 
     /// Reads `value` as an object at `path`.
     public init(_ value: JSON, path: String) throws(SettingsError) {
-        guard let object = value.objectValue else { throw SettingsError("\(path.isEmpty ? "settings" : path): must be an object") }
+        guard let object = value.objectValue else {
+            throw SettingsError("\(path.isEmpty ? "settings" : path): must be an object")
+        }
         self.init(object, path: path)
     }
 

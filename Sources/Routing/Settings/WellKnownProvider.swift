@@ -11,23 +11,31 @@ public struct WellKnownProvider: Sendable, Equatable {
 
     /// In the order environment discovery adds them.
     public static let all: [WellKnownProvider] = [
-        WellKnownProvider(id: "openai", kind: .openai, baseURL: defaultBaseURL(.openai), keyVariables: ["OPENAI_API_KEY"],
-                          baseURLVariable: "OPENAI_BASE_URL"),
-        WellKnownProvider(id: "anthropic", kind: .anthropic, baseURL: defaultBaseURL(.anthropic),
-                          keyVariables: ["ANTHROPIC_API_KEY"], baseURLVariable: "ANTHROPIC_BASE_URL"),
-        WellKnownProvider(id: "gemini", kind: .gemini, baseURL: defaultBaseURL(.gemini),
-                          keyVariables: ["GEMINI_API_KEY", "GOOGLE_API_KEY"]),
-        WellKnownProvider(id: "openrouter", kind: .openai, baseURL: "https://openrouter.ai/api/v1",
-                          keyVariables: ["OPENROUTER_API_KEY"]),
-        WellKnownProvider(id: "groq", kind: .openai, baseURL: "https://api.groq.com/openai/v1",
-                          keyVariables: ["GROQ_API_KEY"]),
-        WellKnownProvider(id: "together", kind: .openai, baseURL: "https://api.together.xyz/v1",
-                          keyVariables: ["TOGETHER_API_KEY"]),
-        WellKnownProvider(id: "deepseek", kind: .openai, baseURL: "https://api.deepseek.com/v1",
-                          keyVariables: ["DEEPSEEK_API_KEY"]),
+        WellKnownProvider(
+            id: "openai", kind: .openai, baseURL: defaultBaseURL(.openai), keyVariables: ["OPENAI_API_KEY"],
+            baseURLVariable: "OPENAI_BASE_URL"),
+        WellKnownProvider(
+            id: "anthropic", kind: .anthropic, baseURL: defaultBaseURL(.anthropic),
+            keyVariables: ["ANTHROPIC_API_KEY"], baseURLVariable: "ANTHROPIC_BASE_URL"),
+        WellKnownProvider(
+            id: "gemini", kind: .gemini, baseURL: defaultBaseURL(.gemini),
+            keyVariables: ["GEMINI_API_KEY", "GOOGLE_API_KEY"]),
+        WellKnownProvider(
+            id: "openrouter", kind: .openai, baseURL: "https://openrouter.ai/api/v1",
+            keyVariables: ["OPENROUTER_API_KEY"]),
+        WellKnownProvider(
+            id: "groq", kind: .openai, baseURL: "https://api.groq.com/openai/v1",
+            keyVariables: ["GROQ_API_KEY"]),
+        WellKnownProvider(
+            id: "together", kind: .openai, baseURL: "https://api.together.xyz/v1",
+            keyVariables: ["TOGETHER_API_KEY"]),
+        WellKnownProvider(
+            id: "deepseek", kind: .openai, baseURL: "https://api.deepseek.com/v1",
+            keyVariables: ["DEEPSEEK_API_KEY"]),
         WellKnownProvider(id: "xai", kind: .openai, baseURL: "https://api.x.ai/v1", keyVariables: ["XAI_API_KEY"]),
-        WellKnownProvider(id: "mistral", kind: .openai, baseURL: "https://api.mistral.ai/v1",
-                          keyVariables: ["MISTRAL_API_KEY"]),
+        WellKnownProvider(
+            id: "mistral", kind: .openai, baseURL: "https://api.mistral.ai/v1",
+            keyVariables: ["MISTRAL_API_KEY"]),
         // Ollama serves an OpenAI-compatible API under /v1 and needs no key.
         WellKnownProvider(id: "ollama", kind: .openai, baseURL: "http://127.0.0.1:11434/v1", keyVariables: []),
     ]

@@ -45,11 +45,13 @@ public struct UsageRecord: Sendable, Equatable {
     public var error: String?
     public var tags: [String]
 
-    public init(id: String, createdAt: Double, keyID: String? = nil, face: String, requestedModel: String,
-                resolvedModel: ModelID? = nil, attempts: [AttemptRecord] = [], usage: TokenUsage = TokenUsage(),
-                cost: Double = 0, latencyMilliseconds: Double = 0, timeToFirstTokenMilliseconds: Double? = nil,
-                stream: Bool = false, status: String = "ok", httpStatus: Int = 200, error: String? = nil,
-                tags: [String] = []) {
+    public init(
+        id: String, createdAt: Double, keyID: String? = nil, face: String, requestedModel: String,
+        resolvedModel: ModelID? = nil, attempts: [AttemptRecord] = [], usage: TokenUsage = TokenUsage(),
+        cost: Double = 0, latencyMilliseconds: Double = 0, timeToFirstTokenMilliseconds: Double? = nil,
+        stream: Bool = false, status: String = "ok", httpStatus: Int = 200, error: String? = nil,
+        tags: [String] = []
+    ) {
         self.id = id
         self.createdAt = createdAt
         self.keyID = keyID

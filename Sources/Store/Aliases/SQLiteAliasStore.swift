@@ -58,25 +58,27 @@ public final class SQLiteAliasStore: AliasStore {
         let definition = alias.json.jsonString
         // Read when the save is asked (not when the worker runs it), so the time follows the caller's order of saves.
         let savedAt = Date().timeIntervalSince1970
-        worker.submit({ database in
-            let statement = try database.cachedStatement(Self.upsertSQL)
-            statement.reset()
-            try statement.bind(name, at: 1)
-            try statement.bind(definition, at: 2)
-            try statement.bind(savedAt, at: 3)
-            try statement.execute()
-        }, completion: { result in completion(Self.error(of: result)) })
+        worker.submit(
+            { database in
+                let statement = try database.cachedStatement(Self.upsertSQL)
+                statement.reset()
+                try statement.bind(name, at: 1)
+                try statement.bind(definition, at: 2)
+                try statement.bind(savedAt, at: 3)
+                try statement.execute()
+            }, completion: { result in completion(Self.error(of: result)) })
     }
 
     /// Deletes the saved alias `name`; deleting one that is not saved is not an error (the caller may be removing
     /// an alias that only exists in the settings file). `completion` runs on the loop.
     public func deleteAlias(named name: String, completion: @escaping (Error?) -> Void) {
-        worker.submit({ database in
-            let statement = try database.cachedStatement(Self.deleteSQL)
-            statement.reset()
-            try statement.bind(name, at: 1)
-            try statement.execute()
-        }, completion: { result in completion(Self.error(of: result)) })
+        worker.submit(
+            { database in
+                let statement = try database.cachedStatement(Self.deleteSQL)
+                statement.reset()
+                try statement.bind(name, at: 1)
+                try statement.execute()
+            }, completion: { result in completion(Self.error(of: result)) })
     }
 
     private static func error(of result: Result<Void, any Error>) -> Error? {

@@ -34,20 +34,22 @@ public final class SQLiteKeyStore: KeyStore {
     /// `recordSpend` changes); `completion` runs on the loop with nil once it is committed.
     public func saveKey(_ key: APIKey, completion: @escaping (Error?) -> Void) {
         loop.assertInLoop()
-        worker.submit({ database in try KeysTable.save(key, in: database) },
-                      completion: { result in completion(Self.error(of: result)) })
+        worker.submit(
+            { database in try KeysTable.save(key, in: database) },
+            completion: { result in completion(Self.error(of: result)) })
     }
 
     /// Deletes the key `id`, then drops its buffered spend; deleting a key that is not stored is not an error.
     /// `completion` runs on the loop.
     public func deleteKey(id: String, completion: @escaping (Error?) -> Void) {
         loop.assertInLoop()
-        worker.submit({ database in try KeysTable.delete(id: id, in: database) },
-                      completion: { [spendWriter] result in
-                          // Only once the row is gone: if the delete fails the key stays, and so must its spend.
-                          if case .success = result { spendWriter.discard(keyID: id) }
-                          completion(Self.error(of: result))
-                      })
+        worker.submit(
+            { database in try KeysTable.delete(id: id, in: database) },
+            completion: { [spendWriter] result in
+                // Only once the row is gone: if the delete fails the key stays, and so must its spend.
+                if case .success = result { spendWriter.discard(keyID: id) }
+                completion(Self.error(of: result))
+            })
     }
 
     /// Buffers the cost of a settled request, to be added to the key's counters with the next batch (about
@@ -68,10 +70,11 @@ public final class SQLiteKeyStore: KeyStore {
     /// store is closing reports out of order, at once; a refused read changes nothing.)
     public func reloadKeys(completion: @escaping (Result<KeySnapshot, Error>) -> Void) {
         loop.assertInLoop()
-        worker.submit({ database in try KeysTable.loadAll(from: database) },
-                      completion: { [spendWriter] result in
-                          completion(result.map { KeySnapshot(keys: $0, unwritten: spendWriter.unwritten()) })
-                      })
+        worker.submit(
+            { database in try KeysTable.loadAll(from: database) },
+            completion: { [spendWriter] result in
+                completion(result.map { KeySnapshot(keys: $0, unwritten: spendWriter.unwritten()) })
+            })
     }
 
     /// Writes buffered spend now; `completion` runs on the loop with nil once it is committed.

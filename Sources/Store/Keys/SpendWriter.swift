@@ -59,9 +59,11 @@ final class SpendWriter {
     func record(keyID: String, _ delta: SpendDelta) {
         loop.assertInLoop()
         guard clock.state == .open else {
-            logger.error("key spend recorded after the store began closing; it is not written", metadata: [
-                "key": "\(keyID)", "cost": "\(delta.cost)", "period_start": "\(delta.periodStart)",
-            ])
+            logger.error(
+                "key spend recorded after the store began closing; it is not written",
+                metadata: [
+                    "key": "\(keyID)", "cost": "\(delta.cost)", "period_start": "\(delta.periodStart)",
+                ])
             return
         }
         lastSequence += 1
@@ -101,8 +103,12 @@ final class SpendWriter {
     /// far is in the database, or with the error of the batch that failed (the entries stay buffered).
     func flush(completion: @escaping (Error?) -> Void) {
         loop.assertInLoop()
-        guard clock.admitsFlush(buffered: bufferedKeys, closedError: StoreError.closed("key spend writer (\(bufferedKeys) keys not written)"),
-                                completion: completion) else { return }
+        guard
+            clock.admitsFlush(
+                buffered: bufferedKeys,
+                closedError: StoreError.closed("key spend writer (\(bufferedKeys) keys not written)"),
+                completion: completion)
+        else { return }
         waiters.add(through: lastSequence, completion: completion)
         schedule()
     }
@@ -115,10 +121,12 @@ final class SpendWriter {
             // Each key's unwritten spend is in the log, so an operator can add it by hand.
             for (id, entry) in pending {
                 for delta in entry.deltas {
-                    logger.critical("key spend could not be written before the store closed; it is lost", metadata: [
-                        "key": "\(id)", "cost": "\(delta.cost)", "period_start": "\(delta.periodStart)",
-                        "error": "\(error)",
-                    ])
+                    logger.critical(
+                        "key spend could not be written before the store closed; it is lost",
+                        metadata: [
+                            "key": "\(id)", "cost": "\(delta.cost)", "period_start": "\(delta.periodStart)",
+                            "error": "\(error)",
+                        ])
                 }
             }
             pending = [:]
@@ -174,10 +182,12 @@ final class SpendWriter {
             }
             pendingSince = loop.nowMilliseconds
             let delay = clock.failed()
-            logger.error("writing key spend failed; it is kept and retried", metadata: [
-                "error": "\(error)", "keys": "\(batch.count)", "attempt": "\(clock.consecutiveFailures)",
-                "retry_in_ms": "\(delay)",
-            ])
+            logger.error(
+                "writing key spend failed; it is kept and retried",
+                metadata: [
+                    "error": "\(error)", "keys": "\(batch.count)", "attempt": "\(clock.consecutiveFailures)",
+                    "retry_in_ms": "\(delay)",
+                ])
             for completion in waiters.takeAll() { completion(error) }
         }
         schedule()
@@ -185,7 +195,8 @@ final class SpendWriter {
 
     /// Completes the waiters whose every recorded delta is written.
     private func resolveWaiters() {
-        let oldest = min(inFlight.values.map(\.firstSequence).min() ?? .max, pending.values.map(\.firstSequence).min() ?? .max)
+        let oldest = min(
+            inFlight.values.map(\.firstSequence).min() ?? .max, pending.values.map(\.firstSequence).min() ?? .max)
         for completion in waiters.takeResolved(oldestUnwritten: oldest) { completion(nil) }
     }
 }

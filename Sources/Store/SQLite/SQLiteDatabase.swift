@@ -120,8 +120,9 @@ public final class SQLiteDatabase {
                 do {
                     try execute("ROLLBACK")
                 } catch let rollback {
-                    throw SQLiteError(code: rollback.extendedCode,
-                                      message: "\(rollback.message) (rolling back after: \(error))", sql: "ROLLBACK")
+                    throw SQLiteError(
+                        code: rollback.extendedCode,
+                        message: "\(rollback.message) (rolling back after: \(error))", sql: "ROLLBACK")
                 }
             }
             throw error

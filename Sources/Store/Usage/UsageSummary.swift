@@ -36,8 +36,10 @@ public struct UsageSummaryRow: Sendable, Equatable {
     public var averageLatencyMilliseconds: Double
 
     /// A row with every figure given.
-    public init(group: String?, requests: Int, errors: Int, promptTokens: Int, completionTokens: Int, cost: Double,
-                averageLatencyMilliseconds: Double) {
+    public init(
+        group: String?, requests: Int, errors: Int, promptTokens: Int, completionTokens: Int, cost: Double,
+        averageLatencyMilliseconds: Double
+    ) {
         self.group = group
         self.requests = requests
         self.errors = errors
@@ -77,8 +79,10 @@ enum UsageQueries {
     }
 
     /// Requests from `since` (inclusive) to `until` (exclusive), grouped, most expensive group first.
-    static func summary(since: Double, until: Double, groupBy grouping: UsageGrouping, keyID: String? = nil,
-                        in database: SQLiteDatabase) throws -> [UsageSummaryRow] {
+    static func summary(
+        since: Double, until: Double, groupBy grouping: UsageGrouping, keyID: String? = nil,
+        in database: SQLiteDatabase
+    ) throws -> [UsageSummaryRow] {
         let statement = try database.cachedStatement(summarySQL(grouping))
         statement.reset()
         try statement.bind(since, at: 1)
@@ -86,10 +90,11 @@ enum UsageQueries {
         try statement.bind(keyID, at: 3)
         var rows: [UsageSummaryRow] = []
         while try statement.step() {
-            rows.append(UsageSummaryRow(
-                group: statement.text(0), requests: statement.int(1), errors: statement.int(2),
-                promptTokens: statement.int(3), completionTokens: statement.int(4), cost: statement.double(5),
-                averageLatencyMilliseconds: statement.double(6)))
+            rows.append(
+                UsageSummaryRow(
+                    group: statement.text(0), requests: statement.int(1), errors: statement.int(2),
+                    promptTokens: statement.int(3), completionTokens: statement.int(4), cost: statement.double(5),
+                    averageLatencyMilliseconds: statement.double(6)))
         }
         return rows
     }

@@ -94,8 +94,9 @@ enum UsageTable {
         return UsageRecord(
             id: id, createdAt: statement.double(1), keyID: statement.text(2), face: statement.text(3) ?? "",
             requestedModel: statement.text(4) ?? "", resolvedModel: resolved, attempts: attempts,
-            usage: TokenUsage(prompt: statement.int(7), completion: statement.int(8), cached: statement.int(9),
-                              reasoning: statement.int(10)),
+            usage: TokenUsage(
+                prompt: statement.int(7), completion: statement.int(8), cached: statement.int(9),
+                reasoning: statement.int(10)),
             cost: statement.double(11), latencyMilliseconds: statement.double(12),
             timeToFirstTokenMilliseconds: statement.optionalDouble(13), stream: statement.int(14) != 0,
             status: statement.text(15) ?? "", httpStatus: statement.int(16), error: statement.text(17), tags: tags)
@@ -133,7 +134,8 @@ extension AttemptRecord {
             throw StoreError.badRow("usage", id, "\(path).outcome is missing")
         }
         // A non-finite latency was written as null (JSON has no NaN); it reads back as 0.
-        self.init(model: model, outcome: outcome, status: json["status"]?.intValue.map { Int($0) },
-                  error: json["error"]?.stringValue, latencyMilliseconds: json["latency_ms"]?.doubleValue ?? 0)
+        self.init(
+            model: model, outcome: outcome, status: json["status"]?.intValue.map { Int($0) },
+            error: json["error"]?.stringValue, latencyMilliseconds: json["latency_ms"]?.doubleValue ?? 0)
     }
 }

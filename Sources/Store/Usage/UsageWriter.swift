@@ -54,7 +54,8 @@ public final class UsageWriter: UsageSink {
         loop.assertInLoop()
         guard clock.state == .open else {
             droppedRows += 1
-            logger.error("usage row recorded after the store began closing; it is not written", metadata: ["id": "\(record.id)"])
+            logger.error(
+                "usage row recorded after the store began closing; it is not written", metadata: ["id": "\(record.id)"])
             return
         }
         lastSequence += 1
@@ -69,8 +70,11 @@ public final class UsageWriter: UsageSink {
     /// failed (the rows stay buffered and are retried).
     public func flush(completion: @escaping (Error?) -> Void) {
         loop.assertInLoop()
-        guard clock.admitsFlush(buffered: bufferedRows, closedError: StoreError.closed("usage writer (\(bufferedRows) rows not written)"),
-                                completion: completion) else { return }
+        guard
+            clock.admitsFlush(
+                buffered: bufferedRows, closedError: StoreError.closed("usage writer (\(bufferedRows) rows not written)"),
+                completion: completion)
+        else { return }
         waiters.add(through: lastSequence, completion: completion)
         schedule()
     }
@@ -81,8 +85,9 @@ public final class UsageWriter: UsageSink {
     public func close(completion: @escaping (Error?) -> Void) {
         loop.assertInLoop()
         clock.close(completion: completion, flush: flush) { [self] error in
-            logger.critical("usage rows could not be written before the store closed; they are lost",
-                            metadata: ["rows": "\(bufferedRows)", "error": "\(error)"])
+            logger.critical(
+                "usage rows could not be written before the store closed; they are lost",
+                metadata: ["rows": "\(bufferedRows)", "error": "\(error)"])
             droppedRows += bufferedRows
             pending = []
         }
@@ -122,9 +127,11 @@ public final class UsageWriter: UsageSink {
             writtenRows += batch.count
             let failures = clock.succeeded()
             if failures > 0 {
-                logger.notice("usage rows are being written again", metadata: [
-                    "failed_attempts": "\(failures)", "rows": "\(batch.count)",
-                ])
+                logger.notice(
+                    "usage rows are being written again",
+                    metadata: [
+                        "failed_attempts": "\(failures)", "rows": "\(batch.count)",
+                    ])
             }
             if inserted < batch.count {
                 logger.debug("usage rows already stored were skipped", metadata: ["rows": "\(batch.count - inserted)"])
@@ -136,10 +143,12 @@ public final class UsageWriter: UsageSink {
             pending.insert(contentsOf: batch, at: 0)
             pendingSince = loop.nowMilliseconds
             let delay = clock.failed()
-            logger.error("writing usage rows failed; they are kept and retried", metadata: [
-                "error": "\(error)", "rows": "\(batch.count)", "buffered": "\(bufferedRows)",
-                "attempt": "\(clock.consecutiveFailures)", "retry_in_ms": "\(delay)",
-            ])
+            logger.error(
+                "writing usage rows failed; they are kept and retried",
+                metadata: [
+                    "error": "\(error)", "rows": "\(batch.count)", "buffered": "\(bufferedRows)",
+                    "attempt": "\(clock.consecutiveFailures)", "retry_in_ms": "\(delay)",
+                ])
             failWaiters(error)
         }
         schedule()
@@ -170,10 +179,12 @@ public final class UsageWriter: UsageSink {
         let now = loop.nowMilliseconds
         if lastDropLog.map({ now >= $0 + 10_000 }) ?? true {
             lastDropLog = now
-            logger.critical("dropping usage rows: the database keeps failing and the buffer is full", metadata: [
-                "dropped_total": "\(droppedRows)", "max_buffered": "\(options.maxRetainedRows)",
-                "last_error": "\(lastError.map { "\($0)" } ?? "none")",
-            ])
+            logger.critical(
+                "dropping usage rows: the database keeps failing and the buffer is full",
+                metadata: [
+                    "dropped_total": "\(droppedRows)", "max_buffered": "\(options.maxRetainedRows)",
+                    "last_error": "\(lastError.map { "\($0)" } ?? "none")",
+                ])
         }
         failWaiters(StoreError("\(count) usage rows were dropped: the database keeps failing and the buffer is full"))
     }

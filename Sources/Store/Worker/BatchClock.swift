@@ -49,8 +49,10 @@ final class BatchClock {
 
     /// The shared start of a writer's `flush`: with nothing buffered the caller hears nil, after `close` it hears
     /// `closedError` (both on a later loop turn). True when the writer should queue the caller and write now.
-    func admitsFlush(buffered: Int, closedError: @autoclosure () -> Error,
-                     completion: @escaping (Error?) -> Void) -> Bool {
+    func admitsFlush(
+        buffered: Int, closedError: @autoclosure () -> Error,
+        completion: @escaping (Error?) -> Void
+    ) -> Bool {
         guard buffered > 0 else {
             loop.execute { completion(nil) }
             return false
@@ -91,8 +93,10 @@ final class BatchClock {
     /// Closes the writer once: `flush` writes what is buffered and reports; then the timer closes, `unwritten`
     /// runs when that last write failed (the writer logs and drops what is left), and every caller of `close` gets
     /// the result. Later calls are answered on a later loop turn.
-    func close(completion: @escaping (Error?) -> Void, flush: (@escaping (Error?) -> Void) -> Void,
-               unwritten: @escaping (Error) -> Void) {
+    func close(
+        completion: @escaping (Error?) -> Void, flush: (@escaping (Error?) -> Void) -> Void,
+        unwritten: @escaping (Error) -> Void
+    ) {
         switch state {
         case .closed:
             loop.execute { completion(nil) }

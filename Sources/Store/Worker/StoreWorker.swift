@@ -50,8 +50,10 @@ final class StoreWorker {
 
     /// Runs `work` on the worker thread after every job submitted before it; `completion` gets its result on the
     /// loop thread, on a later turn (never inside this call).
-    func submit<T: Sendable>(_ work: @escaping @Sendable (SQLiteDatabase) throws -> T,
-                             completion: @escaping (Result<T, any Error>) -> Void) {
+    func submit<T: Sendable>(
+        _ work: @escaping @Sendable (SQLiteDatabase) throws -> T,
+        completion: @escaping (Result<T, any Error>) -> Void
+    ) {
         loop.assertInLoop()
         guard state == .running else {
             loop.execute { completion(.failure(StoreError.closed(self.path))) }
@@ -61,9 +63,10 @@ final class StoreWorker {
         let id = nextID
         // The job below boxes exactly a `T`, so the cast back cannot fail.
         completions[id] = { result in completion(result.map { $0 as! T }) }
-        queue.push(StoreJob(id: id) { database in
-            Result<any Sendable, any Error> { try work(database) }
-        })
+        queue.push(
+            StoreJob(id: id) { database in
+                Result<any Sendable, any Error> { try work(database) }
+            })
     }
 
     /// Runs every job submitted so far, then closes the thread's connection and stops the thread; `completion`
@@ -103,8 +106,10 @@ final class StoreWorker {
     }
 
     /// The thread's body: open, run jobs in order until asked to stop, close.
-    private static func run(queue: StoreWorkerQueue, sender: MailboxSender<StoreWorkerMessage>, path: String,
-                            busyTimeoutMilliseconds: Int32) {
+    private static func run(
+        queue: StoreWorkerQueue, sender: MailboxSender<StoreWorkerMessage>, path: String,
+        busyTimeoutMilliseconds: Int32
+    ) {
         let database: SQLiteDatabase
         do {
             database = try SQLiteDatabase(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)

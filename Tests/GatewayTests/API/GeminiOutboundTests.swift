@@ -1,7 +1,8 @@
-@testable import Gateway
 import JSON
-@testable import Routing
 import XCTest
+
+@testable import Gateway
+@testable import Routing
 
 /// OpenAI completions, chunks and router errors → Gemini shapes.
 final class GeminiOutboundTests: XCTestCase {
@@ -9,28 +10,50 @@ final class GeminiOutboundTests: XCTestCase {
         let completion: JSONObject = [
             "id": "gen-1", "object": "chat.completion", "model": "fakeant/claude",
             "choices": [
-                ["index": 0, "finish_reason": "tool_calls", "message": [
-                    "role": "assistant", "content": "Checking.", "reasoning_content": "hmm",
-                    "tool_calls": [["id": "call_1", "type": "function", "function": ["name": "f", "arguments": #"{"a":1}"#],
-                                    "extra_content": ["google": ["thought_signature": "sig"]]]],
-                ]],
+                [
+                    "index": 0, "finish_reason": "tool_calls",
+                    "message": [
+                        "role": "assistant", "content": "Checking.", "reasoning_content": "hmm",
+                        "tool_calls": [
+                            [
+                                "id": "call_1", "type": "function", "function": ["name": "f", "arguments": #"{"a":1}"#],
+                                "extra_content": ["google": ["thought_signature": "sig"]],
+                            ]
+                        ],
+                    ],
+                ],
                 ["index": 1, "finish_reason": "length", "message": ["role": "assistant", "content": "Cut"]],
             ],
-            "usage": ["prompt_tokens": 30, "completion_tokens": 9, "cost": 0.5,
-                      "prompt_tokens_details": ["cached_tokens": 4], "completion_tokens_details": ["reasoning_tokens": 3]],
-        ]
-        XCTAssertEqual(GeminiOutbound.response(completion), [
-            "candidates": [
-                ["index": 0, "finishReason": "STOP", "content": ["role": "model", "parts": [
-                    ["text": "hmm", "thought": true], ["text": "Checking."],
-                    ["functionCall": ["name": "f", "args": ["a": 1], "id": "call_1"], "thoughtSignature": "sig"],
-                ]]],
-                ["index": 1, "finishReason": "MAX_TOKENS", "content": ["role": "model", "parts": [["text": "Cut"]]]],
+            "usage": [
+                "prompt_tokens": 30, "completion_tokens": 9, "cost": 0.5,
+                "prompt_tokens_details": ["cached_tokens": 4], "completion_tokens_details": ["reasoning_tokens": 3],
             ],
-            "usageMetadata": ["promptTokenCount": 30, "candidatesTokenCount": 6, "totalTokenCount": 39,
-                              "thoughtsTokenCount": 3, "cachedContentTokenCount": 4],
-            "modelVersion": "fakeant/claude", "responseId": "gen-1",
-        ])
+        ]
+        XCTAssertEqual(
+            GeminiOutbound.response(completion),
+            [
+                "candidates": [
+                    [
+                        "index": 0, "finishReason": "STOP",
+                        "content": [
+                            "role": "model",
+                            "parts": [
+                                ["text": "hmm", "thought": true], ["text": "Checking."],
+                                [
+                                    "functionCall": ["name": "f", "args": ["a": 1], "id": "call_1"],
+                                    "thoughtSignature": "sig",
+                                ],
+                            ],
+                        ],
+                    ],
+                    ["index": 1, "finishReason": "MAX_TOKENS", "content": ["role": "model", "parts": [["text": "Cut"]]]],
+                ],
+                "usageMetadata": [
+                    "promptTokenCount": 30, "candidatesTokenCount": 6, "totalTokenCount": 39,
+                    "thoughtsTokenCount": 3, "cachedContentTokenCount": 4,
+                ],
+                "modelVersion": "fakeant/claude", "responseId": "gen-1",
+            ])
     }
 
     func testFinishReasonsAndErrorStatuses() {
@@ -44,41 +67,72 @@ final class GeminiOutboundTests: XCTestCase {
             (502, "INTERNAL"), (503, "UNAVAILABLE"), (504, "DEADLINE_EXCEEDED"),
         ]
         for (code, name) in statuses { XCTAssertEqual(GeminiOutbound.status(code), name, "\(code)") }
-        let body = GeminiOutbound.errorBody(RoutingError(status: 429, type: "rate_limit_error", code: "rate_limited",
-                                                         message: "slow down", retryAfterSeconds: 1.2))
-        XCTAssertEqual(body, ["error": [
-            "code": 429, "message": "slow down", "status": "RESOURCE_EXHAUSTED",
-            "details": [
-                ["@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "rate_limited", "domain": "switchyard"],
-                ["@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "2s"],
-            ],
-        ]])
+        let body = GeminiOutbound.errorBody(
+            RoutingError(
+                status: 429, type: "rate_limit_error", code: "rate_limited",
+                message: "slow down", retryAfterSeconds: 1.2))
+        XCTAssertEqual(
+            body,
+            [
+                "error": [
+                    "code": 429, "message": "slow down", "status": "RESOURCE_EXHAUSTED",
+                    "details": [
+                        [
+                            "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "rate_limited",
+                            "domain": "switchyard",
+                        ],
+                        ["@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "2s"],
+                    ],
+                ]
+            ])
     }
 
     private func chunk(_ delta: JSONObject, index: Int = 0, finish: String? = nil) -> JSONObject {
-        ["object": "chat.completion.chunk",
-         "choices": [["index": .int(Int64(index)), "delta": .object(delta), "finish_reason": finish.map(JSON.string) ?? .null]]]
+        [
+            "object": "chat.completion.chunk",
+            "choices": [
+                ["index": .int(Int64(index)), "delta": .object(delta), "finish_reason": finish.map(JSON.string) ?? .null]
+            ],
+        ]
     }
 
     func testStreamSendsTextAtOnceAndWholeFunctionCallsAtTheEnd() {
         var encoder = GeminiStreamEncoder()
         encoder.start(model: "fake/m", id: "gen-1")
         XCTAssertNil(encoder.chunk(chunk(["role": "assistant", "content": ""])))
-        XCTAssertEqual(encoder.chunk(chunk(["content": "Hi"])), [
-            "candidates": [["content": ["role": "model", "parts": [["text": "Hi"]]], "index": 0]],
-            "modelVersion": "fake/m", "responseId": "gen-1",
-        ])
-        XCTAssertNil(encoder.chunk(chunk(["tool_calls": [["index": 0, "id": "call_1", "type": "function",
-                                                          "function": ["name": "f", "arguments": #"{"a""#]]]])))
+        XCTAssertEqual(
+            encoder.chunk(chunk(["content": "Hi"])),
+            [
+                "candidates": [["content": ["role": "model", "parts": [["text": "Hi"]]], "index": 0]],
+                "modelVersion": "fake/m", "responseId": "gen-1",
+            ])
+        XCTAssertNil(
+            encoder.chunk(
+                chunk([
+                    "tool_calls": [
+                        [
+                            "index": 0, "id": "call_1", "type": "function",
+                            "function": ["name": "f", "arguments": #"{"a""#],
+                        ]
+                    ]
+                ])))
         XCTAssertNil(encoder.chunk(chunk(["tool_calls": [["index": 0, "function": ["arguments": ":1}"]]]])))
         XCTAssertNil(encoder.chunk(chunk([:], finish: "tool_calls")))
         let outcome = AnthropicOutboundTests.outcome(prompt: 10, completion: 4)
-        XCTAssertEqual(encoder.finish(outcome), [
-            "candidates": [["content": ["role": "model", "parts": [["functionCall": ["name": "f", "args": ["a": 1], "id": "call_1"]]]],
-                            "index": 0, "finishReason": "STOP"]],
-            "modelVersion": "fake/m", "responseId": "gen-1",
-            "usageMetadata": ["promptTokenCount": 10, "candidatesTokenCount": 4, "totalTokenCount": 14],
-        ])
+        XCTAssertEqual(
+            encoder.finish(outcome),
+            [
+                "candidates": [
+                    [
+                        "content": [
+                            "role": "model", "parts": [["functionCall": ["name": "f", "args": ["a": 1], "id": "call_1"]]],
+                        ],
+                        "index": 0, "finishReason": "STOP",
+                    ]
+                ],
+                "modelVersion": "fake/m", "responseId": "gen-1",
+                "usageMetadata": ["promptTokenCount": 10, "candidatesTokenCount": 4, "totalTokenCount": 14],
+            ])
     }
 
     func testStreamFramings() {

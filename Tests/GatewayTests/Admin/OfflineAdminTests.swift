@@ -6,6 +6,7 @@ import Routing
 import Store
 import Synchronization
 import XCTest
+
 @testable import Gateway
 
 /// `OfflineAdmin` on a real database file in a temporary directory. Each operation opens and closes its own loop
@@ -27,7 +28,8 @@ final class OfflineAdminTests: XCTestCase {
     private var path: String { directory.appendingPathComponent("sub/switchyard.db").path }
 
     private var admin: OfflineAdmin {
-        OfflineAdmin(databasePath: path, logger: Logger(label: "offline-admin-tests") { [logs] _ in LogsHandler(logs: logs) })
+        OfflineAdmin(
+            databasePath: path, logger: Logger(label: "offline-admin-tests") { [logs] _ in LogsHandler(logs: logs) })
     }
 
     /// The message the REST and MCP faces give for `fields`: the governor's, with no store behind it.
@@ -49,8 +51,10 @@ final class OfflineAdminTests: XCTestCase {
     }
 
     func testCreateListUpdateRevoke() throws {
-        let created = try admin.createKey(["name": "ci bot", "credit_limit": 5, "reset_budget_interval": "monthly",
-                                           "allowed_models": ["openai/*"], "tags": ["team-a"]])
+        let created = try admin.createKey([
+            "name": "ci bot", "credit_limit": 5, "reset_budget_interval": "monthly",
+            "allowed_models": ["openai/*"], "tags": ["team-a"],
+        ])
         let secret = try XCTUnwrap(created.json["key"]?.stringValue)
         let id = try XCTUnwrap(created.json["api_key_id_hash"]?.stringValue)
         XCTAssertTrue(secret.hasPrefix("sk-sy-"))
@@ -87,43 +91,53 @@ final class OfflineAdminTests: XCTestCase {
     }
 
     func testBadFieldsGiveTheAPIsMessagesAndStoreNothing() throws {
-        for fields: JSONObject in [["name": "x", "rpm_limit": 0], ["name": "x", "colour": "red"], ["kind": "api"],
-                                   ["name": "x", "reset_budget_interval": "hourly"], ["name": "x", "tags": [""]],
-                                   ["name": "x", "kind": "admin"]] {
+        for fields: JSONObject in [
+            ["name": "x", "rpm_limit": 0], ["name": "x", "colour": "red"], ["kind": "api"],
+            ["name": "x", "reset_budget_interval": "hourly"], ["name": "x", "tags": [""]],
+            ["name": "x", "kind": "admin"],
+        ] {
             let expected = try XCTUnwrap(try apiMessage(creating: fields), "\(fields)")
             XCTAssertEqual(message { try admin.createKey(fields) }, expected)
         }
         XCTAssertEqual(try admin.listKeys().text, "No API keys in \(path).")
         let id = try XCTUnwrap(try admin.createKey(["name": "app"]).json["api_key_id_hash"]?.stringValue)
-        XCTAssertEqual(message { try admin.updateKey(id: id, ["kind": "provisioning"]) },
-                       "kind: cannot be changed; create a new key")
-        XCTAssertEqual(message { try admin.updateKey(id: "key_0000000000000000", ["name": "y"]) },
-                       "No API key with id key_0000000000000000.")
+        XCTAssertEqual(
+            message { try admin.updateKey(id: id, ["kind": "provisioning"]) },
+            "kind: cannot be changed; create a new key")
+        XCTAssertEqual(
+            message { try admin.updateKey(id: "key_0000000000000000", ["name": "y"]) },
+            "No API key with id key_0000000000000000.")
     }
 
     func testUsageGroupsTheStoredRequestsAndKeySpend() throws {
-        let id = try XCTUnwrap(try admin.createKey(["name": "app", "tags": ["team-a"]]).json["api_key_id_hash"]?.stringValue)
+        let id = try XCTUnwrap(
+            try admin.createKey(["name": "app", "tags": ["team-a"]]).json["api_key_id_hash"]?.stringValue)
         let now = 1_800_000_000.0
         // What a server would have written: usage rows, and the key's spend settled on the same requests.
-        try withGovernor { governor, store in
+        try withGovernorAndStore { governor, store in
             let principal = Principal.key(try XCTUnwrap(governor.key(id: id)))
             for (index, cost) in [0.25, 0.5, 0].enumerated() {
                 let admission = try governor.admit(principal, names: ["openai/gpt-4o-mini"], estimate: 1).get()
                 governor.settle(admission, cost: cost, tokens: 30)
-                store.usageWriter.record(UsageRecord(
-                    id: "gen-\(index)", createdAt: now - 3_600, keyID: id, face: "http", requestedModel: "openai/gpt-4o-mini",
-                    resolvedModel: index == 2 ? nil : ModelID(provider: "openai", model: "gpt-4o-mini"),
-                    usage: TokenUsage(prompt: 10, completion: 20), cost: cost, status: index == 2 ? "error" : "ok",
-                    httpStatus: index == 2 ? 502 : 200, tags: ["team-a"]))
+                store.usageWriter.record(
+                    UsageRecord(
+                        id: "gen-\(index)", createdAt: now - 3_600, keyID: id, face: "http",
+                        requestedModel: "openai/gpt-4o-mini",
+                        resolvedModel: index == 2 ? nil : ModelID(provider: "openai", model: "gpt-4o-mini"),
+                        usage: TokenUsage(prompt: 10, completion: 20), cost: cost, status: index == 2 ? "error" : "ok",
+                        httpStatus: index == 2 ? 502 : 200, tags: ["team-a"]))
             }
             // An old request, outside the window asked for below.
-            store.usageWriter.record(UsageRecord(id: "gen-old", createdAt: now - 90_000, face: "mcp", requestedModel: "x", cost: 9))
+            store.usageWriter.record(
+                UsageRecord(id: "gen-old", createdAt: now - 90_000, face: "mcp", requestedModel: "x", cost: 9))
         }
         XCTAssertTrue(try admin.listKeys().text.contains("$0.75 / unlimited"))
 
         let byKey = try admin.usage(groupBy: "key", hours: 24, now: now)
         XCTAssertEqual(byKey.json["rows"]?.arrayValue?.count, 1)
-        XCTAssertEqual(byKey.text, """
+        XCTAssertEqual(
+            byKey.text,
+            """
             KEY                   REQUESTS  ERRORS  PROMPT TOKENS  COMPLETION TOKENS  SPEND
             \(id)         3       1             30                 60  $0.75
             """)
@@ -131,8 +145,9 @@ final class OfflineAdminTests: XCTestCase {
         XCTAssertEqual(byModel.json["rows"]?.arrayValue?.compactMap { $0["group"]?.stringValue }, ["openai/gpt-4o-mini"])
         XCTAssertTrue(byModel.text.contains("(none)"), "the old request and the failed one have no model")
         XCTAssertEqual(try admin.usage(groupBy: "tag", hours: 1, now: now + 7_200).text, "No requests in the last 1 hours.")
-        XCTAssertEqual(message { try admin.usage(groupBy: "colour", hours: 1) },
-                       "group by must be one of model, provider, key, tag, day, face, status, not \"colour\"")
+        XCTAssertEqual(
+            message { try admin.usage(groupBy: "colour", hours: 1) },
+            "group by must be one of model, provider, key, tag, day, face, status, not \"colour\"")
         XCTAssertEqual(message { try admin.usage(groupBy: "key", hours: 0) }, "hours must be a positive number")
     }
 
@@ -144,9 +159,10 @@ final class OfflineAdminTests: XCTestCase {
 
     /// Runs `body` with a governor over a store on the test's database, as a server would, then closes both.
     @discardableResult
-    private func withGovernor<T>(_ body: (Governor, Store) throws -> T) throws -> T {
+    private func withGovernorAndStore<T>(_ body: (Governor, Store) throws -> T) throws -> T {
         let loop = try EventLoop()
-        let store = try Store(path: path, loop: loop, logger: Logger(label: "server") { [logs] _ in LogsHandler(logs: logs) })
+        let store = try Store(
+            path: path, loop: loop, logger: Logger(label: "server") { [logs] _ in LogsHandler(logs: logs) })
         var closed = false
         defer {
             store.close { error in
@@ -160,7 +176,7 @@ final class OfflineAdminTests: XCTestCase {
     }
 
     private func withGovernor<T>(_ body: (Governor) throws -> T) throws -> T {
-        try withGovernor { governor, _ in try body(governor) }
+        try withGovernorAndStore { governor, _ in try body(governor) }
     }
 }
 

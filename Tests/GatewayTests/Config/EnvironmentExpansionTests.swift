@@ -1,5 +1,6 @@
-@testable import Gateway
 import XCTest
+
+@testable import Gateway
 
 final class EnvironmentExpansionTests: XCTestCase {
     let expansion = EnvironmentExpansion(environment: ["HOME": "/home/a", "EMPTY": ""])

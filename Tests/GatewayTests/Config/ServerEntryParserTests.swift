@@ -1,7 +1,8 @@
-@testable import Gateway
 import JSON
 import MCP
 import XCTest
+
+@testable import Gateway
 
 final class ServerEntryParserTests: XCTestCase {
     let parser = ServerEntryParser(environment: ["TOKEN": "s3cret"])
@@ -20,8 +21,14 @@ final class ServerEntryParserTests: XCTestCase {
     }
 
     func testStdioEntryWithEverything() throws {
-        let config = try parse(#"{"command":"mcp-server-git","args":["--repository","/r"],"env":{"A":"${TOKEN}","N":3},"cwd":"/tmp","enabled":false,"tools":{"allow":["git_*"],"deny":["git_reset"]},"timeout_ms":5000,"restart":"never"}"#)
-        XCTAssertEqual(config.transport, .stdio(command: "mcp-server-git", arguments: ["--repository", "/r"], environment: ["A": "s3cret", "N": "3"], workingDirectory: "/tmp"))
+        let config = try parse(
+            #"{"command":"mcp-server-git","args":["--repository","/r"],"env":{"A":"${TOKEN}","N":3},"cwd":"/tmp","enabled":false,"tools":{"allow":["git_*"],"deny":["git_reset"]},"timeout_ms":5000,"restart":"never"}"#
+        )
+        XCTAssertEqual(
+            config.transport,
+            .stdio(
+                command: "mcp-server-git", arguments: ["--repository", "/r"], environment: ["A": "s3cret", "N": "3"],
+                workingDirectory: "/tmp"))
         XCTAssertFalse(config.enabled)
         XCTAssertTrue(config.exposes(tool: "git_status"))
         XCTAssertFalse(config.exposes(tool: "git_reset"))
@@ -32,7 +39,9 @@ final class ServerEntryParserTests: XCTestCase {
     }
 
     func testHTTPEntryAndClineStyleKeys() throws {
-        let config = try parse(#"{"type":"streamableHttp","url":"https://mcp.example/mcp","headers":{"Authorization":"Bearer ${TOKEN}"},"disabled":true,"autoApprove":[]}"#)
+        let config = try parse(
+            #"{"type":"streamableHttp","url":"https://mcp.example/mcp","headers":{"Authorization":"Bearer ${TOKEN}"},"disabled":true,"autoApprove":[]}"#
+        )
         XCTAssertEqual(config.transport, .http(url: "https://mcp.example/mcp", headers: ["Authorization": "Bearer s3cret"]))
         XCTAssertFalse(config.enabled)
     }

@@ -1,7 +1,8 @@
 import Foundation
-@testable import Gateway
 import MCP
 import XCTest
+
+@testable import Gateway
 
 final class ServersDirectoryTests: XCTestCase {
     var directory: URL!
@@ -21,7 +22,9 @@ final class ServersDirectoryTests: XCTestCase {
 
     func testLoadsSingleAndMultiServerFilesAndReportsBadOnes() throws {
         try write("time.json", #"{"command":"mcp-server-time"}"#)
-        try write("desktop.json", #"{"mcpServers":{"git":{"command":"mcp-server-git"},"remote":{"url":"http://127.0.0.1:9/mcp"}}}"#)
+        try write(
+            "desktop.json", #"{"mcpServers":{"git":{"command":"mcp-server-git"},"remote":{"url":"http://127.0.0.1:9/mcp"}}}"#
+        )
         try write("broken.json", #"{"command": "#)
         try write("badfield.json", #"{"command":"x","timeout_ms":"soon"}"#)
         try write("notes.txt", "ignored")

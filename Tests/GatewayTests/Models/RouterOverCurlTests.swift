@@ -4,6 +4,7 @@ import Loop
 import LoopTestSupport
 import Routing
 import XCTest
+
 @testable import Gateway
 
 /// The routing core over the real libcurl transport against the fake provider on loopback: every wire format,
@@ -33,11 +34,13 @@ final class RouterOverCurlTests: XCTestCase {
         let quick = AttemptTimeouts(connectMilliseconds: 2_000, firstByteMilliseconds: 300, totalMilliseconds: 5_000)
         let providers: [String: ProviderConfig] = [
             "oa": ProviderConfig(id: "oa", kind: .openai, baseURL: fake.baseURL(for: .openai), apiKey: "k", timeouts: quick),
-            "an": ProviderConfig(id: "an", kind: .anthropic, baseURL: fake.baseURL(for: .anthropic), apiKey: "k", timeouts: quick),
+            "an": ProviderConfig(
+                id: "an", kind: .anthropic, baseURL: fake.baseURL(for: .anthropic), apiKey: "k", timeouts: quick),
             "ge": ProviderConfig(id: "ge", kind: .gemini, baseURL: fake.baseURL(for: .gemini), apiKey: "k", timeouts: quick),
         ]
-        router = try Router(settings: RoutingSettings(providers: providers), models: Models(), adapter: providerAdapter(for:),
-                            transport: CurlUpstreamTransport(client: client), usage: usage)
+        router = try Router(
+            settings: RoutingSettings(providers: providers), models: Models(), adapter: providerAdapter(for:),
+            transport: CurlUpstreamTransport(client: client), usage: usage)
     }
 
     override func tearDownWithError() throws {
@@ -48,7 +51,9 @@ final class RouterOverCurlTests: XCTestCase {
         try loop.close()
     }
 
-    private func run(for milliseconds: UInt64 = 5_000, until condition: () -> Bool, file: StaticString = #filePath, line: UInt = #line) {
+    private func run(
+        for milliseconds: UInt64 = 5_000, until condition: () -> Bool, file: StaticString = #filePath, line: UInt = #line
+    ) {
         runLoop(loop, until: condition, timeout: milliseconds, file: file, line: line)
     }
 
@@ -73,7 +78,8 @@ final class RouterOverCurlTests: XCTestCase {
             let plain = chat(["model": .string(model), "messages": hello])
             guard case .completion(let body, let outcome)? = plain.first else { return XCTFail("\(model): \(plain)") }
             let name = String(model.split(separator: "/")[1])
-            XCTAssertEqual(body["choices"]?[0]?["message"]?["content"]?.stringValue, "Fake answer from \(name): hello there", model)
+            XCTAssertEqual(
+                body["choices"]?[0]?["message"]?["content"]?.stringValue, "Fake answer from \(name): hello there", model)
             XCTAssertGreaterThan(outcome.usage.completion, 0, model)
 
             let streamed = chat(["model": .string(model), "stream": true, "messages": hello])
@@ -124,8 +130,10 @@ final class RouterOverCurlTests: XCTestCase {
     }
 
     func testCancellingAbortsTheUpstreamTransfer() throws {
-        let handle = router.chat(ChatRequest(body: ["model": "oa/slow+latency-2000", "messages": hello]),
-                                 context: RequestContext(face: "http")) { _ in XCTFail("no events after cancel") }
+        let handle = router.chat(
+            ChatRequest(body: ["model": "oa/slow+latency-2000", "messages": hello]),
+            context: RequestContext(face: "http")
+        ) { _ in XCTFail("no events after cancel") }
         run(until: { self.fake.totalRequests == 1 })
         handle.cancel()
         run(until: { self.fake.cancelledRequests == 1 })

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Routing
 
 /// Settings over the shipped data, and providers' `/models` lists folded in.
@@ -21,8 +22,9 @@ final class CatalogMergeTests: XCTestCase {
 
     func testSettingsAddModelsAndOnlyConfiguredProvidersRemain() {
         let local = ModelInfo(id: id("local/llama3.2"), contextLength: 131_072, supportsTools: true)
-        let settings = RoutingSettings(providers: ["local": provider("local"), "groq": provider("groq")],
-                                       models: [local])
+        let settings = RoutingSettings(
+            providers: ["local": provider("local"), "groq": provider("groq")],
+            models: [local])
         let catalog = Catalog(settings: settings)
         XCTAssertEqual(catalog.lookup(id("local/llama3.2")), local)
         XCTAssertEqual(Set(catalog.all.map(\.id.provider)), ["local", "groq"])
@@ -40,8 +42,10 @@ final class CatalogMergeTests: XCTestCase {
     }
 
     func testMergeDeactivatesUnlistedModelsOfThatProviderOnly() {
-        var catalog = Catalog(models: [ModelInfo(id: id("groq/a")), ModelInfo(id: id("groq/b")),
-                                       ModelInfo(id: id("openai/b"))])
+        var catalog = Catalog(models: [
+            ModelInfo(id: id("groq/a")), ModelInfo(id: id("groq/b")),
+            ModelInfo(id: id("openai/b")),
+        ])
         catalog.merge(listed: ["a"], provider: "groq")
         XCTAssertEqual(catalog.lookup(id("groq/a"))?.isActive, true)
         XCTAssertEqual(catalog.lookup(id("groq/b"))?.isActive, false)
@@ -64,8 +68,9 @@ final class CatalogMergeTests: XCTestCase {
         XCTAssertEqual(catalog.lookup(id("anthropic/claude-sonnet-4-5"))?.isActive, true)
         XCTAssertEqual(catalog.lookup(id("anthropic/claude-opus-4-1"))?.isActive, true)
         XCTAssertEqual(catalog.lookup(id("anthropic/claude-3-5-haiku-latest"))?.isActive, false)
-        XCTAssertFalse(catalog.all.contains { $0.id.model == "claude-sonnet-4-5-20250929" },
-                       "a snapshot of a known entry is not added as an unknown model")
+        XCTAssertFalse(
+            catalog.all.contains { $0.id.model == "claude-sonnet-4-5-20250929" },
+            "a snapshot of a known entry is not added as an unknown model")
         XCTAssertEqual(catalog.models(provider: "anthropic").count, 7)
     }
 
@@ -76,7 +81,9 @@ final class CatalogMergeTests: XCTestCase {
     }
 
     func testLaterModelWithTheSameIdWins() {
-        let catalog = Catalog(models: [ModelInfo(id: id("x/m"), contextLength: 1), ModelInfo(id: id("x/m"), contextLength: 2)])
+        let catalog = Catalog(models: [
+            ModelInfo(id: id("x/m"), contextLength: 1), ModelInfo(id: id("x/m"), contextLength: 2),
+        ])
         XCTAssertEqual(catalog.all.count, 1)
         XCTAssertEqual(catalog.lookup(id("x/m"))?.contextLength, 2)
     }

@@ -1,5 +1,6 @@
 import JSON
 import XCTest
+
 @testable import Routing
 
 /// `GET /v1/models`: OpenAI's list shape with OpenRouter's extra fields.
@@ -11,20 +12,26 @@ final class CatalogOpenAITests: XCTestCase {
         let expected: JSON = [
             "id": "openai/gpt-4o-mini", "object": "model", "created": .int(created), "owned_by": "openai",
             "name": "GPT-4o mini", "context_length": 128000,
-            "architecture": ["input_modalities": ["text", "image"], "output_modalities": ["text"],
-                             "modality": "text+image->text"],
+            "architecture": [
+                "input_modalities": ["text", "image"], "output_modalities": ["text"],
+                "modality": "text+image->text",
+            ],
             "pricing": ["prompt": "0.00000015", "completion": "0.0000006", "input_cache_read": "0.000000075"],
             "top_provider": ["context_length": 128000, "max_completion_tokens": 16384, "is_moderated": false],
-            "supported_parameters": ["max_tokens", "temperature", "top_p", "stop", "tools", "tool_choice",
-                                     "response_format", "structured_outputs"],
+            "supported_parameters": [
+                "max_tokens", "temperature", "top_p", "stop", "tools", "tool_choice",
+                "response_format", "structured_outputs",
+            ],
             "is_active": true,
         ]
         XCTAssertEqual(catalog.openAIModelObject(info), expected)
     }
 
     func testListObject() {
-        let catalog = Catalog(models: [ModelInfo(id: ModelID(provider: "a", model: "x")),
-                                       ModelInfo(id: ModelID(provider: "b", model: "y"))])
+        let catalog = Catalog(models: [
+            ModelInfo(id: ModelID(provider: "a", model: "x")),
+            ModelInfo(id: ModelID(provider: "b", model: "y")),
+        ])
         let list = catalog.openAIListObject(models: catalog.all)
         XCTAssertEqual(list["object"], "list")
         XCTAssertEqual(list["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue }, ["a/x", "b/y"])
@@ -33,8 +40,10 @@ final class CatalogOpenAITests: XCTestCase {
 
     func testUnknownFieldsAreNullAndUnknownPricingIsLeftOut() {
         let catalog = Catalog(models: [])
-        let object = catalog.openAIModelObject(ModelInfo(id: ModelID(provider: "local", model: "m"), isActive: false,
-                                                         isPricingKnown: false))
+        let object = catalog.openAIModelObject(
+            ModelInfo(
+                id: ModelID(provider: "local", model: "m"), isActive: false,
+                isPricingKnown: false))
         XCTAssertEqual(object["name"], "local/m")
         XCTAssertEqual(object["created"], 0)
         XCTAssertEqual(object["context_length"], .null)
@@ -55,14 +64,22 @@ final class CatalogOpenAITests: XCTestCase {
             let info = try XCTUnwrap(catalog.lookup(ModelID(id)!))
             return Catalog.supportedParameters(info)
         }
-        XCTAssertEqual(try parameters("openai/gpt-5"), ["max_tokens", "tools", "tool_choice", "response_format",
-                                                         "structured_outputs", "reasoning", "include_reasoning"])
-        XCTAssertEqual(try parameters("groq/llama-3.1-8b-instant"),
-                       ["max_tokens", "temperature", "top_p", "stop", "tools", "tool_choice"])
+        XCTAssertEqual(
+            try parameters("openai/gpt-5"),
+            [
+                "max_tokens", "tools", "tool_choice", "response_format",
+                "structured_outputs", "reasoning", "include_reasoning",
+            ])
+        XCTAssertEqual(
+            try parameters("groq/llama-3.1-8b-instant"),
+            ["max_tokens", "temperature", "top_p", "stop", "tools", "tool_choice"])
         XCTAssertEqual(try parameters("openai/text-embedding-3-small"), ["dimensions", "encoding_format"])
-        XCTAssertEqual(try parameters("anthropic/claude-sonnet-4-5"),
-                       ["max_tokens", "temperature", "top_p", "stop", "tools", "tool_choice", "reasoning",
-                        "include_reasoning"])
+        XCTAssertEqual(
+            try parameters("anthropic/claude-sonnet-4-5"),
+            [
+                "max_tokens", "temperature", "top_p", "stop", "tools", "tool_choice", "reasoning",
+                "include_reasoning",
+            ])
     }
 
     func testPerTokenPricesArePlainDecimals() {
@@ -74,8 +91,9 @@ final class CatalogOpenAITests: XCTestCase {
         XCTAssertEqual(Catalog.perToken(1_000_000), "1")
         // Every shipped price survives the round trip through the string.
         for model in Catalog.shipped.all {
-            XCTAssertEqual(Double(Catalog.perToken(model.pricing.input))! * 1_000_000, model.pricing.input,
-                           accuracy: 1e-9, model.id.description)
+            XCTAssertEqual(
+                Double(Catalog.perToken(model.pricing.input))! * 1_000_000, model.pricing.input,
+                accuracy: 1e-9, model.id.description)
         }
     }
 }

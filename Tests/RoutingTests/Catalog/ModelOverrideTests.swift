@@ -1,5 +1,6 @@
 import JSON
 import XCTest
+
 @testable import Routing
 
 /// Model entries as written in settings and in the catalog file.
@@ -35,12 +36,14 @@ final class ModelOverrideTests: XCTestCase {
         let id = ModelID(provider: "local", model: "llama3.2")
         let result = try ModelOverride(json: json, path: "models.local/llama3.2")
             .applied(to: ModelInfo(id: id, isPricingKnown: false))
-        XCTAssertEqual(result, ModelInfo(
-            id: id, displayName: "Local Llama", contextLength: 131_072, maxOutputTokens: 4096,
-            inputModalities: ["text", "image"], outputModalities: ["text"],
-            pricing: Pricing(input: 0, output: 0, cachedInput: 0), supportsTools: true, supportsVision: true,
-            supportsJSONSchema: true, supportsReasoning: true, usesMaxCompletionTokens: true, isActive: false,
-            isPricingKnown: true))
+        XCTAssertEqual(
+            result,
+            ModelInfo(
+                id: id, displayName: "Local Llama", contextLength: 131_072, maxOutputTokens: 4096,
+                inputModalities: ["text", "image"], outputModalities: ["text"],
+                pricing: Pricing(input: 0, output: 0, cachedInput: 0), supportsTools: true, supportsVision: true,
+                supportsJSONSchema: true, supportsReasoning: true, usesMaxCompletionTokens: true, isActive: false,
+                isPricingKnown: true))
     }
 
     func testAPriceMakesPricingKnownButOtherFieldsDoNot() throws {
@@ -50,24 +53,33 @@ final class ModelOverrideTests: XCTestCase {
     }
 
     func testProblemsNameTheField() {
-        XCTAssertEqual(message(["context_lenght": 1])?
-            .hasPrefix("models.local/m.context_lenght: unknown field"), true)
-        XCTAssertEqual(message(["context_length": 0]),
-                       "models.local/m.context_length: must be a whole number from 1 to 100000000")
-        XCTAssertEqual(message(["context_length": "big"]),
-                       "models.local/m.context_length: must be a whole number from 1 to 100000000")
-        XCTAssertEqual(message(["pricing": ["input": -1]])?
-            .hasPrefix("models.local/m.pricing.input: must be a number from 0"), true)
-        XCTAssertEqual(message(["pricing": ["prompt": 1]])?
-            .hasPrefix("models.local/m.pricing.prompt: unknown field"), true)
-        XCTAssertEqual(message(["pricing": 3]),
-                       "models.local/m.pricing: must be an object")
-        XCTAssertEqual(message(["supports_tools": "yes"]),
-                       "models.local/m.supports_tools: must be true or false")
-        XCTAssertEqual(message(["input_modalities": ["text", "imgae"]])?
-            .hasPrefix("models.local/m.input_modalities[1]: unknown modality \"imgae\""), true)
-        XCTAssertEqual(message(["output_modalities": []]),
-                       "models.local/m.output_modalities: must list at least one modality")
+        XCTAssertEqual(
+            message(["context_lenght": 1])?
+                .hasPrefix("models.local/m.context_lenght: unknown field"), true)
+        XCTAssertEqual(
+            message(["context_length": 0]),
+            "models.local/m.context_length: must be a whole number from 1 to 100000000")
+        XCTAssertEqual(
+            message(["context_length": "big"]),
+            "models.local/m.context_length: must be a whole number from 1 to 100000000")
+        XCTAssertEqual(
+            message(["pricing": ["input": -1]])?
+                .hasPrefix("models.local/m.pricing.input: must be a number from 0"), true)
+        XCTAssertEqual(
+            message(["pricing": ["prompt": 1]])?
+                .hasPrefix("models.local/m.pricing.prompt: unknown field"), true)
+        XCTAssertEqual(
+            message(["pricing": 3]),
+            "models.local/m.pricing: must be an object")
+        XCTAssertEqual(
+            message(["supports_tools": "yes"]),
+            "models.local/m.supports_tools: must be true or false")
+        XCTAssertEqual(
+            message(["input_modalities": ["text", "imgae"]])?
+                .hasPrefix("models.local/m.input_modalities[1]: unknown modality \"imgae\""), true)
+        XCTAssertEqual(
+            message(["output_modalities": []]),
+            "models.local/m.output_modalities: must list at least one modality")
         XCTAssertEqual(message("gpt"), "models.local/m: must be an object")
     }
 }

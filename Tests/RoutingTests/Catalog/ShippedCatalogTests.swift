@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Routing
 
 /// The data file shipped in the binary: it parses, and every entry is sane enough to route and bill by.
@@ -31,8 +32,9 @@ final class ShippedCatalogTests: XCTestCase {
             XCTAssertTrue(model.isActive, name)
             XCTAssertFalse(model.inputModalities.isEmpty, name)
             XCTAssertFalse(model.outputModalities.isEmpty, name)
-            XCTAssertEqual(model.supportsVision, model.inputModalities.contains("image"),
-                           "\(name): supports_vision and an image input modality go together")
+            XCTAssertEqual(
+                model.supportsVision, model.inputModalities.contains("image"),
+                "\(name): supports_vision and an image input modality go together")
             if model.usesMaxCompletionTokens {
                 XCTAssertEqual(model.id.provider, "openai", "\(name): only OpenAI wants max_completion_tokens")
             }

@@ -1,5 +1,6 @@
 import JSON
 import XCTest
+
 @testable import Routing
 
 /// A `KeyStore` in memory standing in for a database that other processes share. Operations are queued and run,
@@ -105,8 +106,9 @@ final class GovernorReloadTests: XCTestCase {
         try reload(governor, store)
         XCTAssertEqual(status(governor, "sk-a"), 401, "disabled elsewhere")
         XCTAssertEqual(status(governor, "sk-b"), 401, "revoked elsewhere")
-        XCTAssertEqual(governor.admit(revokedElsewhere, names: ["m"], estimate: 0).refusalStatus, 401,
-                       "a principal authenticated before the reload is refused too")
+        XCTAssertEqual(
+            governor.admit(revokedElsewhere, names: ["m"], estimate: 0).refusalStatus, 401,
+            "a principal authenticated before the reload is refused too")
         XCTAssertEqual(governor.key(id: stored("sk-c").id)?.creditLimit, 7, "changed elsewhere")
         XCTAssertNil(status(governor, "sk-d"), "created elsewhere")
         XCTAssertEqual(governor.keys.map(\.name), ["sk-a", "sk-c", "sk-d"])
@@ -190,9 +192,16 @@ final class GovernorReloadTests: XCTestCase {
         key.periodStart = 200
         key.spend = 3
         key.totalSpend = 10
-        let merged = KeySnapshot(keys: [key], unwritten: [key.id: [SpendDelta(periodStart: 100, cost: 1),
-                                                                     SpendDelta(periodStart: 200, cost: 0.5)]])
-            .keysWithUnwrittenSpend
+        let merged = KeySnapshot(
+            keys: [key],
+            unwritten: [
+                key.id: [
+                    SpendDelta(periodStart: 100, cost: 1),
+                    SpendDelta(periodStart: 200, cost: 0.5),
+                ]
+            ]
+        )
+        .keysWithUnwrittenSpend
         XCTAssertEqual(merged.map(\.spend), [3.5])
         XCTAssertEqual(merged.map(\.totalSpend), [11.5])
         XCTAssertEqual(merged.map(\.periodStart), [200])

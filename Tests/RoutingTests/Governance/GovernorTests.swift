@@ -1,12 +1,15 @@
 import JSON
 import XCTest
+
 @testable import Routing
 
 final class GovernorTests: XCTestCase {
     /// A router with priced models and a governed key store in memory.
     private func fixture(price: Pricing = Pricing(input: 1000, output: 1000)) -> (RouterFixture, Governor) {
-        let fixture = RouterFixture(models: [ModelInfo(id: id("a/m"), maxOutputTokens: 100, pricing: price),
-                                             ModelInfo(id: id("b/other"), pricing: price)])
+        let fixture = RouterFixture(models: [
+            ModelInfo(id: id("a/m"), maxOutputTokens: 100, pricing: price),
+            ModelInfo(id: id("b/other"), pricing: price),
+        ])
         let governor = try! Governor(adminSecret: "admin-secret", store: nil, clock: fixture.clock.routingClock)
         fixture.router.governor = governor
         return (fixture, governor)
@@ -43,8 +46,10 @@ final class GovernorTests: XCTestCase {
         fixture.transport.script("m", Replies.completion("ok", prompt: 10, completion: 5))
         var statuses: [Int] = []
         for _ in 0..<500 {
-            fixture.router.chat(ChatRequest(body: ["model": "a/m", "max_tokens": 100, "messages": [["role": "user", "content": "hi"]]]),
-                                context: RequestContext(face: "http", principal: caller)) { event in
+            fixture.router.chat(
+                ChatRequest(body: ["model": "a/m", "max_tokens": 100, "messages": [["role": "user", "content": "hi"]]]),
+                context: RequestContext(face: "http", principal: caller)
+            ) { event in
                 switch event {
                 case .completion: statuses.append(200)
                 case .failed(let error, _): statuses.append(error.status)
@@ -53,8 +58,15 @@ final class GovernorTests: XCTestCase {
             }
         }
         fixture.transport.run()
-        let estimate = fixture.router.estimate(ChatRequest(body: ["max_tokens": 100, "messages": [["role": "user", "content": "hi"]]]),
-                                               RoutePlan(requested: "a/m", candidates: [RouteCandidate(model: id("a/m"), reason: "", info: ModelInfo(id: id("a/m"), maxOutputTokens: 100, pricing: Pricing(input: 1000, output: 1000)))], skipped: []))
+        let estimate = fixture.router.estimate(
+            ChatRequest(body: ["max_tokens": 100, "messages": [["role": "user", "content": "hi"]]]),
+            RoutePlan(
+                requested: "a/m",
+                candidates: [
+                    RouteCandidate(
+                        model: id("a/m"), reason: "",
+                        info: ModelInfo(id: id("a/m"), maxOutputTokens: 100, pricing: Pricing(input: 1000, output: 1000)))
+                ], skipped: []))
         let admitted = statuses.filter { $0 == 200 }.count
         XCTAssertEqual(statuses.count, 500)
         XCTAssertEqual(statuses.filter { $0 == 402 }.count, 500 - admitted, "every other request gets 402")
@@ -78,7 +90,8 @@ final class GovernorTests: XCTestCase {
         var results: [RoutingError?] = []
         for second in 0..<8 {
             fixture.clock.seconds = 1000 + Double(second)
-            let events = fixture.chat(["model": "a/m", "messages": []], context: RequestContext(face: "http", principal: caller))
+            let events = fixture.chat(
+                ["model": "a/m", "messages": []], context: RequestContext(face: "http", principal: caller))
             results.append(events.first?.failure)
         }
         XCTAssertEqual(results.filter { $0 == nil }.count, 5)
@@ -86,7 +99,9 @@ final class GovernorTests: XCTestCase {
         XCTAssertEqual(refused.status, 429)
         XCTAssertEqual(refused.retryAfterSeconds!, 55, accuracy: 0.001, "the first request leaves the window at 1060")
         fixture.clock.seconds = 1060.5
-        XCTAssertNil(fixture.chat(["model": "a/m", "messages": []], context: RequestContext(face: "http", principal: caller)).first?.failure)
+        XCTAssertNil(
+            fixture.chat(["model": "a/m", "messages": []], context: RequestContext(face: "http", principal: caller)).first?
+                .failure)
     }
 
     func testTPMCountsActualTokensInASlidingWindow() throws {
@@ -111,8 +126,12 @@ final class GovernorTests: XCTestCase {
         let caller = try principal(governor, secret)
         fixture.transport.script("m", .hang)
         var second: RoutingError?
-        fixture.router.chat(ChatRequest(body: ["model": "a/m", "messages": []]), context: RequestContext(face: "http", principal: caller)) { _ in }
-        fixture.router.chat(ChatRequest(body: ["model": "a/m", "messages": []]), context: RequestContext(face: "http", principal: caller)) {
+        fixture.router.chat(
+            ChatRequest(body: ["model": "a/m", "messages": []]), context: RequestContext(face: "http", principal: caller)
+        ) { _ in }
+        fixture.router.chat(
+            ChatRequest(body: ["model": "a/m", "messages": []]), context: RequestContext(face: "http", principal: caller)
+        ) {
             second = $0.failure
         }
         XCTAssertEqual(second?.status, 429)
@@ -123,30 +142,41 @@ final class GovernorTests: XCTestCase {
         fixture.transport.script("m", Replies.completion("ok"))
         let (secret, key) = try create(governor, ["name": "limited", "allowed_models": ["a/*"], "tags": ["team"]])
         let caller = try principal(governor, secret)
-        XCTAssertNil(fixture.chat(["model": "a/m", "messages": []], context: RequestContext(face: "http", principal: caller)).first?.failure)
+        XCTAssertNil(
+            fixture.chat(["model": "a/m", "messages": []], context: RequestContext(face: "http", principal: caller)).first?
+                .failure)
         XCTAssertEqual(fixture.usage.rows.last?.tags, ["team"])
-        let denied = fixture.chat(["model": "b/other", "messages": []], context: RequestContext(face: "http", principal: caller)).first?.failure
+        let denied = fixture.chat(
+            ["model": "b/other", "messages": []], context: RequestContext(face: "http", principal: caller)
+        ).first?.failure
         XCTAssertEqual(denied?.status, 403)
         XCTAssertEqual(fixture.usage.rows.last?.httpStatus, 403, "refusals are recorded with their reason")
-        let viaFallback = fixture.chat(["model": "a/m", "models": ["b/other"], "messages": []], context: RequestContext(face: "http", principal: caller))
+        let viaFallback = fixture.chat(
+            ["model": "a/m", "models": ["b/other"], "messages": []], context: RequestContext(face: "http", principal: caller)
+        )
         XCTAssertEqual(viaFallback.first?.failure?.status, 403, "a disallowed fallback is refused too")
 
         let (provisioningSecret, _) = try create(governor, ["name": "ops", "kind": "provisioning"])
         let ops = try principal(governor, provisioningSecret)
         XCTAssertTrue(ops.canManageKeys)
-        XCTAssertEqual(fixture.chat(["model": "a/m", "messages": []], context: RequestContext(face: "http", principal: ops)).first?.failure?.status, 403)
+        XCTAssertEqual(
+            fixture.chat(["model": "a/m", "messages": []], context: RequestContext(face: "http", principal: ops)).first?
+                .failure?.status, 403)
 
         var revoked: Result<APIKey, RoutingError>?
         governor.revokeKey(id: key.id) { revoked = $0 }
         XCTAssertNoThrow(try revoked?.get())
         XCTAssertEqual(governor.authenticate(secret).failureStatus, 401)
-        XCTAssertEqual(fixture.chat(["model": "a/m", "messages": []], context: RequestContext(face: "http", principal: caller)).first?.failure?.status, 401,
-                       "a principal authenticated before the revocation is refused too")
+        XCTAssertEqual(
+            fixture.chat(["model": "a/m", "messages": []], context: RequestContext(face: "http", principal: caller)).first?
+                .failure?.status, 401,
+            "a principal authenticated before the revocation is refused too")
     }
 
     func testDisabledExpiredAndBadFields() throws {
         let (fixture, governor) = fixture(price: Pricing())
-        let (secret, key) = try create(governor, ["name": "temp", "expires_at": .double(fixture.clock.routingClock.wallTime() + 60)])
+        let (secret, key) = try create(
+            governor, ["name": "temp", "expires_at": .double(fixture.clock.routingClock.wallTime() + 60)])
         XCTAssertNoThrow(try principal(governor, secret))
         fixture.clock.seconds += 61
         XCTAssertEqual(governor.authenticate(secret).failureStatus, 401)
@@ -155,9 +185,11 @@ final class GovernorTests: XCTestCase {
         XCTAssertEqual(try updated?.get().disabled, true)
         XCTAssertEqual(governor.authenticate(secret).failureStatus, 401)
 
-        for (fields, field) in [(["name": "x", "rpm_limit": -1] as JSONObject, "rpm_limit"), (["name": "x", "kind": "admin"], "kind"),
-                                (["name": "x", "reset_budget_interval": "hourly"], "reset_budget_interval"), (["nam": "x"], "nam"),
-                                ([:], "name"), (["name": "x", "allowed_models": "a/*"], "allowed_models")] {
+        for (fields, field) in [
+            (["name": "x", "rpm_limit": -1] as JSONObject, "rpm_limit"), (["name": "x", "kind": "admin"], "kind"),
+            (["name": "x", "reset_budget_interval": "hourly"], "reset_budget_interval"), (["nam": "x"], "nam"),
+            ([:], "name"), (["name": "x", "allowed_models": "a/*"], "allowed_models"),
+        ] {
             var result: Result<(secret: String, key: APIKey), RoutingError>?
             governor.createKey(fields) { result = $0 }
             guard case .failure(let error)? = result else { XCTFail("\(fields) accepted"); continue }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Routing
 
 final class HealthTests: XCTestCase {
@@ -60,13 +61,15 @@ final class HealthTests: XCTestCase {
         var health = TargetHealth()
         for latency in [100.0, 200.0] {
             health.started(now: 0)
-            health.succeeded(latencyMilliseconds: latency, timeToFirstTokenMilliseconds: nil, completionTokens: 10,
-                             totalTokens: 20, streamed: false, now: 0, smoothing: 0.5)
+            health.succeeded(
+                latencyMilliseconds: latency, timeToFirstTokenMilliseconds: nil, completionTokens: 10,
+                totalTokens: 20, streamed: false, now: 0, smoothing: 0.5)
         }
         XCTAssertEqual(health.latencyMilliseconds, 150)
         health.started(now: 0)
-        health.succeeded(latencyMilliseconds: 1100, timeToFirstTokenMilliseconds: 100, completionTokens: 100,
-                         totalTokens: 110, streamed: true, now: 0, smoothing: 0.5)
+        health.succeeded(
+            latencyMilliseconds: 1100, timeToFirstTokenMilliseconds: 100, completionTokens: 100,
+            totalTokens: 110, streamed: true, now: 0, smoothing: 0.5)
         XCTAssertEqual(health.latencyMilliseconds, 150, "streams do not feed whole-call latency")
         XCTAssertEqual(health.timeToFirstTokenMilliseconds!, 125, accuracy: 0.01)
         XCTAssertNotNil(health.tokensPerSecond)

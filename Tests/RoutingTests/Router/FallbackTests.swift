@@ -1,5 +1,6 @@
 import JSON
 import XCTest
+
 @testable import Routing
 
 final class FallbackTests: XCTestCase {
@@ -55,8 +56,10 @@ final class FallbackTests: XCTestCase {
     }
 
     func testContextTooLongSkipsToAModelWithALargerWindow() throws {
-        let models = [ModelInfo(id: id("a/small"), contextLength: 8000), ModelInfo(id: id("b/same"), contextLength: 8000),
-                      ModelInfo(id: id("c/big"), contextLength: 200_000)]
+        let models = [
+            ModelInfo(id: id("a/small"), contextLength: 8000), ModelInfo(id: id("b/same"), contextLength: 8000),
+            ModelInfo(id: id("c/big"), contextLength: 200_000),
+        ]
         let fixture = RouterFixture(models: models)
         fixture.transport.script("small", Replies.error(400, "maximum context length exceeded"))
         fixture.transport.script("big", Replies.completion("fits"))
@@ -91,7 +94,9 @@ final class FallbackTests: XCTestCase {
         let fixture = RouterFixture()
         fixture.transport.script("slow", .hang)
         var events: [ChatEvent] = []
-        let handle = fixture.router.chat(ChatRequest(body: ["model": "a/slow", "messages": []]), context: RequestContext(face: "mcp")) {
+        let handle = fixture.router.chat(
+            ChatRequest(body: ["model": "a/slow", "messages": []]), context: RequestContext(face: "mcp")
+        ) {
             events.append($0)
         }
         fixture.transport.run()
@@ -115,9 +120,11 @@ final class FallbackTests: XCTestCase {
     func testTagsAndKeyAreRecorded() {
         let fixture = RouterFixture()
         fixture.transport.script("m", Replies.completion("ok"))
-        _ = fixture.chat(["model": "a/m", "tags": ["team-x", 3], "messages": []],
-                         context: RequestContext(face: "http", principal: .key(APIKey(id: "key-1", secretHash: "h", name: "k", tags: ["key-tag"])),
-                                                 extraTags: ["from-context"]))
+        _ = fixture.chat(
+            ["model": "a/m", "tags": ["team-x", 3], "messages": []],
+            context: RequestContext(
+                face: "http", principal: .key(APIKey(id: "key-1", secretHash: "h", name: "k", tags: ["key-tag"])),
+                extraTags: ["from-context"]))
         XCTAssertEqual(fixture.usage.rows[0].tags, ["team-x", "from-context", "key-tag"])
         XCTAssertEqual(fixture.usage.rows[0].keyID, "key-1")
     }

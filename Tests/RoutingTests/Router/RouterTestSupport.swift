@@ -1,4 +1,5 @@
 import JSON
+
 @testable import Routing
 
 /// A transport that answers from a script keyed by model name, delivering on `run()` (never inside `send`).
@@ -23,9 +24,11 @@ final class ScriptedTransport: UpstreamTransport {
     /// Sets what `model` answers; several replies are used in turn, the last one repeating.
     func script(_ model: String, _ replies: Reply...) { self.replies[model] = replies }
 
-    func send(_ request: UpstreamRequest, timeouts: AttemptTimeouts,
-              onHead: @escaping (Int, [(String, String)]) -> Void, onBody: @escaping ([UInt8]) -> Void,
-              onComplete: @escaping (TransportFailure?) -> Void) -> UpstreamCall {
+    func send(
+        _ request: UpstreamRequest, timeouts: AttemptTimeouts,
+        onHead: @escaping (Int, [(String, String)]) -> Void, onBody: @escaping ([UInt8]) -> Void,
+        onComplete: @escaping (TransportFailure?) -> Void
+    ) -> UpstreamCall {
         let model = (try? JSON.parse(request.body ?? []))?["model"]?.stringValue ?? "?"
         sent.append((model, request))
         let call = Call()
@@ -66,12 +69,15 @@ final class ScriptedTransport: UpstreamTransport {
 struct TestAdapter: ProviderAdapter {
     var kind: ProviderKind { .openai }
 
-    func chatRequest(_ request: ChatRequest, model: String, provider: ProviderConfig, info: ModelInfo?,
-                     stream: Bool) throws(UpstreamFailure) -> UpstreamRequest {
+    func chatRequest(
+        _ request: ChatRequest, model: String, provider: ProviderConfig, info: ModelInfo?,
+        stream: Bool
+    ) throws(UpstreamFailure) -> UpstreamRequest {
         var body = request.body
         body["model"] = .string(model)
         for field in ChatRequest.gatewayFields { body[field] = nil }
-        return UpstreamRequest(url: provider.baseURL + "/chat/completions", headers: [], body: JSON.object(body).serialized())
+        return UpstreamRequest(
+            url: provider.baseURL + "/chat/completions", headers: [], body: JSON.object(body).serialized())
     }
 
     func chatResponse(_ body: [UInt8], model: String) throws(UpstreamFailure) -> ChatCompletion {
@@ -110,7 +116,9 @@ final class TestStreamDecoder: ChatStreamDecoder {
             buffer.removeSubrange(..<range.upperBound)
             let data = line.hasPrefix("data: ") ? String(line.dropFirst(6)) : line
             if data == "[DONE]" { done = true; continue }
-            guard let object = try? JSON.parse(data).objectValue else { throw UpstreamFailure(.invalidResponse, message: "bad event") }
+            guard let object = try? JSON.parse(data).objectValue else {
+                throw UpstreamFailure(.invalidResponse, message: "bad event")
+            }
             if let usage = TokenUsage(openAI: object["usage"]) { self.usage = usage }
             if object["choices"]?.arrayValue?.isEmpty == true { continue }
             chunks.append(object)
@@ -157,22 +165,33 @@ final class SeededRandom {
 
 enum Replies {
     static func completion(_ text: String, prompt: Int = 10, completion: Int = 5) -> ScriptedTransport.Reply {
-        .json(status: 200, body: """
-            {"id":"up-1","object":"chat.completion","created":1,"model":"x","choices":[{"index":0,"message":{"role":"assistant","content":"\(text)"},"finish_reason":"stop"}],"usage":{"prompt_tokens":\(prompt),"completion_tokens":\(completion),"total_tokens":\(prompt + completion)}}
-            """)
+        .json(
+            status: 200,
+            body: """
+                {"id":"up-1","object":"chat.completion","created":1,"model":"x","choices":[{"index":0,"message":{"role":"assistant","content":"\(text)"},"finish_reason":"stop"}],"usage":{"prompt_tokens":\(prompt),"completion_tokens":\(completion),"total_tokens":\(prompt + completion)}}
+                """)
     }
 
     static func error(_ status: Int, _ message: String, retryAfter: String? = nil) -> ScriptedTransport.Reply {
-        .json(status: status, body: #"{"error":{"message":"\#(message)"}}"#, headers: retryAfter.map { [("Retry-After", $0)] } ?? [])
+        .json(
+            status: status, body: #"{"error":{"message":"\#(message)"}}"#,
+            headers: retryAfter.map { [("Retry-After", $0)] } ?? [])
     }
 
     static func chunk(_ text: String) -> String {
-        #"data: {"id":"up","object":"chat.completion.chunk","created":1,"model":"x","choices":[{"index":0,"delta":{"content":"\#(text)"},"finish_reason":null}]}"# + "\n\n"
+        #"data: {"id":"up","object":"chat.completion.chunk","created":1,"model":"x","choices":[{"index":0,"delta":{"content":"\#(text)"},"finish_reason":null}]}"#
+            + "\n\n"
     }
 
-    static let roleChunk = #"data: {"id":"up","object":"chat.completion.chunk","created":1,"model":"x","choices":[{"index":0,"delta":{"role":"assistant"},"finish_reason":null}]}"# + "\n\n"
-    static let stopChunk = #"data: {"id":"up","object":"chat.completion.chunk","created":1,"model":"x","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"# + "\n\n"
-    static let usageChunk = #"data: {"id":"up","object":"chat.completion.chunk","created":1,"model":"x","choices":[],"usage":{"prompt_tokens":7,"completion_tokens":3,"total_tokens":10}}"# + "\n\n"
+    static let roleChunk =
+        #"data: {"id":"up","object":"chat.completion.chunk","created":1,"model":"x","choices":[{"index":0,"delta":{"role":"assistant"},"finish_reason":null}]}"#
+        + "\n\n"
+    static let stopChunk =
+        #"data: {"id":"up","object":"chat.completion.chunk","created":1,"model":"x","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#
+        + "\n\n"
+    static let usageChunk =
+        #"data: {"id":"up","object":"chat.completion.chunk","created":1,"model":"x","choices":[],"usage":{"prompt_tokens":7,"completion_tokens":3,"total_tokens":10}}"#
+        + "\n\n"
     static let done = "data: [DONE]\n\n"
 }
 
@@ -183,15 +202,18 @@ struct RouterFixture {
     let clock = ManualClock()
     let router: Router
 
-    init(aliases: [AliasDefinition] = [], models: [ModelInfo] = [], health: HealthSettings = HealthSettings(),
-         random: @escaping () -> Double = { 0.5 }) {
+    init(
+        aliases: [AliasDefinition] = [], models: [ModelInfo] = [], health: HealthSettings = HealthSettings(),
+        random: @escaping () -> Double = { 0.5 }
+    ) {
         var providers: [String: ProviderConfig] = [:]
         for id in ["a", "b", "c"] { providers[id] = ProviderConfig(id: id, kind: .openai, baseURL: "http://\(id).test/v1") }
         let settings = RoutingSettings(providers: providers, aliases: aliases, health: health)
         var lookup = DictionaryModels()
         for model in models { lookup.entries[model.id] = model }
-        router = try! Router(settings: settings, models: lookup, adapter: { _ in TestAdapter() }, transport: transport,
-                             usage: usage, clock: clock.routingClock, random: random)
+        router = try! Router(
+            settings: settings, models: lookup, adapter: { _ in TestAdapter() }, transport: transport,
+            usage: usage, clock: clock.routingClock, random: random)
     }
 
     /// Sends a request and runs the transport until it is done; returns the events.

@@ -1,5 +1,6 @@
 import JSON
 import XCTest
+
 @testable import Routing
 
 final class StreamingTests: XCTestCase {
@@ -7,13 +8,21 @@ final class StreamingTests: XCTestCase {
         let fixture = RouterFixture()
         // m1 sends a role chunk then breaks: no token reached the client, so m2 may still answer.
         fixture.transport.script("m1", .stream(chunks: [Replies.roleChunk], thenFail: .broken("connection reset")))
-        fixture.transport.script("m2", .stream(chunks: [Replies.roleChunk, Replies.chunk("Hel"), Replies.chunk("lo"),
-                                                        Replies.stopChunk, Replies.usageChunk, Replies.done]))
-        let events = fixture.chat(["model": "a/m1", "models": ["b/m2"], "stream": true,
-                                   "stream_options": ["include_usage": true], "messages": []])
+        fixture.transport.script(
+            "m2",
+            .stream(chunks: [
+                Replies.roleChunk, Replies.chunk("Hel"), Replies.chunk("lo"),
+                Replies.stopChunk, Replies.usageChunk, Replies.done,
+            ]))
+        let events = fixture.chat([
+            "model": "a/m1", "models": ["b/m2"], "stream": true,
+            "stream_options": ["include_usage": true], "messages": [],
+        ])
         guard case .streamStarted(let model, let genID)? = events.first else { return XCTFail("\(events)") }
         XCTAssertEqual(model, id("b/m2"))
-        let chunks = events.compactMap { event -> JSONObject? in if case .chunk(let c) = event { return c.object } else { return nil } }
+        let chunks = events.compactMap { event -> JSONObject? in
+            if case .chunk(let c) = event { return c.object } else { return nil }
+        }
         XCTAssertEqual(chunks.count, 5)  // role, Hel, lo, stop, usage
         XCTAssertTrue(chunks.allSatisfy { $0["id"]?.stringValue == genID && $0["model"]?.stringValue == "b/m2" })
         let text = chunks.compactMap { $0["choices"]?[0]?["delta"]?["content"]?.stringValue }.joined()
@@ -42,9 +51,12 @@ final class StreamingTests: XCTestCase {
 
     func testNoUsageChunkUnlessAsked() {
         let fixture = RouterFixture()
-        fixture.transport.script("m", .stream(chunks: [Replies.chunk("x"), Replies.stopChunk, Replies.usageChunk, Replies.done]))
+        fixture.transport.script(
+            "m", .stream(chunks: [Replies.chunk("x"), Replies.stopChunk, Replies.usageChunk, Replies.done]))
         let events = fixture.chat(["model": "a/m", "stream": true, "messages": []])
-        let chunks = events.compactMap { event -> JSONObject? in if case .chunk(let c) = event { return c.object } else { return nil } }
+        let chunks = events.compactMap { event -> JSONObject? in
+            if case .chunk(let c) = event { return c.object } else { return nil }
+        }
         XCTAssertEqual(chunks.count, 2)
         XCTAssertTrue(chunks.allSatisfy { $0["usage"] == nil })
         XCTAssertEqual(fixture.usage.rows.first?.usage.total, 10)  // still recorded

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Routing
 
 /// Providers found in the environment when there is no settings file.
@@ -9,8 +10,10 @@ final class EnvironmentDiscoveryTests: XCTestCase {
 
     func testTheDatabaseDefaultsToTheUsersDataDirectoryNotTheWorkingDirectory() throws {
         XCTAssertEqual(try discover(["HOME": "/home/me"]).databasePath, "/home/me/.local/share/switchyard/switchyard.db")
-        XCTAssertEqual(try discover(["HOME": "/home/me", "XDG_DATA_HOME": "/data"]).databasePath, "/data/switchyard/switchyard.db")
-        XCTAssertEqual(try discover(["HOME": "/home/me", "SWITCHYARD_DATABASE": "/var/lib/sy.db"]).databasePath, "/var/lib/sy.db")
+        XCTAssertEqual(
+            try discover(["HOME": "/home/me", "XDG_DATA_HOME": "/data"]).databasePath, "/data/switchyard/switchyard.db")
+        XCTAssertEqual(
+            try discover(["HOME": "/home/me", "SWITCHYARD_DATABASE": "/var/lib/sy.db"]).databasePath, "/var/lib/sy.db")
     }
 
     func testEveryKeyVariableAddsItsProvider() throws {
@@ -53,15 +56,18 @@ final class EnvironmentDiscoveryTests: XCTestCase {
     }
 
     func testBaseURLVariables() throws {
-        let settings = try discover(["OPENAI_API_KEY": "k", "OPENAI_BASE_URL": "http://proxy:8080/v1/",
-                                     "ANTHROPIC_API_KEY": "k", "ANTHROPIC_BASE_URL": "https://claude.corp/v1"])
+        let settings = try discover([
+            "OPENAI_API_KEY": "k", "OPENAI_BASE_URL": "http://proxy:8080/v1/",
+            "ANTHROPIC_API_KEY": "k", "ANTHROPIC_BASE_URL": "https://claude.corp/v1",
+        ])
         XCTAssertEqual(settings.providers["openai"]?.baseURL, "http://proxy:8080/v1")
         XCTAssertEqual(settings.providers["anthropic"]?.baseURL, "https://claude.corp/v1")
         // A base URL without its key adds nothing: there is no one to authenticate as.
         XCTAssertNil(try discover(["OPENAI_BASE_URL": "http://proxy/v1"]).providers["openai"])
         let message = settingsErrorMessage { () throws(SettingsError) in
-            _ = try SettingsLoader.fromEnvironment(["OPENAI_API_KEY": "k", "OPENAI_BASE_URL": "proxy:8080"],
-                                                   workingDirectory: "/")
+            _ = try SettingsLoader.fromEnvironment(
+                ["OPENAI_API_KEY": "k", "OPENAI_BASE_URL": "proxy:8080"],
+                workingDirectory: "/")
         }
         XCTAssertEqual(message, #"OPENAI_BASE_URL: must be an http:// or https:// URL, got "proxy:8080""#)
     }
@@ -95,14 +101,18 @@ final class EnvironmentDiscoveryTests: XCTestCase {
     }
 
     func testDefaultModelVariable() throws {
-        XCTAssertEqual(try discover(["GROQ_API_KEY": "k", "SWITCHYARD_DEFAULT_MODEL": "groq/llama-3.1-8b-instant"])
-            .defaultModel, "groq/llama-3.1-8b-instant")
+        XCTAssertEqual(
+            try discover(["GROQ_API_KEY": "k", "SWITCHYARD_DEFAULT_MODEL": "groq/llama-3.1-8b-instant"])
+                .defaultModel, "groq/llama-3.1-8b-instant")
         XCTAssertNil(try discover(["GROQ_API_KEY": "k", "SWITCHYARD_DEFAULT_MODEL": ""]).defaultModel)
         let message = settingsErrorMessage { () throws(SettingsError) in
-            _ = try SettingsLoader.fromEnvironment(["GROQ_API_KEY": "k", "SWITCHYARD_DEFAULT_MODEL": "fast"],
-                                                   workingDirectory: "/")
+            _ = try SettingsLoader.fromEnvironment(
+                ["GROQ_API_KEY": "k", "SWITCHYARD_DEFAULT_MODEL": "fast"],
+                workingDirectory: "/")
         }
-        XCTAssertEqual(message, #"SWITCHYARD_DEFAULT_MODEL: "fast" is not an alias (none are defined); name an alias or "#
-                       + "a model id written provider/model")
+        XCTAssertEqual(
+            message,
+            #"SWITCHYARD_DEFAULT_MODEL: "fast" is not an alias (none are defined); name an alias or "#
+                + "a model id written provider/model")
     }
 }

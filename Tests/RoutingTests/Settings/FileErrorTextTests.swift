@@ -5,10 +5,12 @@ import XCTest
 /// File errors read as words a user can act on, not as a dump of Foundation's error dictionary.
 final class FileErrorTextTests: XCTestCase {
     func testMissingFilesAndDirectories() {
-        XCTAssertEqual(describe { _ = try Data(contentsOf: URL(fileURLWithPath: "/nonexistent/switchyard.json")) },
-                       "no such file or directory")
-        XCTAssertEqual(describe { _ = try FileManager.default.contentsOfDirectory(atPath: "/nonexistent/servers.d") },
-                       "no such file or directory")
+        XCTAssertEqual(
+            describe { _ = try Data(contentsOf: URL(fileURLWithPath: "/nonexistent/switchyard.json")) },
+            "no such file or directory")
+        XCTAssertEqual(
+            describe { _ = try FileManager.default.contentsOfDirectory(atPath: "/nonexistent/servers.d") },
+            "no such file or directory")
     }
 
     func testPOSIXErrorsAndOtherErrors() {

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Routing
 
 /// The `providers` section: defaults, keys from the environment, and every problem naming its field.
@@ -23,30 +24,37 @@ final class ProviderSettingsTests: XCTestCase {
         let ollama = try provider("ollama", "{}")
         XCTAssertEqual(ollama.baseURL, "http://127.0.0.1:11434/v1")
         XCTAssertNil(ollama.apiKeyEnv)
-        for (id, url) in [("openrouter", "https://openrouter.ai/api/v1"), ("together", "https://api.together.xyz/v1"),
-                          ("deepseek", "https://api.deepseek.com/v1"), ("xai", "https://api.x.ai/v1"),
-                          ("mistral", "https://api.mistral.ai/v1")] {
+        for (id, url) in [
+            ("openrouter", "https://openrouter.ai/api/v1"), ("together", "https://api.together.xyz/v1"),
+            ("deepseek", "https://api.deepseek.com/v1"), ("xai", "https://api.x.ai/v1"),
+            ("mistral", "https://api.mistral.ai/v1"),
+        ] {
             XCTAssertEqual(try provider(id, "{}").baseURL, url, id)
         }
     }
 
     func testOtherIdsGetTheirKindsDefaultURL() throws {
         XCTAssertEqual(try provider("corp", #"{"kind": "anthropic"}"#).baseURL, "https://api.anthropic.com/v1")
-        XCTAssertEqual(try provider("corp", #"{"kind": "gemini"}"#).baseURL, "https://generativelanguage.googleapis.com/v1beta")
+        XCTAssertEqual(
+            try provider("corp", #"{"kind": "gemini"}"#).baseURL, "https://generativelanguage.googleapis.com/v1beta")
         // A well-known id speaking another format is someone's proxy, not that vendor.
         XCTAssertEqual(try provider("groq", #"{"kind": "anthropic"}"#).baseURL, "https://api.anthropic.com/v1")
-        XCTAssertEqual(try provider("corp", #"{"kind": "openai", "base_url": "https://llm.corp/v1/"}"#).baseURL,
-                       "https://llm.corp/v1")
+        XCTAssertEqual(
+            try provider("corp", #"{"kind": "openai", "base_url": "https://llm.corp/v1/"}"#).baseURL,
+            "https://llm.corp/v1")
         XCTAssertNil(try provider("corp", #"{"kind": "openai"}"#).apiKeyEnv, "no variable is guessed for other ids")
     }
 
     func testKindProblems() {
-        XCTAssertEqual(settingsFileError(#"{"providers": {"groq": {"kind": "opena"}}}"#),
-                       #"switchyard.json: providers.groq.kind: unknown kind "opena" (expected one of: openai, anthropic, gemini)"#)
-        XCTAssertEqual(settingsFileError(#"{"providers": {"corp": {}}}"#),
-                       "switchyard.json: providers.corp.kind: is required (one of: openai, anthropic, gemini)")
-        XCTAssertEqual(settingsFileError(#"{"providers": {"corp": {"kind": 1}}}"#),
-                       "switchyard.json: providers.corp.kind: must be a string")
+        XCTAssertEqual(
+            settingsFileError(#"{"providers": {"groq": {"kind": "opena"}}}"#),
+            #"switchyard.json: providers.groq.kind: unknown kind "opena" (expected one of: openai, anthropic, gemini)"#)
+        XCTAssertEqual(
+            settingsFileError(#"{"providers": {"corp": {}}}"#),
+            "switchyard.json: providers.corp.kind: is required (one of: openai, anthropic, gemini)")
+        XCTAssertEqual(
+            settingsFileError(#"{"providers": {"corp": {"kind": 1}}}"#),
+            "switchyard.json: providers.corp.kind: must be a string")
     }
 
     func testALiteralKeyIsRejectedWithoutEchoingIt() throws {
@@ -59,16 +67,19 @@ final class ProviderSettingsTests: XCTestCase {
     }
 
     func testAnUnsetKeyVariableIsAWarningNotAnError() throws {
-        let settings = try parseSettings(#"{"providers": {"corp": {"kind": "openai", "api_key_env": "CORP_KEY"},"#
-                                         + #" "groq": {}, "local": {"kind": "openai", "base_url": "http://h:1/v1"}}}"#,
-                                         environment: ["CORP_KEY": ""])
+        let settings = try parseSettings(
+            #"{"providers": {"corp": {"kind": "openai", "api_key_env": "CORP_KEY"},"#
+                + #" "groq": {}, "local": {"kind": "openai", "base_url": "http://h:1/v1"}}}"#,
+            environment: ["CORP_KEY": ""])
         XCTAssertNil(settings.providers["corp"]?.apiKey)
         XCTAssertEqual(settings.providers["corp"]?.apiKeyEnv, "CORP_KEY")
         XCTAssertEqual(settings.providers["groq"]?.apiKeyEnv, "GROQ_API_KEY")
-        XCTAssertEqual(settings.warnings, [
-            #"providers.corp: environment variable CORP_KEY is not set; requests to "corp" will be rejected by the provider until it is"#,
-            #"providers.groq: environment variable GROQ_API_KEY is not set; requests to "groq" will be rejected by the provider until it is"#,
-        ])
+        XCTAssertEqual(
+            settings.warnings,
+            [
+                #"providers.corp: environment variable CORP_KEY is not set; requests to "corp" will be rejected by the provider until it is"#,
+                #"providers.groq: environment variable GROQ_API_KEY is not set; requests to "groq" will be rejected by the provider until it is"#,
+            ])
     }
 
     func testKeyValuesNeverAppearInWarningsOrErrors() throws {
@@ -85,51 +96,64 @@ final class ProviderSettingsTests: XCTestCase {
 
     func testKeyVariableMustBeAName() throws {
         let message = try XCTUnwrap(settingsFileError(#"{"providers": {"openai": {"api_key_env": "sk-proj-abc123"}}}"#))
-        XCTAssertEqual(message, "switchyard.json: providers.openai.api_key_env: must be the name of an environment "
-                       + #"variable (letters, digits and "_", not starting with a digit), not the key itself"#)
+        XCTAssertEqual(
+            message,
+            "switchyard.json: providers.openai.api_key_env: must be the name of an environment "
+                + #"variable (letters, digits and "_", not starting with a digit), not the key itself"#)
         XCTAssertNotNil(settingsFileError(#"{"providers": {"openai": {"api_key_env": "1KEY"}}}"#))
         XCTAssertNotNil(settingsFileError(#"{"providers": {"openai": {"api_key_env": ""}}}"#))
     }
 
     func testBaseURLMustBeHTTP() {
-        XCTAssertEqual(settingsFileError(#"{"providers": {"corp": {"kind": "openai", "base_url": "llm.corp/v1"}}}"#),
-                       #"switchyard.json: providers.corp.base_url: must be an http:// or https:// URL, got "llm.corp/v1""#)
+        XCTAssertEqual(
+            settingsFileError(#"{"providers": {"corp": {"kind": "openai", "base_url": "llm.corp/v1"}}}"#),
+            #"switchyard.json: providers.corp.base_url: must be an http:// or https:// URL, got "llm.corp/v1""#)
     }
 
     func testHeaders() throws {
         let corp = try provider("corp", #"{"kind": "openai", "headers": {"HTTP-Referer": "https://me", "X-Title": "Me"}}"#)
         XCTAssertEqual(corp.headers.map(\.0), ["HTTP-Referer", "X-Title"])
         XCTAssertEqual(corp.headers.map(\.1), ["https://me", "Me"])
-        XCTAssertEqual(settingsFileError(#"{"providers": {"corp": {"kind": "openai", "headers": {"Bad Name": "v"}}}}"#),
-                       "switchyard.json: providers.corp.headers.Bad Name: is not a valid HTTP header name")
-        XCTAssertEqual(settingsFileError(#"{"providers": {"corp": {"kind": "openai", "headers": {"X": "a\r\nB: c"}}}}"#),
-                       "switchyard.json: providers.corp.headers.X: must not contain line breaks or NUL")
-        XCTAssertEqual(settingsFileError(#"{"providers": {"corp": {"kind": "openai", "headers": {"X": 1}}}}"#),
-                       "switchyard.json: providers.corp.headers.X: must be a string")
-        XCTAssertEqual(settingsFileError(#"{"providers": {"corp": {"kind": "openai", "headers": []}}}"#),
-                       "switchyard.json: providers.corp.headers: must be an object")
+        XCTAssertEqual(
+            settingsFileError(#"{"providers": {"corp": {"kind": "openai", "headers": {"Bad Name": "v"}}}}"#),
+            "switchyard.json: providers.corp.headers.Bad Name: is not a valid HTTP header name")
+        XCTAssertEqual(
+            settingsFileError(#"{"providers": {"corp": {"kind": "openai", "headers": {"X": "a\r\nB: c"}}}}"#),
+            "switchyard.json: providers.corp.headers.X: must not contain line breaks or NUL")
+        XCTAssertEqual(
+            settingsFileError(#"{"providers": {"corp": {"kind": "openai", "headers": {"X": 1}}}}"#),
+            "switchyard.json: providers.corp.headers.X: must be a string")
+        XCTAssertEqual(
+            settingsFileError(#"{"providers": {"corp": {"kind": "openai", "headers": []}}}"#),
+            "switchyard.json: providers.corp.headers: must be an object")
     }
 
     func testTimeouts() throws {
         XCTAssertEqual(try provider("corp", #"{"kind": "openai"}"#).timeouts, AttemptTimeouts())
-        XCTAssertEqual(try provider("corp", #"{"kind": "openai", "timeouts": {"first_byte_ms": 5}}"#).timeouts,
-                       AttemptTimeouts(firstByteMilliseconds: 5))
+        XCTAssertEqual(
+            try provider("corp", #"{"kind": "openai", "timeouts": {"first_byte_ms": 5}}"#).timeouts,
+            AttemptTimeouts(firstByteMilliseconds: 5))
         XCTAssertNil(try provider("corp", #"{"kind": "openai", "timeouts": {"total_ms": 0}}"#).timeouts.totalMilliseconds)
-        XCTAssertEqual(settingsFileError(#"{"providers": {"corp": {"kind": "openai", "timeouts": {"connect_ms": 0}}}}"#),
-                       "switchyard.json: providers.corp.timeouts.connect_ms: must be a whole number from 1 to 600000")
-        XCTAssertEqual(settingsFileError(#"{"providers": {"corp": {"kind": "openai", "timeouts": {"total": 1}}}}"#)?
-            .hasPrefix("switchyard.json: providers.corp.timeouts.total: unknown field"), true)
+        XCTAssertEqual(
+            settingsFileError(#"{"providers": {"corp": {"kind": "openai", "timeouts": {"connect_ms": 0}}}}"#),
+            "switchyard.json: providers.corp.timeouts.connect_ms: must be a whole number from 1 to 600000")
+        XCTAssertEqual(
+            settingsFileError(#"{"providers": {"corp": {"kind": "openai", "timeouts": {"total": 1}}}}"#)?
+                .hasPrefix("switchyard.json: providers.corp.timeouts.total: unknown field"), true)
     }
 
     func testIdsAndShapes() {
-        XCTAssertEqual(settingsFileError(#"{"providers": {"my/proxy": {"kind": "openai"}}}"#),
-                       #"switchyard.json: providers.my/proxy: provider id must be letters, digits, "-", "_" or "." (it is "#
-                       + #"the part of a model id before the "/")"#)
-        XCTAssertEqual(settingsFileError(#"{"providers": {"corp": "openai"}}"#),
-                       "switchyard.json: providers.corp: must be an object")
+        XCTAssertEqual(
+            settingsFileError(#"{"providers": {"my/proxy": {"kind": "openai"}}}"#),
+            #"switchyard.json: providers.my/proxy: provider id must be letters, digits, "-", "_" or "." (it is "#
+                + #"the part of a model id before the "/")"#)
+        XCTAssertEqual(
+            settingsFileError(#"{"providers": {"corp": "openai"}}"#),
+            "switchyard.json: providers.corp: must be an object")
         XCTAssertEqual(settingsFileError(#"{"providers": []}"#), "switchyard.json: providers: must be an object")
-        XCTAssertEqual(settingsFileError(#"{"providers": {"corp": {"kind": "openai", "url": "x"}}}"#),
-                       "switchyard.json: providers.corp.url: unknown field (expected one of: api_key_env, base_url, "
-                       + "headers, kind, timeouts)")
+        XCTAssertEqual(
+            settingsFileError(#"{"providers": {"corp": {"kind": "openai", "url": "x"}}}"#),
+            "switchyard.json: providers.corp.url: unknown field (expected one of: api_key_env, base_url, "
+                + "headers, kind, timeouts)")
     }
 }

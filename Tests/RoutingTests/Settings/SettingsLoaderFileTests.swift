@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import Routing
 
 /// Finding and reading the settings file on disk.
@@ -56,19 +57,34 @@ final class SettingsLoaderFileTests: XCTestCase {
         XCTAssertEqual(anthropic.baseURL, "https://api.anthropic.com/v1")
         XCTAssertEqual(anthropic.headers.map(\.0), ["anthropic-beta"])
         XCTAssertEqual(anthropic.headers.map(\.1), ["x"])
-        XCTAssertEqual(anthropic.timeouts, AttemptTimeouts(connectMilliseconds: 5000, firstByteMilliseconds: 30000,
-                                                           totalMilliseconds: 600_000))
+        XCTAssertEqual(
+            anthropic.timeouts,
+            AttemptTimeouts(
+                connectMilliseconds: 5000, firstByteMilliseconds: 30000,
+                totalMilliseconds: 600_000))
 
-        XCTAssertEqual(settings.models, [ModelInfo(
-            id: ModelID(provider: "local", model: "llama3.2"), contextLength: 131_072, pricing: Pricing(input: 0, output: 0),
-            supportsTools: true)])
-        XCTAssertEqual(settings.aliases, [AliasDefinition(
-            name: "fast", strategy: .lowestLatency,
-            targets: [AliasTarget(model: ModelID(provider: "groq", model: "llama-3.1-8b-instant")),
-                      AliasTarget(model: ModelID(provider: "openai", model: "gpt-4o-mini"))])])
+        XCTAssertEqual(
+            settings.models,
+            [
+                ModelInfo(
+                    id: ModelID(provider: "local", model: "llama3.2"), contextLength: 131_072,
+                    pricing: Pricing(input: 0, output: 0),
+                    supportsTools: true)
+            ])
+        XCTAssertEqual(
+            settings.aliases,
+            [
+                AliasDefinition(
+                    name: "fast", strategy: .lowestLatency,
+                    targets: [
+                        AliasTarget(model: ModelID(provider: "groq", model: "llama-3.1-8b-instant")),
+                        AliasTarget(model: ModelID(provider: "openai", model: "gpt-4o-mini")),
+                    ])
+            ])
         XCTAssertEqual(settings.defaultModel, "fast")
         XCTAssertEqual(settings.health, HealthSettings(failureThreshold: 5, cooldownSeconds: 30, smoothing: 0.2))
-        XCTAssertEqual(settings.databasePath, URL(fileURLWithPath: directory.path).appendingPathComponent("switchyard.db").path)
+        XCTAssertEqual(
+            settings.databasePath, URL(fileURLWithPath: directory.path).appendingPathComponent("switchyard.db").path)
     }
 
     func testExplicitPathWinsOverTheVariableWhichWinsOverTheWorkingDirectory() throws {
@@ -88,11 +104,13 @@ final class SettingsLoaderFileTests: XCTestCase {
 
     func testRelativeExplicitPathIsReadFromTheWorkingDirectoryAndAnchorsTheDatabase() throws {
         try directory.write("config/switchyard.json", #"{"providers": {}, "database": "data/usage.db"}"#)
-        let settings = try SettingsLoader.load(explicitPath: "config/switchyard.json", environment: [:],
-                                               workingDirectory: directory.path)
+        let settings = try SettingsLoader.load(
+            explicitPath: "config/switchyard.json", environment: [:],
+            workingDirectory: directory.path)
         XCTAssertEqual(settings.source, "config/switchyard.json")
-        XCTAssertEqual(settings.databasePath,
-                       URL(fileURLWithPath: directory.path).appendingPathComponent("config/data/usage.db").path)
+        XCTAssertEqual(
+            settings.databasePath,
+            URL(fileURLWithPath: directory.path).appendingPathComponent("config/data/usage.db").path)
         XCTAssertEqual(settings.warnings, [SettingsLoader.noProvidersWarning])
     }
 
@@ -102,8 +120,9 @@ final class SettingsLoaderFileTests: XCTestCase {
         }
         XCTAssertEqual(message, "missing.json: settings file not found (named by --config)")
         let fromVariable = settingsErrorMessage { () throws(SettingsError) in
-            _ = try SettingsLoader.load(explicitPath: nil, environment: ["SWITCHYARD_CONFIG": "/nowhere/s.json"],
-                                        workingDirectory: directory.path)
+            _ = try SettingsLoader.load(
+                explicitPath: nil, environment: ["SWITCHYARD_CONFIG": "/nowhere/s.json"],
+                workingDirectory: directory.path)
         }
         XCTAssertEqual(fromVariable, "/nowhere/s.json: settings file not found (named by SWITCHYARD_CONFIG)")
         let empty = settingsErrorMessage { () throws(SettingsError) in
@@ -120,17 +139,20 @@ final class SettingsLoaderFileTests: XCTestCase {
     }
 
     func testWithoutAFileProvidersComeFromTheEnvironment() throws {
-        let settings = try SettingsLoader.load(explicitPath: nil, environment: ["GROQ_API_KEY": "gsk"],
-                                               workingDirectory: directory.path)
+        let settings = try SettingsLoader.load(
+            explicitPath: nil, environment: ["GROQ_API_KEY": "gsk"],
+            workingDirectory: directory.path)
         XCTAssertEqual(settings.source, "environment")
         XCTAssertEqual(Array(settings.providers.keys), ["groq"])
-        XCTAssertEqual(settings.databasePath, URL(fileURLWithPath: directory.path).appendingPathComponent("switchyard.db").path)
+        XCTAssertEqual(
+            settings.databasePath, URL(fileURLWithPath: directory.path).appendingPathComponent("switchyard.db").path)
     }
 
     func testAFileWithoutProvidersDiscoversThemFromTheEnvironment() throws {
         try directory.write("switchyard.json", #"{"aliases": {"cheap": {"targets": ["groq/llama-3.1-8b-instant"]}}}"#)
-        let settings = try SettingsLoader.load(explicitPath: nil, environment: ["GROQ_API_KEY": "gsk"],
-                                               workingDirectory: directory.path)
+        let settings = try SettingsLoader.load(
+            explicitPath: nil, environment: ["GROQ_API_KEY": "gsk"],
+            workingDirectory: directory.path)
         XCTAssertEqual(Array(settings.providers.keys), ["groq"])
         XCTAssertEqual(settings.aliases.map(\.name), ["cheap"])
     }
@@ -151,18 +173,21 @@ final class SettingsLoaderFileTests: XCTestCase {
         XCTAssertEqual(try database("../data/s.db"), "/srv/data/s.db")
         XCTAssertEqual(try database("/var/lib/s.db"), "/var/lib/s.db")
         XCTAssertEqual(try database("~/s.db"), "/home/me/s.db")
-        XCTAssertEqual(settingsFileError(#"{"database": ":memory:"}"#),
-                       "switchyard.json: database: must be a file path (in-memory and URI databases are not supported)")
+        XCTAssertEqual(
+            settingsFileError(#"{"database": ":memory:"}"#),
+            "switchyard.json: database: must be a file path (in-memory and URI databases are not supported)")
         XCTAssertEqual(try parseSettings(#"{"providers": {}}"#).databasePath, "/srv/switchyard/switchyard.db")
-        XCTAssertEqual(settingsFileError(#"{"database": ""}"#),
-                       "switchyard.json: database: must be a file path")
+        XCTAssertEqual(
+            settingsFileError(#"{"database": ""}"#),
+            "switchyard.json: database: must be a file path")
         XCTAssertEqual(settingsFileError(#"{"database": 3}"#), "switchyard.json: database: must be a string")
     }
 
     func testUnknownTopLevelFieldsAreRejected() {
-        XCTAssertEqual(settingsFileError(#"{"provders": {}}"#),
-                       "switchyard.json: provders: unknown field (expected one of: admin_key_env, aliases, database, default_model, "
-                       + "health, models, providers)")
+        XCTAssertEqual(
+            settingsFileError(#"{"provders": {}}"#),
+            "switchyard.json: provders: unknown field (expected one of: admin_key_env, aliases, database, default_model, "
+                + "health, models, providers)")
         XCTAssertEqual(settingsFileError("[]"), "switchyard.json: settings: must be an object")
     }
 }

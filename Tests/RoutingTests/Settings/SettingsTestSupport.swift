@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import Routing
 
 /// A fresh directory under the system temporary directory, removed when the test ends.
@@ -7,7 +8,8 @@ final class SettingsTempDirectory {
     let path: String
 
     init() throws {
-        path = FileManager.default.temporaryDirectory
+        path =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("switchyard-settings-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
@@ -27,8 +29,10 @@ final class SettingsTempDirectory {
 }
 
 /// The message of the `SettingsError` `body` throws, or `nil` (and a test failure) when it throws none.
-func settingsErrorMessage(file: StaticString = #filePath, line: UInt = #line,
-                          _ body: () throws(SettingsError) -> Void) -> String? {
+func settingsErrorMessage(
+    file: StaticString = #filePath, line: UInt = #line,
+    _ body: () throws(SettingsError) -> Void
+) -> String? {
     do {
         try body()
         XCTFail("expected a settings error", file: file, line: line)
@@ -40,13 +44,16 @@ func settingsErrorMessage(file: StaticString = #filePath, line: UInt = #line,
 
 /// Settings read from `text` as if it were `switchyard.json` in `/srv/switchyard`.
 func parseSettings(_ text: String, environment: [String: String] = [:]) throws(SettingsError) -> RoutingSettings {
-    try SettingsLoader.parse(Array(text.utf8), source: "switchyard.json", directory: "/srv/switchyard",
-                             environment: environment)
+    try SettingsLoader.parse(
+        Array(text.utf8), source: "switchyard.json", directory: "/srv/switchyard",
+        environment: environment)
 }
 
 /// The message of the error reading `text` as settings gives.
-func settingsFileError(_ text: String, environment: [String: String] = [:], file: StaticString = #filePath,
-                       line: UInt = #line) -> String? {
+func settingsFileError(
+    _ text: String, environment: [String: String] = [:], file: StaticString = #filePath,
+    line: UInt = #line
+) -> String? {
     settingsErrorMessage(file: file, line: line) { () throws(SettingsError) in
         _ = try parseSettings(text, environment: environment)
     }

@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import Routing
 import XCTest
+
 @testable import Store
 
 final class SQLiteAliasStoreTests: StoreTestCase {
@@ -10,11 +11,15 @@ final class SQLiteAliasStoreTests: StoreTestCase {
     }
 
     func testSaveLoadDeleteRoundTrip() throws {
-        let fast = try alias("fast", #"""
+        let fast = try alias(
+            "fast",
+            #"""
             {"strategy": "weighted", "description": "cheap and quick",
              "targets": [{"model": "openai/gpt-4o-mini", "weight": 3}, "groq/llama-3.3-70b"]}
             """#)
-        let smart = try alias("smart", #"""
+        let smart = try alias(
+            "smart",
+            #"""
             {"strategy": "category", "classifier_model": "openai/gpt-4o-mini",
              "categories": [{"name": "code", "keywords": ["swift", "bug"], "strategy": "lowest_latency",
                              "targets": ["anthropic/claude-sonnet-4", "openai/gpt-4.1"]}],

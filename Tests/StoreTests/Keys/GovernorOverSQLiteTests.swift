@@ -1,6 +1,7 @@
 import JSON
 import Routing
 import XCTest
+
 @testable import Store
 
 /// The routing core's `Governor` on the real key store: what it creates, charges and revokes survives a restart.
@@ -21,8 +22,10 @@ final class GovernorOverSQLiteTests: StoreTestCase {
     func testKeysAndSpendSurviveARestartAndRevokingIsPermanent() throws {
         let store = try openStore(options: StoreOptions(flushDelayMilliseconds: 600_000))
         let first = try governor(store)
-        let fields: JSONObject = ["name": "app", "credit_limit": 5, "reset_budget_interval": "monthly",
-                                  "allowed_models": ["openai/*"], "tags": ["team-a"], "rpm_limit": 100]
+        let fields: JSONObject = [
+            "name": "app", "credit_limit": 5, "reset_budget_interval": "monthly",
+            "allowed_models": ["openai/*"], "tags": ["team-a"], "rpm_limit": 100,
+        ]
         let created = try XCTUnwrap(wait { first.createKey(fields, completion: $0) }).get()
         let principal = try first.authenticate(created.secret).get()
         try charge(first, principal, cost: 0.125)
@@ -44,7 +47,9 @@ final class GovernorOverSQLiteTests: StoreTestCase {
         XCTAssertEqual(second.authenticate("sk-sy-not-a-key").failureStatus, 401)
 
         // An update is stored too.
-        let updated = try XCTUnwrap(wait { second.updateKey(id: key.id, ["rpm_limit": .null, "disabled": true], completion: $0) }).get()
+        let updated = try XCTUnwrap(
+            wait { second.updateKey(id: key.id, ["rpm_limit": .null, "disabled": true], completion: $0) }
+        ).get()
         XCTAssertNil(updated.rpmLimit)
         close(reopened)
         let third = try openStore()

@@ -2,12 +2,14 @@ import Foundation
 import LoopTestSupport
 import Routing
 import XCTest
+
 @testable import Store
 
 /// Spend is stored as increments: every batch adds to the counters, so processes sharing the file (two `Store`
 /// objects here) add up their spend instead of overwriting each other's.
 final class KeySpendTests: StoreTestCase {
-    private func assertStored(_ id: String, _ expected: [Double], file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertStored(_ id: String, _ expected: [Double], file: StaticString = #filePath, line: UInt = #line) throws
+    {
         let stored = try XCTUnwrap(try storedSpend(id), "no row for \(id)", file: file, line: line)
         XCTAssertEqual(stored.count, 3, file: file, line: line)
         for (name, (got, want)) in zip(["spend", "period_start", "total_spend"], zip(stored, expected)) {
@@ -16,7 +18,8 @@ final class KeySpendTests: StoreTestCase {
     }
 
     private func reload(_ store: Store, file: StaticString = #filePath, line: UInt = #line) throws -> KeySnapshot {
-        let result = try XCTUnwrap(wait(file: file, line: line) { store.keys.reloadKeys(completion: $0) }, file: file, line: line)
+        let result = try XCTUnwrap(
+            wait(file: file, line: line) { store.keys.reloadKeys(completion: $0) }, file: file, line: line)
         return try result.get()
     }
 
@@ -103,9 +106,15 @@ final class KeySpendTests: StoreTestCase {
         store.keys.recordSpend(keyID: key.id, cost: 0.5, periodStart: 86_400 * 3)
         store.keys.recordSpend(keyID: key.id, cost: 0.25, periodStart: 86_400 * 2)
         store.keys.recordSpend(keyID: key.id, cost: 0.125, periodStart: 86_400 * 3)
-        XCTAssertEqual(store.keys.spendWriter.unwritten(), [key.id: [SpendDelta(periodStart: 86_400 * 3, cost: 0.625),
-                                                                     SpendDelta(periodStart: 86_400 * 2, cost: 0.25)]],
-                       "one delta per key and period")
+        XCTAssertEqual(
+            store.keys.spendWriter.unwritten(),
+            [
+                key.id: [
+                    SpendDelta(periodStart: 86_400 * 3, cost: 0.625),
+                    SpendDelta(periodStart: 86_400 * 2, cost: 0.25),
+                ]
+            ],
+            "one delta per key and period")
         flushSpend(store)
         XCTAssertEqual(store.keys.spendWriter.writtenUpdates, 4)
         try assertStored(key.id, [0.625, 86_400 * 3, 20.875])
@@ -160,12 +169,14 @@ final class KeySpendTests: StoreTestCase {
         store.keys.recordSpend(keyID: bareKey().id, cost: 1, periodStart: 0)
         let flushError = wait { store.keys.flushSpend(completion: $0) }
         XCTAssertTrue("\(String(describing: flushError))".contains("no such table"), "\(String(describing: flushError))")
-        XCTAssertEqual(store.keys.spendWriter.unwritten(), [bareKey().id: [SpendDelta(periodStart: 0, cost: 1)]],
-                       "the failed spend is kept")
+        XCTAssertEqual(
+            store.keys.spendWriter.unwritten(), [bareKey().id: [SpendDelta(periodStart: 0, cost: 1)]],
+            "the failed spend is kept")
         // Spend recorded while failing is added to the kept spend, batch after failed batch.
         store.keys.recordSpend(keyID: bareKey().id, cost: 3, periodStart: 0)
-        runLoop(loop, until: { self.logs.lines(atLeast: .error, containing: "writing key spend failed").count >= 3 },
-                timeout: 10_000)
+        runLoop(
+            loop, until: { self.logs.lines(atLeast: .error, containing: "writing key spend failed").count >= 3 },
+            timeout: 10_000)
         store.keys.recordSpend(keyID: bareKey().id, cost: 0.5, periodStart: 0)
         try other.execute("ALTER TABLE keys_away RENAME TO keys")
         try other.close()

@@ -1,23 +1,28 @@
 import Foundation
 import Routing
 import XCTest
+
 @testable import Store
 
 /// A key with every field set to a value that is easy to get wrong: fractions that are not binary, text with
 /// quotes and non-ASCII characters, every list non-empty.
 func fullKey(_ index: Int = 1) -> APIKey {
-    APIKey(id: "key_\(String(format: "%016x", index))", secretHash: String(repeating: "ab", count: 31) + String(format: "%02x", index),
-           name: "team \"ünïcode\" ☕ \(index)", kind: .provisioning, creditLimit: 12.345_678_9,
-           resetInterval: .weekly, allowedModels: ["openai/*", "fast"], rpmLimit: 60, tpmLimit: 1_000_000_000_000,
-           maxInFlight: 3, expiresAt: 1_800_000_000.25, tags: ["team-a", "café"], allowedServers: ["time", "git*"],
-           allowedTools: ["time__*", "chat"], disabled: true, createdAt: 1_700_000_000.5 + Double(index),
-           spend: 0.1 / 3, periodStart: 1_699_833_600, totalSpend: 7.000_000_1)
+    APIKey(
+        id: "key_\(String(format: "%016x", index))",
+        secretHash: String(repeating: "ab", count: 31) + String(format: "%02x", index),
+        name: "team \"ünïcode\" ☕ \(index)", kind: .provisioning, creditLimit: 12.345_678_9,
+        resetInterval: .weekly, allowedModels: ["openai/*", "fast"], rpmLimit: 60, tpmLimit: 1_000_000_000_000,
+        maxInFlight: 3, expiresAt: 1_800_000_000.25, tags: ["team-a", "café"], allowedServers: ["time", "git*"],
+        allowedTools: ["time__*", "chat"], disabled: true, createdAt: 1_700_000_000.5 + Double(index),
+        spend: 0.1 / 3, periodStart: 1_699_833_600, totalSpend: 7.000_000_1)
 }
 
 /// A key with nothing but the required fields: nil limits, empty lists.
 func bareKey(_ index: Int = 2) -> APIKey {
-    APIKey(id: "key_\(String(format: "%016x", index))", secretHash: String(repeating: "cd", count: 31) + String(format: "%02x", index),
-           name: "bare \(index)", createdAt: 1_700_000_000 + Double(index))
+    APIKey(
+        id: "key_\(String(format: "%016x", index))",
+        secretHash: String(repeating: "cd", count: 31) + String(format: "%02x", index),
+        name: "bare \(index)", createdAt: 1_700_000_000 + Double(index))
 }
 
 extension StoreTestCase {
@@ -71,8 +76,12 @@ final class SQLiteKeyStoreTests: StoreTestCase {
         XCTAssertEqual(try reopened.keys.loadKeys(), [fullKey(), bareKey()], "oldest first, every field intact")
         close(reopened)
         let database = try otherConnection()
-        XCTAssertEqual(try database.scalarText("SELECT allowed_models FROM keys WHERE id = '\(fullKey().id)'"), #"["openai/*","fast"]"#)
-        XCTAssertEqual(try database.scalarInt("SELECT COUNT(*) FROM keys WHERE credit_limit IS NULL AND rpm_limit IS NULL AND tpm_limit IS NULL AND max_in_flight IS NULL AND expires_at IS NULL"), 1)
+        XCTAssertEqual(
+            try database.scalarText("SELECT allowed_models FROM keys WHERE id = '\(fullKey().id)'"), #"["openai/*","fast"]"#)
+        XCTAssertEqual(
+            try database.scalarInt(
+                "SELECT COUNT(*) FROM keys WHERE credit_limit IS NULL AND rpm_limit IS NULL AND tpm_limit IS NULL AND max_in_flight IS NULL AND expires_at IS NULL"
+            ), 1)
         try database.close()
         XCTAssertThrowsError(try reopened.keys.loadKeys()) { XCTAssertTrue("\($0)".contains("closed"), "\($0)") }
         try closeLoop()

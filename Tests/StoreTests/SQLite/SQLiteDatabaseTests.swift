@@ -1,6 +1,7 @@
 import CSQLite
 import Foundation
 import XCTest
+
 @testable import Store
 
 final class SQLiteDatabaseTests: StoreTestCase {
@@ -52,8 +53,9 @@ final class SQLiteDatabaseTests: StoreTestCase {
             XCTAssertEqual(error.codeName, "SQLITE_ERROR")
             XCTAssertEqual(error.message, "no such table: missing")
             XCTAssertEqual(error.sql, "SELECT * FROM missing")
-            XCTAssertTrue(error.description.contains("no such table: missing (SQLITE_ERROR) in: SELECT * FROM missing"),
-                          error.description)
+            XCTAssertTrue(
+                error.description.contains("no such table: missing (SQLITE_ERROR) in: SELECT * FROM missing"),
+                error.description)
         }
         try database.execute("CREATE TABLE t (id TEXT PRIMARY KEY)")
         let insert = try database.cachedStatement("INSERT INTO t VALUES (?1)")
@@ -73,16 +75,19 @@ final class SQLiteDatabaseTests: StoreTestCase {
         let database = try otherConnection()
         try database.execute("CREATE TABLE t (id INT PRIMARY KEY)")
         struct Abort: Error {}
-        XCTAssertThrowsError(try database.transaction {
-            try database.execute("INSERT INTO t VALUES (1)")
-            throw Abort()
-        }) { XCTAssertTrue($0 is Abort) }
+        XCTAssertThrowsError(
+            try database.transaction {
+                try database.execute("INSERT INTO t VALUES (1)")
+                throw Abort()
+            }
+        ) { XCTAssertTrue($0 is Abort) }
         XCTAssertEqual(try database.scalarInt("SELECT COUNT(*) FROM t"), 0, "rolled back")
         // A failing statement inside rolls back the rows before it too.
-        XCTAssertThrowsError(try database.transaction {
-            try database.execute("INSERT INTO t VALUES (2)")
-            try database.execute("INSERT INTO t VALUES (2)")
-        })
+        XCTAssertThrowsError(
+            try database.transaction {
+                try database.execute("INSERT INTO t VALUES (2)")
+                try database.execute("INSERT INTO t VALUES (2)")
+            })
         XCTAssertEqual(try database.scalarInt("SELECT COUNT(*) FROM t"), 0)
         let inserted = try database.transaction { () throws -> Int in
             try database.execute("INSERT INTO t VALUES (3); INSERT INTO t VALUES (4)")

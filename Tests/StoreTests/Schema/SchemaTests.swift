@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Store
 
 final class SchemaTests: StoreTestCase {
@@ -32,8 +33,9 @@ final class SchemaTests: StoreTestCase {
         let database = try otherConnection()
         XCTAssertEqual(try Schema.migrate(database), Schema.latestVersion)
         XCTAssertEqual(try database.scalarInt("SELECT COUNT(*) FROM usage"), 1)
-        XCTAssertEqual(logs.lines(atLeast: .info, containing: "store opened").last?.metadata["migrated_from"],
-                       "\(Schema.latestVersion)")
+        XCTAssertEqual(
+            logs.lines(atLeast: .info, containing: "store opened").last?.metadata["migrated_from"],
+            "\(Schema.latestVersion)")
         try database.close()
         try closeLoop()
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Routing
 import XCTest
+
 @testable import Store
 
 final class UsageSummaryTests: StoreTestCase {
@@ -44,13 +45,15 @@ final class UsageSummaryTests: StoreTestCase {
     func testSinceIsInclusiveAndUntilExclusive() throws {
         let store = try openStore()
         for record in records { store.usageWriter.record(record) }
-        let firstDay = try XCTUnwrap(try wait {
-            store.usageSummary(since: dayOne, until: dayOne + 86_400, groupBy: .status, completion: $0)
-        }?.get())
+        let firstDay = try XCTUnwrap(
+            try wait {
+                store.usageSummary(since: dayOne, until: dayOne + 86_400, groupBy: .status, completion: $0)
+            }?.get())
         XCTAssertEqual(firstDay.reduce(0) { $0 + $1.requests }, 25)
-        let secondDay = try XCTUnwrap(try wait {
-            store.usageSummary(since: dayOne + 86_400, groupBy: .status, completion: $0)
-        }?.get())
+        let secondDay = try XCTUnwrap(
+            try wait {
+                store.usageSummary(since: dayOne + 86_400, groupBy: .status, completion: $0)
+            }?.get())
         XCTAssertEqual(secondDay.reduce(0) { $0 + $1.requests }, 15)
         let none = try XCTUnwrap(try wait { store.usageSummary(since: dayOne * 2, groupBy: .model, completion: $0) }?.get())
         XCTAssertEqual(none, [])
@@ -91,8 +94,11 @@ final class UsageSummaryTests: StoreTestCase {
             case .status: groups = [record.status]
             }
             for group in groups {
-                var row = rows[group] ?? UsageSummaryRow(group: group, requests: 0, errors: 0, promptTokens: 0,
-                                                         completionTokens: 0, cost: 0, averageLatencyMilliseconds: 0)
+                var row =
+                    rows[group]
+                    ?? UsageSummaryRow(
+                        group: group, requests: 0, errors: 0, promptTokens: 0,
+                        completionTokens: 0, cost: 0, averageLatencyMilliseconds: 0)
                 row.requests += 1
                 row.errors += record.status == "ok" ? 0 : 1
                 row.promptTokens += record.usage.prompt
@@ -102,7 +108,9 @@ final class UsageSummaryTests: StoreTestCase {
                 rows[group] = row
             }
         }
-        for (group, values) in latencies { rows[group]?.averageLatencyMilliseconds = values.reduce(0, +) / Double(values.count) }
+        for (group, values) in latencies {
+            rows[group]?.averageLatencyMilliseconds = values.reduce(0, +) / Double(values.count)
+        }
         return rows
     }
 }

@@ -3,6 +3,7 @@ import Loop
 import LoopTestSupport
 import Routing
 import XCTest
+
 @testable import Store
 
 final class UsageWriterTests: StoreTestCase {
@@ -34,12 +35,14 @@ final class UsageWriterTests: StoreTestCase {
         // The file holds exactly those rows, with one usage_tags row per distinct tag.
         let database = try otherConnection()
         XCTAssertEqual(try database.scalarInt("SELECT COUNT(*) FROM usage"), 1_000)
-        XCTAssertEqual(try database.scalarInt("SELECT COUNT(*) FROM usage_tags"), records.reduce(0) { $0 + Set($1.tags).count })
-        XCTAssertEqual(try database.scalarText("SELECT attempts FROM usage WHERE id = 'gen-2'"),
-                       #"[{"model":"openai/gpt-4o-mini","outcome":"rate_limited","status":429,"#
-                           + #""error":"slow down \"please\"\n","latency_ms":13.166666666666666},"#
-                           + #"{"model":"openrouter/meta/llama-3.3-70b","outcome":"ok","status":200,"error":null,"#
-                           + #""latency_ms":100.28571428571429}]"#)
+        XCTAssertEqual(
+            try database.scalarInt("SELECT COUNT(*) FROM usage_tags"), records.reduce(0) { $0 + Set($1.tags).count })
+        XCTAssertEqual(
+            try database.scalarText("SELECT attempts FROM usage WHERE id = 'gen-2'"),
+            #"[{"model":"openai/gpt-4o-mini","outcome":"rate_limited","status":429,"#
+                + #""error":"slow down \"please\"\n","latency_ms":13.166666666666666},"#
+                + #"{"model":"openrouter/meta/llama-3.3-70b","outcome":"ok","status":200,"error":null,"#
+                + #""latency_ms":100.28571428571429}]"#)
         XCTAssertEqual(try database.scalarText("SELECT tags FROM usage WHERE id = 'gen-2'"), #"["team-a","café ☕"]"#)
         try database.close()
         try closeLoop()
@@ -114,8 +117,9 @@ final class UsageWriterTests: StoreTestCase {
         XCTAssertEqual(failure?.metadata["rows"], "20")
         XCTAssertTrue(failure?.metadata["error"]?.contains("no such table") ?? false, "\(String(describing: failure))")
         // Retries keep failing (and logging) on their own, without a flush.
-        runLoop(loop, until: { self.logs.lines(atLeast: .error, containing: "writing usage rows failed").count >= 3 },
-                timeout: 10_000)
+        runLoop(
+            loop, until: { self.logs.lines(atLeast: .error, containing: "writing usage rows failed").count >= 3 },
+            timeout: 10_000)
 
         try other.execute(Schema.usageAndAliases.components(separatedBy: "CREATE TABLE aliases")[0])
         try other.close()
@@ -133,14 +137,16 @@ final class UsageWriterTests: StoreTestCase {
     }
 
     func testBeyondTheRetainedLimitTheOldestRowsAreDroppedLoudly() throws {
-        let options = StoreOptions(batchRows: 10, maxTransactionRows: 10, maxRetainedRows: 50,
-                                   retryDelayMilliseconds: 600_000, maxRetryDelayMilliseconds: 600_000)
+        let options = StoreOptions(
+            batchRows: 10, maxTransactionRows: 10, maxRetainedRows: 50,
+            retryDelayMilliseconds: 600_000, maxRetryDelayMilliseconds: 600_000)
         let store = try openStore(options: options)
         let other = try otherConnection()
         try other.execute("DROP TABLE usage_tags; DROP TABLE usage")
         for index in 0..<10 { store.usageWriter.record(sampleRecord(index)) }
-        runLoop(loop, until: { !self.logs.lines(atLeast: .error, containing: "writing usage rows failed").isEmpty },
-                timeout: 10_000)
+        runLoop(
+            loop, until: { !self.logs.lines(atLeast: .error, containing: "writing usage rows failed").isEmpty },
+            timeout: 10_000)
         for index in 10..<80 { store.usageWriter.record(sampleRecord(index)) }
         let kept = store.usageWriter.bufferedRows
         XCTAssertLessThanOrEqual(kept, 50)
@@ -156,8 +162,9 @@ final class UsageWriterTests: StoreTestCase {
         close(store)
         let database = try otherConnection()
         XCTAssertEqual(try database.scalarInt("SELECT COUNT(*) FROM usage"), kept)
-        XCTAssertEqual(try database.scalarInt("SELECT MIN(CAST(substr(id, 5) AS INT)) FROM usage"), 80 - kept,
-                       "the oldest rows went, the newest were kept")
+        XCTAssertEqual(
+            try database.scalarInt("SELECT MIN(CAST(substr(id, 5) AS INT)) FROM usage"), 80 - kept,
+            "the oldest rows went, the newest were kept")
         try database.close()
         try closeLoop()
     }
@@ -175,8 +182,9 @@ final class UsageWriterTests: StoreTestCase {
             XCTAssertNil(wait(timeout: 120_000) { store.usageWriter.flush(completion: $0) } ?? StoreError("timed out"))
         }
         XCTAssertEqual(store.usageWriter.writtenRows, count)
-        print("UsageWriter throughput: \(count) rows in \(format(wall)) s wall = \(Int(Double(count) / wall)) rows/s; "
-              + "\(format(cpu)) s CPU = \(Int(Double(count) / cpu)) rows per CPU-second")
+        print(
+            "UsageWriter throughput: \(count) rows in \(format(wall)) s wall = \(Int(Double(count) / wall)) rows/s; "
+                + "\(format(cpu)) s CPU = \(Int(Double(count) / cpu)) rows per CPU-second")
         close(store)
 
         let steady = try openStore("steady.sqlite")

@@ -1,6 +1,7 @@
 import Foundation
 import LoopTestSupport
 import XCTest
+
 @testable import Store
 
 final class StoreWorkerTests: StoreTestCase {
@@ -34,7 +35,9 @@ final class StoreWorkerTests: StoreTestCase {
     func testErrorsThrownByAJobReachItsCompletion() throws {
         let worker = try StoreWorker(loop: loop, path: databasePath(), busyTimeoutMilliseconds: 1_000)
         let result = wait { worker.submit({ database in try database.scalarInt("SELECT * FROM missing") }, completion: $0) }
-        guard case .failure(let error)? = result else { return XCTFail("expected a failure, got \(String(describing: result))") }
+        guard case .failure(let error)? = result else {
+            return XCTFail("expected a failure, got \(String(describing: result))")
+        }
         XCTAssertEqual((error as? SQLiteError)?.message, "no such table: missing")
         _ = wait { worker.close(completion: $0) }
         try closeLoop()

@@ -43,7 +43,9 @@ extension AnthropicInbound {
             var blocks: [JSONObject] = []
             for (position, element) in elements.enumerated() {
                 guard case .object(let block) = element else {
-                    throw invalid("\(field).content.\(position): Input should be a content block object", "\(field).content.\(position)")
+                    throw invalid(
+                        "\(field).content.\(position): Input should be a content block object",
+                        "\(field).content.\(position)")
                 }
                 blocks.append(block)
             }
@@ -59,27 +61,35 @@ extension AnthropicInbound {
         let source = block["source"]
         switch (block["type"]?.stringValue, source?["type"]?.stringValue) {
         case ("text"?, _):
-            guard let text = block["text"]?.stringValue else { throw invalid("\(field).text: Field required", "\(field).text") }
+            guard let text = block["text"]?.stringValue else {
+                throw invalid("\(field).text: Field required", "\(field).text")
+            }
             return AnthropicAdapter.textBlock(text, from: block)
         case ("image"?, "base64"?):
             let url = try dataURL(source, field: field)
             return AnthropicAdapter.withCacheControl(["type": "image_url", "image_url": ["url": .string(url)]], from: block)
         case ("image"?, "url"?):
-            guard let url = source?["url"]?.stringValue else { throw invalid("\(field).source.url: Field required", "\(field).source.url") }
+            guard let url = source?["url"]?.stringValue else {
+                throw invalid("\(field).source.url: Field required", "\(field).source.url")
+            }
             return AnthropicAdapter.withCacheControl(["type": "image_url", "image_url": ["url": .string(url)]], from: block)
         case ("document"?, "base64"?):
             var file: JSONObject = ["file_data": .string(try dataURL(source, field: field))]
             if let title = block["title"]?.stringValue { file["filename"] = .string(title) }
             return AnthropicAdapter.withCacheControl(["type": "file", "file": .object(file)], from: block)
         case ("document"?, "text"?):
-            guard let text = source?["data"]?.stringValue else { throw invalid("\(field).source.data: Field required", "\(field).source.data") }
+            guard let text = source?["data"]?.stringValue else {
+                throw invalid("\(field).source.data: Field required", "\(field).source.data")
+            }
             return AnthropicAdapter.textBlock(text, from: block)
         case ("image"?, let kind), ("document"?, let kind):
-            throw invalid("\(field).source.type '\(kind ?? "none")' is not supported here: send the data inline (base64)",
-                          "\(field).source.type")
+            throw invalid(
+                "\(field).source.type '\(kind ?? "none")' is not supported here: send the data inline (base64)",
+                "\(field).source.type")
         case (let type, _):
-            throw invalid("\(field).type '\(type ?? "none")' is not supported in user messages (text, image, document, tool_result are)",
-                          "\(field).type")
+            throw invalid(
+                "\(field).type '\(type ?? "none")' is not supported in user messages (text, image, document, tool_result are)",
+                "\(field).type")
         }
     }
 
@@ -116,12 +126,15 @@ extension AnthropicInbound {
                     throw invalid("\(blockField): tool_use blocks need 'id' and 'name'", blockField)
                 }
                 let arguments = (block["input"] ?? [:]).jsonString
-                calls.append(["id": .string(id), "type": "function",
-                              "function": ["name": .string(name), "arguments": .string(arguments)]])
+                calls.append([
+                    "id": .string(id), "type": "function",
+                    "function": ["name": .string(name), "arguments": .string(arguments)],
+                ])
             case "thinking"?, "redacted_thinking"?:
                 continue
             case let type:
-                throw invalid("\(blockField).type '\(type ?? "none")' is not supported in assistant messages", "\(blockField).type")
+                throw invalid(
+                    "\(blockField).type '\(type ?? "none")' is not supported in assistant messages", "\(blockField).type")
             }
         }
         guard !parts.isEmpty || !calls.isEmpty else { return nil }

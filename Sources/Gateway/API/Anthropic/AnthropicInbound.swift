@@ -63,7 +63,8 @@ enum AnthropicInbound {
             var parts: [JSONObject] = []
             for (index, block) in blocks.enumerated() {
                 guard let block = block.objectValue, block["type"]?.stringValue == "text",
-                      let text = block["text"]?.stringValue else {
+                    let text = block["text"]?.stringValue
+                else {
                     throw invalid("system.\(index): system blocks must be text blocks", "system.\(index)")
                 }
                 parts.append(AnthropicAdapter.textBlock(text, from: block))
@@ -87,9 +88,12 @@ enum AnthropicInbound {
                 result.append(tool)
                 continue
             }
-            guard let name = tool["name"]?.stringValue else { throw invalid("tools.\(index).name: Field required", "tools.\(index).name") }
+            guard let name = tool["name"]?.stringValue else {
+                throw invalid("tools.\(index).name: Field required", "tools.\(index).name")
+            }
             guard let schema = tool["input_schema"], schema.objectValue != nil else {
-                throw invalid("tools.\(index).input_schema: Field required (a JSON schema object)", "tools.\(index).input_schema")
+                throw invalid(
+                    "tools.\(index).input_schema: Field required (a JSON schema object)", "tools.\(index).input_schema")
             }
             var function: JSONObject = ["name": .string(name), "parameters": schema]
             if let description = tool["description"]?.stringValue { function["description"] = .string(description) }
@@ -109,7 +113,9 @@ enum AnthropicInbound {
         case "any"?: body["tool_choice"] = "required"
         case "none"?: body["tool_choice"] = "none"
         case "tool"?:
-            guard let name = value["name"]?.stringValue else { throw invalid("tool_choice.name: Field required", "tool_choice.name") }
+            guard let name = value["name"]?.stringValue else {
+                throw invalid("tool_choice.name: Field required", "tool_choice.name")
+            }
             body["tool_choice"] = ["type": "function", "function": ["name": .string(name)]]
         default:
             throw invalid("tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'", "tool_choice.type")

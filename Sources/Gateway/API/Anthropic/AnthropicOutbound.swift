@@ -20,26 +20,33 @@ enum AnthropicOutbound {
             content.append(["type": "text", "text": .string(text)])
         }
         for call in message?["tool_calls"]?.arrayValue ?? [] {
-            content.append(["type": "tool_use", "id": .string(call["id"]?.stringValue ?? ""),
-                            "name": .string(call["function"]?["name"]?.stringValue ?? ""),
-                            "input": .object(FaceShapes.toolArguments(call["function"]?["arguments"]))])
+            content.append([
+                "type": "tool_use", "id": .string(call["id"]?.stringValue ?? ""),
+                "name": .string(call["function"]?["name"]?.stringValue ?? ""),
+                "input": .object(FaceShapes.toolArguments(call["function"]?["arguments"])),
+            ])
         }
-        var (reason, sequence) = stopReason(choice?["finish_reason"]?.stringValue, matched: choice?["stop_reason"],
-                                            stopSequences: stopSequences)
+        var (reason, sequence) = stopReason(
+            choice?["finish_reason"]?.stringValue, matched: choice?["stop_reason"],
+            stopSequences: stopSequences)
         if refusal != nil, message?["content"]?.stringValue == nil { reason = "refusal" }
         return [
             "id": completion["id"] ?? .null, "type": "message", "role": "assistant", "content": .array(content),
             "model": completion["model"] ?? .null, "stop_reason": .string(reason),
             "stop_sequence": sequence.map(JSON.string) ?? .null,
-            "usage": .object(usage(TokenUsage(openAI: completion["usage"]) ?? TokenUsage(),
-                                   cost: completion["usage"]?["cost"]?.doubleValue)),
+            "usage": .object(
+                usage(
+                    TokenUsage(openAI: completion["usage"]) ?? TokenUsage(),
+                    cost: completion["usage"]?["cost"]?.doubleValue)),
         ]
     }
 
     /// `stop` → `end_turn` (or `stop_sequence` when the upstream named which stop string matched, as vLLM does in
     /// `stop_reason`), `length` → `max_tokens`, `tool_calls` → `tool_use`, `content_filter` → `refusal`.
-    static func stopReason(_ finishReason: String?, matched: JSON? = nil,
-                           stopSequences: [String] = []) -> (String, String?) {
+    static func stopReason(
+        _ finishReason: String?, matched: JSON? = nil,
+        stopSequences: [String] = []
+    ) -> (String, String?) {
         switch finishReason {
         case "length"?: return ("max_tokens", nil)
         case "tool_calls"?, "function_call"?: return ("tool_use", nil)
@@ -66,8 +73,10 @@ enum AnthropicOutbound {
 
     /// `{"type":"error","error":{"type","message"}}`, plus Switchyard's code and the attempts that failed.
     static func errorBody(_ error: RoutingError) -> JSONObject {
-        var body: JSONObject = ["type": "error",
-                                "error": ["type": .string(errorType(error)), "message": .string(error.message)]]
+        var body: JSONObject = [
+            "type": "error",
+            "error": ["type": .string(errorType(error)), "message": .string(error.message)],
+        ]
         var details: JSONObject = ["code": .string(error.code)]
         if !error.attempts.isEmpty { details["attempts"] = .array(error.attempts.map(\.json)) }
         body["switchyard"] = .object(details)

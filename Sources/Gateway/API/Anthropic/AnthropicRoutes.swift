@@ -26,11 +26,17 @@ final class AnthropicRoutes: TranslatingFace {
         case ("POST", "messages"): messages(request, response, principal)
         case ("POST", "messages/count_tokens"): countTokens(request, response)
         case (_, "messages"), (_, "messages/count_tokens"):
-            APIReply.json(response, 405, AnthropicOutbound.errorBody(.invalidRequest("Use POST for \(route).")),
-                          headers: [("Allow", "POST")])
+            APIReply.json(
+                response, 405, AnthropicOutbound.errorBody(.invalidRequest("Use POST for \(route).")),
+                headers: [("Allow", "POST")])
         default:
-            reply(response, RoutingError(status: 404, type: "invalid_request_error", code: "unknown_url",
-                                         message: "Unknown Anthropic API path \(request.path). Routes: POST messages, POST messages/count_tokens under /v1/, /api/v1/ or /anthropic/v1/."))
+            reply(
+                response,
+                RoutingError(
+                    status: 404, type: "invalid_request_error", code: "unknown_url",
+                    message:
+                        "Unknown Anthropic API path \(request.path). Routes: POST messages, POST messages/count_tokens under /v1/, /api/v1/ or /anthropic/v1/."
+                ))
         }
         return true
     }
@@ -66,8 +72,9 @@ final class AnthropicRoutes: TranslatingFace {
         route(openAIBody, principal, response, sizeHint: request.body.count) { [self] event in
             switch event {
             case .completion(let answer, let outcome):
-                APIReply.json(response, 200, AnthropicOutbound.message(answer, stopSequences: stops),
-                              headers: successHeaders(outcome, principal) + [("request-id", outcome.id)])
+                APIReply.json(
+                    response, 200, AnthropicOutbound.message(answer, stopSequences: stops),
+                    headers: successHeaders(outcome, principal) + [("request-id", outcome.id)])
             case .streamStarted(let model, let id):
                 var headers = streamHeaders(model: model, id: id, principal)
                 headers.set("request-id", id)

@@ -71,8 +71,12 @@ struct AnthropicStreamEncoder {
             let index = Int(call["index"]?.intValue ?? 0)
             let name = call["function"]?["name"]?.stringValue
             if open != .tool(index), name != nil || call["id"] != nil || !isTool(open) {
-                events += enter(.tool(index), ["type": "tool_use", "id": .string(call["id"]?.stringValue ?? ""),
-                                               "name": .string(name ?? ""), "input": [:]])
+                events += enter(
+                    .tool(index),
+                    [
+                        "type": "tool_use", "id": .string(call["id"]?.stringValue ?? ""),
+                        "name": .string(name ?? ""), "input": [:],
+                    ])
             }
             if let fragment = call["function"]?["arguments"]?.stringValue, !fragment.isEmpty {
                 events.append(blockDelta(["type": "input_json_delta", "partial_json": .string(fragment)]))
@@ -90,13 +94,17 @@ struct AnthropicStreamEncoder {
     /// final usage (and cost), then `message_stop`.
     mutating func finish(_ outcome: RouteOutcome) -> [AnthropicEvent] {
         var events = close()
-        let (reason, sequence) = AnthropicOutbound.stopReason(finishReason, matched: matchedStop,
-                                                              stopSequences: stopSequences)
-        events.append(AnthropicEvent(name: "message_delta", data: [
-            "type": "message_delta",
-            "delta": ["stop_reason": .string(reason), "stop_sequence": sequence.map(JSON.string) ?? .null],
-            "usage": .object(AnthropicOutbound.usage(outcome.usage, cost: outcome.cost)),
-        ]))
+        let (reason, sequence) = AnthropicOutbound.stopReason(
+            finishReason, matched: matchedStop,
+            stopSequences: stopSequences)
+        events.append(
+            AnthropicEvent(
+                name: "message_delta",
+                data: [
+                    "type": "message_delta",
+                    "delta": ["stop_reason": .string(reason), "stop_sequence": sequence.map(JSON.string) ?? .null],
+                    "usage": .object(AnthropicOutbound.usage(outcome.usage, cost: outcome.cost)),
+                ]))
         events.append(AnthropicEvent(name: "message_stop", data: ["type": "message_stop"]))
         return events
     }
@@ -111,9 +119,12 @@ struct AnthropicStreamEncoder {
         guard open != block else { return [] }
         var events = close()
         open = block
-        events.append(AnthropicEvent(name: "content_block_start", data: [
-            "type": "content_block_start", "index": .int(Int64(nextIndex)), "content_block": .object(start),
-        ]))
+        events.append(
+            AnthropicEvent(
+                name: "content_block_start",
+                data: [
+                    "type": "content_block_start", "index": .int(Int64(nextIndex)), "content_block": .object(start),
+                ]))
         return events
     }
 
@@ -121,13 +132,18 @@ struct AnthropicStreamEncoder {
         guard open != nil else { return [] }
         open = nil
         defer { nextIndex += 1 }
-        return [AnthropicEvent(name: "content_block_stop", data: ["type": "content_block_stop", "index": .int(Int64(nextIndex))])]
+        return [
+            AnthropicEvent(
+                name: "content_block_stop", data: ["type": "content_block_stop", "index": .int(Int64(nextIndex))])
+        ]
     }
 
     private func blockDelta(_ delta: JSONObject) -> AnthropicEvent {
-        AnthropicEvent(name: "content_block_delta", data: [
-            "type": "content_block_delta", "index": .int(Int64(nextIndex)), "delta": .object(delta),
-        ])
+        AnthropicEvent(
+            name: "content_block_delta",
+            data: [
+                "type": "content_block_delta", "index": .int(Int64(nextIndex)), "delta": .object(delta),
+            ])
     }
 
     private func isTool(_ block: Block?) -> Bool {

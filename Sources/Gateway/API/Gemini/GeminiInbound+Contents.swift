@@ -24,7 +24,8 @@ extension GeminiInbound {
                 var userParts: [JSONObject] = []
                 for (position, part) in parts.enumerated() {
                     if let response = Self.field(part, "functionResponse") {
-                        messages.append(try toolMessage(response, unanswered: &unanswered, field: "\(field).parts[\(position)]"))
+                        messages.append(
+                            try toolMessage(response, unanswered: &unanswered, field: "\(field).parts[\(position)]"))
                     } else if let converted = try userPart(part, field: "\(field).parts[\(position)]") {
                         userParts.append(converted)
                     }
@@ -36,13 +37,17 @@ extension GeminiInbound {
                 for (position, part) in parts.enumerated() {
                     if let call = Self.field(part, "functionCall") {
                         guard let name = call["name"]?.stringValue else {
-                            throw invalid("\(field).parts[\(position)].functionCall.name: Field required", "\(field).parts[\(position)]")
+                            throw invalid(
+                                "\(field).parts[\(position)].functionCall.name: Field required",
+                                "\(field).parts[\(position)]")
                         }
                         let id = call["id"]?.stringValue ?? "call_\(callCount)"
                         callCount += 1
                         unanswered[name, default: []].append(id)
-                        var toolCall: JSONObject = ["id": .string(id), "type": "function",
-                                                    "function": ["name": .string(name), "arguments": .string((call["args"] ?? [:]).jsonString)]]
+                        var toolCall: JSONObject = [
+                            "id": .string(id), "type": "function",
+                            "function": ["name": .string(name), "arguments": .string((call["args"] ?? [:]).jsonString)],
+                        ]
                         // Gemini 3 rejects a history whose calls lost their signatures; the Gemini adapter reads it here.
                         if let signature = Self.field(part, "thoughtSignature")?.stringValue {
                             toolCall["extra_content"] = ["google": ["thought_signature": .string(signature)]]
@@ -52,8 +57,9 @@ extension GeminiInbound {
                         // Thought summaries are the model's own notes: Gemini does not take them back either.
                         if part["thought"]?.boolValue != true, !text.isEmpty { texts.append(text) }
                     } else {
-                        throw invalid("\(field).parts[\(position)]: model turns may hold text and functionCall parts only",
-                                      "\(field).parts[\(position)]")
+                        throw invalid(
+                            "\(field).parts[\(position)]: model turns may hold text and functionCall parts only",
+                            "\(field).parts[\(position)]")
                     }
                 }
                 guard !texts.isEmpty || !calls.isEmpty else { continue }
@@ -87,17 +93,22 @@ extension GeminiInbound {
             return ["type": "file", "file": ["file_data": .string("data:\(lowered);base64,\(data)")]]
         }
         if let file = Self.field(part, "fileData") {
-            guard let uri = Self.field(file, "fileUri")?.stringValue else { throw invalid("\(field).fileData.fileUri: Field required", field) }
+            guard let uri = Self.field(file, "fileUri")?.stringValue else {
+                throw invalid("\(field).fileData.fileUri: Field required", field)
+            }
             return ["type": "image_url", "image_url": ["url": .string(uri)]]
         }
         let kind = part.objectValue?.keys.first ?? "empty"
-        throw invalid("\(field): '\(kind)' parts are not supported in user turns (text, inlineData, fileData, functionResponse are)",
-                      field)
+        throw invalid(
+            "\(field): '\(kind)' parts are not supported in user turns (text, inlineData, fileData, functionResponse are)",
+            field)
     }
 
     /// A `functionResponse` → a `tool` message whose content is the response object as JSON text (the Gemini
     /// adapter parses it back into an object).
-    static func toolMessage(_ response: JSON, unanswered: inout [String: [String]], field: String) throws(RoutingError) -> JSON {
+    static func toolMessage(_ response: JSON, unanswered: inout [String: [String]], field: String) throws(RoutingError)
+        -> JSON
+    {
         guard let name = response["name"]?.stringValue else {
             throw invalid("\(field).functionResponse.name: Field required", field)
         }

@@ -61,15 +61,18 @@ enum GeminiInbound {
         for (index, tool) in (root["tools"]?.arrayValue ?? []).enumerated() {
             guard let declarations = field(tool, "functionDeclarations")?.arrayValue else {
                 let kind = tool.objectValue?.keys.first ?? "unknown"
-                throw invalid("tools[\(index)]: '\(kind)' is not supported through Switchyard (only functionDeclarations are)",
-                              "tools[\(index)]")
+                throw invalid(
+                    "tools[\(index)]: '\(kind)' is not supported through Switchyard (only functionDeclarations are)",
+                    "tools[\(index)]")
             }
             for declaration in declarations {
                 guard let name = declaration["name"]?.stringValue else {
                     throw invalid("tools[\(index)].functionDeclarations: every declaration needs a name", "tools[\(index)]")
                 }
                 var function: JSONObject = ["name": .string(name)]
-                if let description = declaration["description"]?.stringValue { function["description"] = .string(description) }
+                if let description = declaration["description"]?.stringValue {
+                    function["description"] = .string(description)
+                }
                 if let schema = field(declaration, "parametersJsonSchema") {
                     function["parameters"] = schema
                 } else if let schema = declaration["parameters"] {
@@ -95,8 +98,9 @@ enum GeminiInbound {
                 functions = functions.filter { allowed.contains($0["function"]?["name"]?.stringValue ?? "") }
             }
         case let mode?:
-            throw invalid("toolConfig.functionCallingConfig.mode '\(mode)' is not one of AUTO, ANY, NONE, VALIDATED",
-                          "toolConfig.functionCallingConfig.mode")
+            throw invalid(
+                "toolConfig.functionCallingConfig.mode '\(mode)' is not one of AUTO, ANY, NONE, VALIDATED",
+                "toolConfig.functionCallingConfig.mode")
         }
         if !functions.isEmpty { body["tools"] = .array(functions) }
     }
@@ -112,16 +116,19 @@ enum GeminiInbound {
         for (geminiName, openAIName) in renamed {
             if let value = field(config, geminiName), !value.isNull { body[openAIName] = value }
         }
-        let schema = field(config, "responseJsonSchema") ?? field(config, "responseSchema").map(GeminiSchemaInbound.jsonSchema)
+        let schema =
+            field(config, "responseJsonSchema") ?? field(config, "responseSchema").map(GeminiSchemaInbound.jsonSchema)
         switch field(config, "responseMimeType")?.stringValue {
         case "application/json"?:
-            body["response_format"] = schema.map { ["type": "json_schema", "json_schema": ["name": "response", "schema": $0]] }
+            body["response_format"] =
+                schema.map { ["type": "json_schema", "json_schema": ["name": "response", "schema": $0]] }
                 ?? ["type": "json_object"]
         case nil, "text/plain"?:
             break
         case let other?:
-            throw invalid("generationConfig.responseMimeType '\(other)' is not supported (application/json and text/plain are)",
-                          "generationConfig.responseMimeType")
+            throw invalid(
+                "generationConfig.responseMimeType '\(other)' is not supported (application/json and text/plain are)",
+                "generationConfig.responseMimeType")
         }
         if let reasoning = reasoning(field(config, "thinkingConfig")) { body["reasoning"] = .object(reasoning) }
     }
@@ -161,7 +168,8 @@ enum GeminiSchemaInbound {
             case "nullable", "propertyOrdering":
                 continue
             case "properties":
-                result[key] = value.objectValue.map { .object(JSONObject($0.map { ($0.key, jsonSchema($0.value)) })) } ?? value
+                result[key] =
+                    value.objectValue.map { .object(JSONObject($0.map { ($0.key, jsonSchema($0.value)) })) } ?? value
             case "items":
                 result[key] = jsonSchema(value)
             case "anyOf":

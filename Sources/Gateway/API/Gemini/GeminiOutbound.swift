@@ -10,10 +10,14 @@ enum GeminiOutbound {
         var candidates: [JSON] = []
         for (position, choice) in (completion["choices"]?.arrayValue ?? []).enumerated() {
             let message = choice["message"]
-            let parts = self.parts(text: message?["content"]?.stringValue, thought: message?["reasoning_content"]?.stringValue,
-                                   toolCalls: message?["tool_calls"]?.arrayValue ?? [])
-            candidates.append(.object(candidate(index: Int(choice["index"]?.intValue ?? Int64(position)), parts: parts,
-                                                finishReason: finishReason(choice["finish_reason"]?.stringValue))))
+            let parts = self.parts(
+                text: message?["content"]?.stringValue, thought: message?["reasoning_content"]?.stringValue,
+                toolCalls: message?["tool_calls"]?.arrayValue ?? [])
+            candidates.append(
+                .object(
+                    candidate(
+                        index: Int(choice["index"]?.intValue ?? Int64(position)), parts: parts,
+                        finishReason: finishReason(choice["finish_reason"]?.stringValue))))
         }
         return [
             "candidates": .array(candidates),
@@ -41,8 +45,10 @@ enum GeminiOutbound {
 
     /// An OpenAI tool call → a `functionCall` part.
     static func functionCall(_ call: JSON) -> JSON {
-        var functionCall: JSONObject = ["name": .string(call["function"]?["name"]?.stringValue ?? ""),
-                                        "args": .object(FaceShapes.toolArguments(call["function"]?["arguments"]))]
+        var functionCall: JSONObject = [
+            "name": .string(call["function"]?["name"]?.stringValue ?? ""),
+            "args": .object(FaceShapes.toolArguments(call["function"]?["arguments"])),
+        ]
         if let id = call["id"]?.stringValue, !id.isEmpty { functionCall["id"] = .string(id) }
         var part: JSONObject = ["functionCall": .object(functionCall)]
         if let signature = call["extra_content"]?["google"]?["thought_signature"]?.stringValue {
@@ -80,17 +86,24 @@ enum GeminiOutbound {
     /// `{"error":{"code","message","status","details"}}`: Google's canonical status name, an `ErrorInfo` with
     /// Switchyard's code, and a `RetryInfo` when the error says when to come back (where Gemini clients look).
     static func errorBody(_ error: RoutingError) -> JSONObject {
-        var details: [JSON] = [[
-            "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": .string(error.code), "domain": "switchyard",
-        ]]
+        var details: [JSON] = [
+            [
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": .string(error.code), "domain": "switchyard",
+            ]
+        ]
         if let seconds = error.retryAfterSeconds {
-            details.append(["@type": "type.googleapis.com/google.rpc.RetryInfo",
-                            "retryDelay": .string("\(Int(seconds.rounded(.up)))s")])
+            details.append([
+                "@type": "type.googleapis.com/google.rpc.RetryInfo",
+                "retryDelay": .string("\(Int(seconds.rounded(.up)))s"),
+            ])
         }
-        return ["error": [
-            "code": .int(Int64(error.status)), "message": .string(error.message), "status": .string(status(error.status)),
-            "details": .array(details),
-        ]]
+        return [
+            "error": [
+                "code": .int(Int64(error.status)), "message": .string(error.message),
+                "status": .string(status(error.status)),
+                "details": .array(details),
+            ]
+        ]
     }
 
     /// The canonical status name (google.rpc.Code) Google pairs with an HTTP status.

@@ -22,11 +22,12 @@ final class GeminiRoutes: TranslatingFace {
         // Gemini clients may send the key as `?key=` (Google's REST samples do) instead of `x-goog-api-key`.
         let secret = Credentials.secret(in: request) ?? OpenAIRoutes.queryValue("key", in: request.query)
         let target = Self.modelAndMethod(String(request.path.dropFirst(prefix.count)))
-        let modelCall: JSONObject? = switch (request.method, target?.method) {
-        case ("POST", "generateContent"?): ["model": .string(target?.model ?? "")]
-        case ("POST", "streamGenerateContent"?): ["model": .string(target?.model ?? ""), "stream": true]
-        default: nil
-        }
+        let modelCall: JSONObject? =
+            switch (request.method, target?.method) {
+            case ("POST", "generateContent"?): ["model": .string(target?.model ?? "")]
+            case ("POST", "streamGenerateContent"?): ["model": .string(target?.model ?? ""), "stream": true]
+            default: nil
+            }
         guard let principal = admit(request, response, secret: secret, modelCall: { modelCall }) else { return true }
         switch (request.method, target?.method) {
         case ("POST", "generateContent"?):
@@ -36,11 +37,19 @@ final class GeminiRoutes: TranslatingFace {
         case ("POST", "countTokens"?):
             countTokens(request, response, model: target?.model ?? "")
         case (_, "generateContent"?), (_, "streamGenerateContent"?), (_, "countTokens"?):
-            reply(response, RoutingError(status: 405, type: "invalid_request_error", code: "method_not_allowed",
-                                         message: "Use POST for \(request.path)."))
+            reply(
+                response,
+                RoutingError(
+                    status: 405, type: "invalid_request_error", code: "method_not_allowed",
+                    message: "Use POST for \(request.path)."))
         default:
-            reply(response, RoutingError(status: 404, type: "invalid_request_error", code: "unknown_url",
-                                         message: "Unknown Gemini API path \(request.path). Routes: POST models/{model}:generateContent, :streamGenerateContent, :countTokens under /v1beta/ or /gemini/v1beta/."))
+            reply(
+                response,
+                RoutingError(
+                    status: 404, type: "invalid_request_error", code: "unknown_url",
+                    message:
+                        "Unknown Gemini API path \(request.path). Routes: POST models/{model}:generateContent, :streamGenerateContent, :countTokens under /v1beta/ or /gemini/v1beta/."
+                ))
         }
         return true
     }
@@ -57,8 +66,10 @@ final class GeminiRoutes: TranslatingFace {
     }
 
     /// `generateContent` (one `GenerateContentResponse`) or `streamGenerateContent` (a stream of them).
-    func generate(_ request: HTTPRequest, _ response: HTTPResponseWriter, _ principal: Principal, model: String,
-                  stream: Bool) {
+    func generate(
+        _ request: HTTPRequest, _ response: HTTPResponseWriter, _ principal: Principal, model: String,
+        stream: Bool
+    ) {
         guard let geminiBody = body(request, response) else { return }
         let openAIBody: JSONObject
         do {

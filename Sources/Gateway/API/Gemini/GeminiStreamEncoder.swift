@@ -56,11 +56,16 @@ struct GeminiStreamEncoder {
                     candidate.calls[slot].signature = signature
                 }
             }
-            if let reason = choice["finish_reason"]?.stringValue { candidate.finishReason = GeminiOutbound.finishReason(reason) }
+            if let reason = choice["finish_reason"]?.stringValue {
+                candidate.finishReason = GeminiOutbound.finishReason(reason)
+            }
             candidates[index] = candidate
-            let parts = GeminiOutbound.parts(text: delta?["content"]?.stringValue,
-                                             thought: delta?["reasoning_content"]?.stringValue, toolCalls: [])
-            if !parts.isEmpty { sent.append(.object(GeminiOutbound.candidate(index: index, parts: parts, finishReason: nil))) }
+            let parts = GeminiOutbound.parts(
+                text: delta?["content"]?.stringValue,
+                thought: delta?["reasoning_content"]?.stringValue, toolCalls: [])
+            if !parts.isEmpty {
+                sent.append(.object(GeminiOutbound.candidate(index: index, parts: parts, finishReason: nil)))
+            }
         }
         return sent.isEmpty ? nil : response(sent)
     }
@@ -71,15 +76,20 @@ struct GeminiStreamEncoder {
         let seen = candidates.isEmpty ? [0: Candidate()] : candidates
         for (index, candidate) in seen.sorted(by: { $0.key < $1.key }) {
             let calls = candidate.calls.map { call -> JSON in
-                var openAICall: JSONObject = ["id": .string(call.id), "type": "function",
-                                              "function": ["name": .string(call.name), "arguments": .string(call.arguments)]]
+                var openAICall: JSONObject = [
+                    "id": .string(call.id), "type": "function",
+                    "function": ["name": .string(call.name), "arguments": .string(call.arguments)],
+                ]
                 if let signature = call.signature {
                     openAICall["extra_content"] = ["google": ["thought_signature": .string(signature)]]
                 }
                 return GeminiOutbound.functionCall(.object(openAICall))
             }
-            final.append(.object(GeminiOutbound.candidate(index: index, parts: calls,
-                                                          finishReason: candidate.finishReason ?? "STOP")))
+            final.append(
+                .object(
+                    GeminiOutbound.candidate(
+                        index: index, parts: calls,
+                        finishReason: candidate.finishReason ?? "STOP")))
         }
         var object = response(final)
         object["usageMetadata"] = .object(GeminiOutbound.usageMetadata(outcome.usage))

@@ -17,7 +17,8 @@ extension AnthropicAdapter {
         mutating func append(role: String, blocks: [JSONObject]) {
             guard !blocks.isEmpty else { return }
             if let last = messages.indices.last, messages[last]["role"]?.stringValue == role,
-               case .array(var content)? = messages[last]["content"] {
+                case .array(var content)? = messages[last]["content"]
+            {
                 content.append(contentsOf: blocks.map(JSON.object))
                 messages[last]["content"] = .array(content)
             } else {
@@ -36,7 +37,8 @@ extension AnthropicAdapter {
             case "system"?, "developer"?:
                 for part in try MessageContent.parts(message["content"], message: index) {
                     guard let text = part["text"]?.stringValue else {
-                        throw UpstreamFailure(.badRequest, message: "messages[\(index)]: system messages accept only text parts")
+                        throw UpstreamFailure(
+                            .badRequest, message: "messages[\(index)]: system messages accept only text parts")
                     }
                     if !text.isEmpty { conversation.system.append(textBlock(text, from: part)) }
                 }
@@ -51,7 +53,8 @@ extension AnthropicAdapter {
             case "tool"?:
                 conversation.append(role: "user", blocks: [try toolResult(message, index: index)])
             case let role:
-                throw UpstreamFailure(.badRequest,
+                throw UpstreamFailure(
+                    .badRequest,
                     message: "messages[\(index)] has role '\(role ?? "none")', which Anthropic cannot express")
             }
         }
@@ -78,8 +81,10 @@ extension AnthropicAdapter {
             return withCacheControl(["type": "image", "source": .object(source)], from: part)
         case "file"?:
             guard let data = part["file"]?["file_data"]?.stringValue,
-                  case .inline("application/pdf", let base64) = try MediaSource.parse(data) else {
-                throw UpstreamFailure(.badRequest,
+                case .inline("application/pdf", let base64) = try MediaSource.parse(data)
+            else {
+                throw UpstreamFailure(
+                    .badRequest,
                     message: "messages[\(index)]: Anthropic accepts file parts only as PDF data URLs in 'file_data'")
             }
             let source: JSONObject = ["type": "base64", "media_type": "application/pdf", "data": .string(base64)]
@@ -87,7 +92,8 @@ extension AnthropicAdapter {
         case "input_audio"?:
             throw UpstreamFailure(.badRequest, message: "messages[\(index)]: Anthropic models do not accept audio input")
         case let type:
-            throw UpstreamFailure(.badRequest,
+            throw UpstreamFailure(
+                .badRequest,
                 message: "messages[\(index)]: content part type '\(type ?? "none")' is not supported for Anthropic models")
         }
     }

@@ -26,7 +26,8 @@ extension AnthropicAdapter {
             }
             var converted: JSONObject = ["name": .string(name)]
             if let description = function["description"]?.stringValue { converted["description"] = .string(description) }
-            converted["input_schema"] = function["parameters"].flatMap { $0.isNull ? nil : $0 }
+            converted["input_schema"] =
+                function["parameters"].flatMap { $0.isNull ? nil : $0 }
                 ?? ["type": "object", "properties": [:]]
             if let cacheControl = tool["cache_control"] { converted["cache_control"] = cacheControl }
             result.append(.object(converted))
@@ -70,7 +71,8 @@ extension AnthropicAdapter {
             throw UpstreamFailure(.badRequest, message: "response_format.json_schema.schema must be a JSON schema object")
         }
         if let type = object["type"]?.stringValue, type != "object" {
-            throw UpstreamFailure(.badRequest,
+            throw UpstreamFailure(
+                .badRequest,
                 message: "Anthropic models can only be held to a JSON schema whose top level is an object, not '\(type)'")
         }
         var description = "Give your answer by calling this tool: its input is the answer, as JSON matching the schema."

@@ -15,8 +15,10 @@ public struct AnthropicAdapter: ProviderAdapter, ModelListingAdapter {
 
     /// `POST {base}/messages`. Throws `.badRequest` for what Anthropic cannot express (audio input, `n` > 1,
     /// unknown roles, tool calls whose arguments are not a JSON object).
-    public func chatRequest(_ request: ChatRequest, model: String, provider: ProviderConfig, info: ModelInfo?,
-                            stream: Bool) throws(UpstreamFailure) -> UpstreamRequest {
+    public func chatRequest(
+        _ request: ChatRequest, model: String, provider: ProviderConfig, info: ModelInfo?,
+        stream: Bool
+    ) throws(UpstreamFailure) -> UpstreamRequest {
         let source = LegacyFunctions.normalized(request.body)
         if let choices = source["n"]?.intValue, choices != 1 {
             throw UpstreamFailure(.badRequest, message: "Anthropic returns one choice per request: 'n' must be 1")
@@ -24,7 +26,8 @@ public struct AnthropicAdapter: ProviderAdapter, ModelListingAdapter {
         let conversation = try Self.conversation(source["messages"]?.arrayValue ?? [])
         var system = conversation.system
         var tools = try Self.tools(source["tools"])
-        var toolChoice = try Self.toolChoice(source["tool_choice"], parallelToolCalls: source["parallel_tool_calls"]?.boolValue)
+        var toolChoice = try Self.toolChoice(
+            source["tool_choice"], parallelToolCalls: source["parallel_tool_calls"]?.boolValue)
         switch source["response_format"]?["type"]?.stringValue {
         case "json_schema"?:
             tools.append(try Self.jsonOutputTool(source["response_format"]?["json_schema"]))
@@ -34,7 +37,8 @@ public struct AnthropicAdapter: ProviderAdapter, ModelListingAdapter {
         case "text"?, nil:
             break
         case let other?:
-            throw UpstreamFailure(.badRequest, message: "response_format type '\(other)' is not supported for Anthropic models")
+            throw UpstreamFailure(
+                .badRequest, message: "response_format type '\(other)' is not supported for Anthropic models")
         }
 
         var body: JSONObject = ["model": .string(model)]
@@ -81,8 +85,9 @@ public struct AnthropicAdapter: ProviderAdapter, ModelListingAdapter {
         }
         if let user = source["user"]?.stringValue { body["metadata"] = ["user_id": .string(user)] }
         if stream { body["stream"] = true }
-        return ProviderHTTP.request(url: provider.baseURL + "/messages", provider: provider,
-                                    auth: Self.auth(provider), body: body, stream: stream)
+        return ProviderHTTP.request(
+            url: provider.baseURL + "/messages", provider: provider,
+            auth: Self.auth(provider), body: body, stream: stream)
     }
 
     /// A `message` → `chat.completion` (text, thinking as `reasoning_content`, `tool_use` as `tool_calls`).
@@ -102,8 +107,9 @@ public struct AnthropicAdapter: ProviderAdapter, ModelListingAdapter {
 
     /// `GET {base}/models?limit=1000` (the list is paged, 20 by default and 1000 at most).
     public func modelsRequest(provider: ProviderConfig) -> UpstreamRequest {
-        ProviderHTTP.request(method: "GET", url: provider.baseURL + "/models?limit=1000", provider: provider,
-                             auth: Self.auth(provider), body: nil)
+        ProviderHTTP.request(
+            method: "GET", url: provider.baseURL + "/models?limit=1000", provider: provider,
+            auth: Self.auth(provider), body: nil)
     }
 
     /// `data[].id`.

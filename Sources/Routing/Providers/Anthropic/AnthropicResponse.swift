@@ -35,8 +35,9 @@ enum AnthropicResponse {
         let usage = usage(body["usage"])
         let finishReason = finishReason(body["stop_reason"]?.stringValue, answeredWithJSONOutput: jsonOutput != nil)
         // The emulated JSON-schema answer replaces any text around it: the client asked for JSON only.
-        let choice = OpenAIShape.choice(index: 0, content: jsonOutput ?? text, reasoning: reasoning,
-                                        toolCalls: toolCalls, finishReason: finishReason)
+        let choice = OpenAIShape.choice(
+            index: 0, content: jsonOutput ?? text, reasoning: reasoning,
+            toolCalls: toolCalls, finishReason: finishReason)
         let completion = OpenAIShape.completion(
             id: body["id"]?.stringValue ?? OpenAIShape.newID(), model: body["model"]?.stringValue ?? model,
             created: OpenAIShape.now(), choices: [choice], usage: usage)
@@ -62,7 +63,8 @@ enum AnthropicResponse {
         let input = Int(usage?["input_tokens"]?.intValue ?? 0)
         let cacheRead = Int(usage?["cache_read_input_tokens"]?.intValue ?? 0)
         let cacheWrite = Int(usage?["cache_creation_input_tokens"]?.intValue ?? 0)
-        return TokenUsage(prompt: input + cacheRead + cacheWrite, completion: Int(usage?["output_tokens"]?.intValue ?? 0),
-                          cached: cacheRead)
+        return TokenUsage(
+            prompt: input + cacheRead + cacheWrite, completion: Int(usage?["output_tokens"]?.intValue ?? 0),
+            cached: cacheRead)
     }
 }

@@ -47,8 +47,10 @@ final class AnthropicStreamDecoder: SSEChatStreamDecoder {
                 if let delta = delta(event) { chunks.append(chunk(delta)) }
             case "message_delta"?:
                 recordUsage(event["usage"])
-                if let reason = AnthropicResponse.finishReason(event["delta"]?["stop_reason"]?.stringValue,
-                                                               answeredWithJSONOutput: answeredWithJSONOutput) {
+                if let reason = AnthropicResponse.finishReason(
+                    event["delta"]?["stop_reason"]?.stringValue,
+                    answeredWithJSONOutput: answeredWithJSONOutput)
+                {
                     chunks.append(chunk([:], finishReason: reason))
                 }
             case "message_stop"?:
@@ -85,10 +87,14 @@ final class AnthropicStreamDecoder: SSEChatStreamDecoder {
             let toolIndex = toolCount
             toolCount += 1
             blocks[index] = .tool(index: toolIndex)
-            return ["tool_calls": [[
-                "index": .int(Int64(toolIndex)), "id": .string(block?["id"]?.stringValue ?? ""), "type": "function",
-                "function": ["name": .string(name), "arguments": ""],
-            ]]]
+            return [
+                "tool_calls": [
+                    [
+                        "index": .int(Int64(toolIndex)), "id": .string(block?["id"]?.stringValue ?? ""), "type": "function",
+                        "function": ["name": .string(name), "arguments": ""],
+                    ]
+                ]
+            ]
         default:
             blocks[index] = .other
             return nil

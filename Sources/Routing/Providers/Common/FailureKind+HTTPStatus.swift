@@ -24,9 +24,12 @@ extension FailureKind {
 extension UpstreamFailure {
     /// A failure for a non-2xx response or an error event, with the provider's message and the wait it asked for
     /// (headers win over a delay named in the body).
-    static func provider(_ kind: FailureKind, status: Int?, message: String, headers: [(String, String)],
-                         retryAfter bodyDelay: Double? = nil) -> UpstreamFailure {
-        UpstreamFailure(kind, status: status, message: message,
-                        retryAfterSeconds: RetryAfter.seconds(in: headers) ?? bodyDelay)
+    static func provider(
+        _ kind: FailureKind, status: Int?, message: String, headers: [(String, String)],
+        retryAfter bodyDelay: Double? = nil
+    ) -> UpstreamFailure {
+        UpstreamFailure(
+            kind, status: status, message: message,
+            retryAfterSeconds: RetryAfter.seconds(in: headers) ?? bodyDelay)
     }
 }

@@ -9,7 +9,8 @@ enum HTTPDate {
     static func parse(_ text: String) -> Double? {
         let tokens = text.split { $0 == " " || $0 == "," || $0 == "-" || $0 == ":" }.map { String($0) }
         guard let monthPosition = tokens.firstIndex(where: { months.contains($0.lowercased()) }),
-              let month = months.firstIndex(of: tokens[monthPosition].lowercased()).map({ $0 + 1 }) else { return nil }
+            let month = months.firstIndex(of: tokens[monthPosition].lowercased()).map({ $0 + 1 })
+        else { return nil }
         let day: Int?, year: Int?, clock: ArraySlice<String>
         if monthPosition == 2, tokens.count == 8 {
             // IMF-fixdate and RFC 850: weekday, day, month, year, hh, mm, ss, GMT.
@@ -27,7 +28,8 @@ enum HTTPDate {
         }
         let parts = clock.compactMap { Int($0) }
         guard let day, let year, parts.count == 3, (1...31).contains(day), (0...23).contains(parts[0]),
-              (0...59).contains(parts[1]), (0...60).contains(parts[2]) else { return nil }
+            (0...59).contains(parts[1]), (0...60).contains(parts[2])
+        else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
         return Double(days * 86_400 + parts[0] * 3_600 + parts[1] * 60 + parts[2])
     }

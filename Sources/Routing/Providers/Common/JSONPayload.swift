@@ -8,11 +8,14 @@ enum JSONPayload {
         do {
             value = try JSON.parse(bytes)
         } catch {
-            throw UpstreamFailure(.invalidResponse, message: "the \(what) is not valid JSON (\(error)): "
-                                  + ErrorBody.excerpt(String(decoding: bytes.prefix(200), as: UTF8.self)))
+            throw UpstreamFailure(
+                .invalidResponse,
+                message: "the \(what) is not valid JSON (\(error)): "
+                    + ErrorBody.excerpt(String(decoding: bytes.prefix(200), as: UTF8.self)))
         }
         guard case .object(let object) = value else {
-            throw UpstreamFailure(.invalidResponse,
+            throw UpstreamFailure(
+                .invalidResponse,
                 message: "the \(what) is not a JSON object: " + ErrorBody.excerpt(value.jsonString))
         }
         return object
@@ -32,11 +35,13 @@ enum JSONPayload {
             do {
                 parsed = try JSON.parse(text)
             } catch {
-                throw UpstreamFailure(.badRequest,
+                throw UpstreamFailure(
+                    .badRequest,
                     message: "the arguments of the call to tool '\(tool)' are not valid JSON (\(error))")
             }
             guard case .object(let object) = parsed else {
-                throw UpstreamFailure(.badRequest, message: "the arguments of the call to tool '\(tool)' must be a JSON object")
+                throw UpstreamFailure(
+                    .badRequest, message: "the arguments of the call to tool '\(tool)' must be a JSON object")
             }
             return object
         default:

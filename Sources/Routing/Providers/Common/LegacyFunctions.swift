@@ -45,10 +45,12 @@ enum LegacyFunctions {
                     let id = "call_fn_\(counter)"
                     counter += 1
                     pendingIDs[name] = id
-                    message["tool_calls"] = [[
-                        "id": .string(id), "type": "function",
-                        "function": ["name": .string(name), "arguments": call["arguments"] ?? "{}"],
-                    ]]
+                    message["tool_calls"] = [
+                        [
+                            "id": .string(id), "type": "function",
+                            "function": ["name": .string(name), "arguments": call["arguments"] ?? "{}"],
+                        ]
+                    ]
                 }
                 message["function_call"] = nil
             case "function":

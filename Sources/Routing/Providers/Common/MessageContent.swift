@@ -15,7 +15,8 @@ enum MessageContent {
             parts.reserveCapacity(elements.count)
             for element in elements {
                 guard case .object(let part) = element else {
-                    throw UpstreamFailure(.badRequest, message: "messages[\(index)].content has a part that is not an object")
+                    throw UpstreamFailure(
+                        .badRequest, message: "messages[\(index)].content has a part that is not an object")
                 }
                 parts.append(part)
             }
@@ -32,7 +33,8 @@ enum MessageContent {
         for part in try parts(content, message: index) {
             guard let text = part["text"]?.stringValue else {
                 let type = part["type"]?.stringValue ?? "untyped"
-                throw UpstreamFailure(.badRequest,
+                throw UpstreamFailure(
+                    .badRequest,
                     message: "messages[\(index)]: \(role) messages accept only text parts, not '\(type)'")
             }
             texts.append(text)

@@ -23,18 +23,25 @@ enum OpenAIShape {
         var message: JSONObject = ["role": "assistant", "content": content.map(JSON.string) ?? .null]
         if let reasoning { message["reasoning_content"] = .string(reasoning) }
         if !toolCalls.isEmpty { message["tool_calls"] = .array(toolCalls) }
-        return ["index": .int(Int64(index)), "message": .object(message), "finish_reason": finishReason.map(JSON.string) ?? .null]
+        return [
+            "index": .int(Int64(index)), "message": .object(message),
+            "finish_reason": finishReason.map(JSON.string) ?? .null,
+        ]
     }
 
     /// A `chat.completion.chunk` with one choice.
-    static func chunk(id: String, model: String, created: Int64, index: Int = 0, delta: JSONObject,
-                      finishReason: String? = nil) -> JSONObject {
+    static func chunk(
+        id: String, model: String, created: Int64, index: Int = 0, delta: JSONObject,
+        finishReason: String? = nil
+    ) -> JSONObject {
         [
             "id": .string(id), "object": "chat.completion.chunk", "created": .int(created), "model": .string(model),
-            "choices": [[
-                "index": .int(Int64(index)), "delta": .object(delta),
-                "finish_reason": finishReason.map(JSON.string) ?? .null,
-            ]],
+            "choices": [
+                [
+                    "index": .int(Int64(index)), "delta": .object(delta),
+                    "finish_reason": finishReason.map(JSON.string) ?? .null,
+                ]
+            ],
         ]
     }
 

@@ -4,8 +4,10 @@ import JSON
 /// then the provider's configured extra headers.
 enum ProviderHTTP {
     /// A request to `url`; a `nil` body makes a body-less request (model lists).
-    static func request(method: String = "POST", url: String, provider: ProviderConfig, auth: [(String, String)],
-                        body: JSONObject?, stream: Bool = false) -> UpstreamRequest {
+    static func request(
+        method: String = "POST", url: String, provider: ProviderConfig, auth: [(String, String)],
+        body: JSONObject?, stream: Bool = false
+    ) -> UpstreamRequest {
         var headers: [(String, String)] = [("Content-Type", "application/json")]
         headers.append(contentsOf: auth)
         if stream { headers.append(("Accept", "text/event-stream")) }

@@ -12,7 +12,8 @@ enum RetryAfter {
             switch name.lowercased() {
             case "retry-after-ms":
                 if let milliseconds = Double(value.trimmingWhitespace()), milliseconds >= 0,
-                   milliseconds.isFinite {
+                    milliseconds.isFinite
+                {
                     return milliseconds / 1000
                 }
             case "retry-after":

@@ -51,6 +51,7 @@ extension SSEChatStreamDecoder {
 
     private func checkEventSizes() throws(UpstreamFailure) {
         guard framer.droppedEvents > 0 else { return }
-        throw UpstreamFailure(.invalidResponse, message: "a stream event from the provider exceeds \(framer.maxEventBytes) bytes")
+        throw UpstreamFailure(
+            .invalidResponse, message: "a stream event from the provider exceeds \(framer.maxEventBytes) bytes")
     }
 }

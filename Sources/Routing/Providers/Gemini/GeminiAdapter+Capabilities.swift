@@ -4,8 +4,10 @@ import JSON
 extension GeminiAdapter {
     /// `POST {base}/models/{model}:batchEmbedContents`, one request per input string. OpenAI's `dimensions` →
     /// `outputDimensionality`. Token-array inputs cannot be expressed: Gemini embeds text only.
-    public func embeddingsRequest(_ body: JSONObject, model: String,
-                                  provider: ProviderConfig) throws(UpstreamFailure) -> UpstreamRequest {
+    public func embeddingsRequest(
+        _ body: JSONObject, model: String,
+        provider: ProviderConfig
+    ) throws(UpstreamFailure) -> UpstreamRequest {
         var inputs: [String] = []
         switch body["input"] {
         case .string(let text)?:
@@ -13,7 +15,8 @@ extension GeminiAdapter {
         case .array(let items)?:
             for item in items {
                 guard let text = item.stringValue else {
-                    throw UpstreamFailure(.badRequest,
+                    throw UpstreamFailure(
+                        .badRequest,
                         message: "Gemini embeds text only: 'input' must be a string or an array of strings")
                 }
                 inputs.append(text)
@@ -27,8 +30,9 @@ extension GeminiAdapter {
             if let dimensions = body["dimensions"], !dimensions.isNull { request["outputDimensionality"] = dimensions }
             return .object(request)
         }
-        return ProviderHTTP.request(url: Self.modelURL(provider, model) + ":batchEmbedContents", provider: provider,
-                                    auth: Self.auth(provider), body: ["requests": .array(requests)])
+        return ProviderHTTP.request(
+            url: Self.modelURL(provider, model) + ":batchEmbedContents", provider: provider,
+            auth: Self.auth(provider), body: ["requests": .array(requests)])
     }
 
     /// `{"embeddings":[{"values":[…]}]}` → the OpenAI list. Embeddings are always floats: OpenAI's SDKs decode
@@ -58,8 +62,9 @@ extension GeminiAdapter {
 
     /// `GET {base}/models?pageSize=1000` (the list is paged; 1000 is the largest page).
     public func modelsRequest(provider: ProviderConfig) -> UpstreamRequest {
-        ProviderHTTP.request(method: "GET", url: provider.baseURL + "/models?pageSize=1000", provider: provider,
-                             auth: Self.auth(provider), body: nil)
+        ProviderHTTP.request(
+            method: "GET", url: provider.baseURL + "/models?pageSize=1000", provider: provider,
+            auth: Self.auth(provider), body: nil)
     }
 
     /// `models[].name` without its `models/` prefix.

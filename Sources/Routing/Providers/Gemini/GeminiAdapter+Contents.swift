@@ -11,7 +11,8 @@ extension GeminiAdapter {
         mutating func append(role: String, parts: [JSONObject]) {
             guard !parts.isEmpty else { return }  // Gemini rejects a turn without parts
             if let last = contents.indices.last, contents[last]["role"]?.stringValue == role,
-               case .array(var existing)? = contents[last]["parts"] {
+                case .array(var existing)? = contents[last]["parts"]
+            {
                 existing.append(contentsOf: parts.map(JSON.object))
                 contents[last]["parts"] = .array(existing)
             } else {
@@ -43,7 +44,8 @@ extension GeminiAdapter {
             case "tool"?:
                 result.append(role: "user", parts: [try functionResponse(message, index: index, toolNames: toolNames)])
             case let role:
-                throw UpstreamFailure(.badRequest,
+                throw UpstreamFailure(
+                    .badRequest,
                     message: "messages[\(index)] has role '\(role ?? "none")', which Gemini cannot express")
             }
         }
@@ -63,18 +65,22 @@ extension GeminiAdapter {
             return try media(url)
         case "input_audio"?:
             guard let data = part["input_audio"]?["data"]?.stringValue,
-                  let format = part["input_audio"]?["format"]?.stringValue else {
-                throw UpstreamFailure(.badRequest, message: "messages[\(index)]: an input_audio part needs 'data' and 'format'")
+                let format = part["input_audio"]?["format"]?.stringValue
+            else {
+                throw UpstreamFailure(
+                    .badRequest, message: "messages[\(index)]: an input_audio part needs 'data' and 'format'")
             }
             return ["inlineData": ["mimeType": .string("audio/" + format), "data": .string(data)]]
         case "file"?:
             guard let data = part["file"]?["file_data"]?.stringValue else {
-                throw UpstreamFailure(.badRequest,
+                throw UpstreamFailure(
+                    .badRequest,
                     message: "messages[\(index)]: Gemini accepts file parts only as data URLs in 'file_data'")
             }
             return try media(data)
         case let type:
-            throw UpstreamFailure(.badRequest,
+            throw UpstreamFailure(
+                .badRequest,
                 message: "messages[\(index)]: content part type '\(type ?? "none")' is not supported for Gemini models")
         }
     }
@@ -94,8 +100,10 @@ extension GeminiAdapter {
     /// Text, then one `functionCall` part per tool call. A call's thought signature, kept by the client in
     /// `extra_content.google.thought_signature` (Google's own OpenAI-compatible convention), is sent back:
     /// Gemini 3 rejects function calls in the history without it.
-    static func modelParts(_ message: JSONObject, index: Int,
-                           toolNames: inout [String: String]) throws(UpstreamFailure) -> [JSONObject] {
+    static func modelParts(
+        _ message: JSONObject, index: Int,
+        toolNames: inout [String: String]
+    ) throws(UpstreamFailure) -> [JSONObject] {
         var parts: [JSONObject] = []
         for part in try MessageContent.parts(message["content"], message: index) {
             guard let text = part["text"]?.stringValue ?? part["refusal"]?.stringValue else {
@@ -120,11 +128,14 @@ extension GeminiAdapter {
 
     /// A `tool` message → `functionResponse`. Gemini wants an object: JSON object output is sent as it is, any
     /// other output (plain text, a number, an array) is wrapped as `{"result": …}`.
-    static func functionResponse(_ message: JSONObject, index: Int,
-                                 toolNames: [String: String]) throws(UpstreamFailure) -> JSONObject {
+    static func functionResponse(
+        _ message: JSONObject, index: Int,
+        toolNames: [String: String]
+    ) throws(UpstreamFailure) -> JSONObject {
         let id = message["tool_call_id"]?.stringValue
         guard let name = id.flatMap({ toolNames[$0] }) ?? message["name"]?.stringValue else {
-            throw UpstreamFailure(.badRequest,
+            throw UpstreamFailure(
+                .badRequest,
                 message: "messages[\(index)]: the tool message answers no earlier tool call ('\(id ?? "no tool_call_id")')")
         }
         let text = try MessageContent.text(message["content"], message: index, role: "tool")

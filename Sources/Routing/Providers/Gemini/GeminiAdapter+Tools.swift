@@ -23,7 +23,8 @@ extension GeminiAdapter {
             // Gemini rejects an OBJECT schema with no properties ("should be non-empty for OBJECT type"): a
             // function without parameters is declared without a schema.
             if let parameters = function["parameters"], !parameters.isNull,
-               !(parameters["properties"]?.objectValue?.isEmpty ?? true) {
+                !(parameters["properties"]?.objectValue?.isEmpty ?? true)
+            {
                 declaration["parameters"] = GeminiSchema.cleaned(parameters)
             }
             declarations.append(.object(declaration))

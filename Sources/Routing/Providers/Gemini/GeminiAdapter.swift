@@ -13,8 +13,10 @@ public struct GeminiAdapter: ProviderAdapter, EmbeddingsAdapter, ModelListingAda
 
     /// `POST {base}/models/{model}:generateContent`, or `:streamGenerateContent?alt=sse` for streams (without
     /// `alt=sse` Gemini streams one JSON array instead of events).
-    public func chatRequest(_ request: ChatRequest, model: String, provider: ProviderConfig, info: ModelInfo?,
-                            stream: Bool) throws(UpstreamFailure) -> UpstreamRequest {
+    public func chatRequest(
+        _ request: ChatRequest, model: String, provider: ProviderConfig, info: ModelInfo?,
+        stream: Bool
+    ) throws(UpstreamFailure) -> UpstreamRequest {
         let source = LegacyFunctions.normalized(request.body)
         let converted = try Self.contents(source["messages"]?.arrayValue ?? [])
         var body: JSONObject = ["contents": .array(converted.contents.map(JSON.object))]
@@ -27,8 +29,9 @@ public struct GeminiAdapter: ProviderAdapter, EmbeddingsAdapter, ModelListingAda
         let generationConfig = try Self.generationConfig(source, maxOutputTokens: request.maxOutputTokens)
         if !generationConfig.isEmpty { body["generationConfig"] = .object(generationConfig) }
         let method = stream ? ":streamGenerateContent?alt=sse" : ":generateContent"
-        return ProviderHTTP.request(url: Self.modelURL(provider, model) + method, provider: provider,
-                                    auth: Self.auth(provider), body: body, stream: stream)
+        return ProviderHTTP.request(
+            url: Self.modelURL(provider, model) + method, provider: provider,
+            auth: Self.auth(provider), body: body, stream: stream)
     }
 
     /// A `GenerateContentResponse` → `chat.completion` (one choice per candidate).
@@ -66,7 +69,8 @@ public struct GeminiAdapter: ProviderAdapter, EmbeddingsAdapter, ModelListingAda
         switch source["response_format"]?["type"]?.stringValue {
         case "json_schema"?:
             guard let schema = source["response_format"]?["json_schema"]?["schema"], schema.objectValue != nil else {
-                throw UpstreamFailure(.badRequest, message: "response_format.json_schema.schema must be a JSON schema object")
+                throw UpstreamFailure(
+                    .badRequest, message: "response_format.json_schema.schema must be a JSON schema object")
             }
             // `responseJsonSchema` takes JSON Schema as written (unlike `responseSchema`'s OpenAPI subset).
             config["responseMimeType"] = "application/json"

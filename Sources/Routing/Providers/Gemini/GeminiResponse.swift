@@ -10,8 +10,10 @@ enum GeminiResponse {
         for (position, candidate) in candidates.enumerated() {
             let decoded = parts(of: candidate, firstToolIndex: 0)
             let finish = finishReason(candidate["finishReason"]?.stringValue, hasToolCalls: !decoded.toolCalls.isEmpty)
-            choices.append(OpenAIShape.choice(index: Int(candidate["index"]?.intValue ?? Int64(position)), content: decoded.text,
-                                              reasoning: decoded.reasoning, toolCalls: decoded.toolCalls, finishReason: finish))
+            choices.append(
+                OpenAIShape.choice(
+                    index: Int(candidate["index"]?.intValue ?? Int64(position)), content: decoded.text,
+                    reasoning: decoded.reasoning, toolCalls: decoded.toolCalls, finishReason: finish))
         }
         let usage = usage(body["usageMetadata"])
         let completion = OpenAIShape.completion(
@@ -50,9 +52,10 @@ enum GeminiResponse {
         var result = Parts()
         for part in candidate["content"]?["parts"]?.arrayValue ?? [] {
             if let call = part["functionCall"] {
-                var toolCall = OpenAIShape.toolCall(id: "call_\(firstToolIndex + result.toolCalls.count)",
-                                                    name: call["name"]?.stringValue ?? "",
-                                                    arguments: (call["args"] ?? [:]).jsonString)
+                var toolCall = OpenAIShape.toolCall(
+                    id: "call_\(firstToolIndex + result.toolCalls.count)",
+                    name: call["name"]?.stringValue ?? "",
+                    arguments: (call["args"] ?? [:]).jsonString)
                 if let signature = part["thoughtSignature"]?.stringValue {
                     toolCall["extra_content"] = ["google": ["thought_signature": .string(signature)]]
                 }
@@ -85,8 +88,9 @@ enum GeminiResponse {
     /// tokens and reports the reasoning share.
     static func usage(_ metadata: JSON?) -> TokenUsage {
         let thoughts = Int(metadata?["thoughtsTokenCount"]?.intValue ?? 0)
-        return TokenUsage(prompt: Int(metadata?["promptTokenCount"]?.intValue ?? 0),
-                          completion: Int(metadata?["candidatesTokenCount"]?.intValue ?? 0) + thoughts,
-                          cached: Int(metadata?["cachedContentTokenCount"]?.intValue ?? 0), reasoning: thoughts)
+        return TokenUsage(
+            prompt: Int(metadata?["promptTokenCount"]?.intValue ?? 0),
+            completion: Int(metadata?["candidatesTokenCount"]?.intValue ?? 0) + thoughts,
+            cached: Int(metadata?["cachedContentTokenCount"]?.intValue ?? 0), reasoning: thoughts)
     }
 }

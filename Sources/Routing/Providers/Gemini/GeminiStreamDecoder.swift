@@ -61,8 +61,10 @@ final class GeminiStreamDecoder: SSEChatStreamDecoder {
             delta["role"] = "assistant"
         }
         if delta.count > 0 { chunks.append(chunk(delta, index: index)) }
-        if let reason = GeminiResponse.finishReason(candidate["finishReason"]?.stringValue,
-                                                    hasToolCalls: (toolCounts[index] ?? 0) > 0) {
+        if let reason = GeminiResponse.finishReason(
+            candidate["finishReason"]?.stringValue,
+            hasToolCalls: (toolCounts[index] ?? 0) > 0)
+        {
             chunks.append(chunk([:], index: index, finishReason: reason))
             finished = true
         }
@@ -70,7 +72,8 @@ final class GeminiStreamDecoder: SSEChatStreamDecoder {
     }
 
     private func chunk(_ delta: JSONObject, index: Int, finishReason: String? = nil) -> JSONObject {
-        OpenAIShape.chunk(id: id ?? OpenAIShape.newID(), model: model, created: created, index: index, delta: delta,
-                          finishReason: finishReason)
+        OpenAIShape.chunk(
+            id: id ?? OpenAIShape.newID(), model: model, created: created, index: index, delta: delta,
+            finishReason: finishReason)
     }
 }

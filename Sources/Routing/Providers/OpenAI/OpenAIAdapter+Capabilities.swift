@@ -3,10 +3,13 @@ import JSON
 // Embeddings and the model list: both are plain OpenAI endpoints, forwarded with the model name replaced.
 extension OpenAIAdapter {
     /// `POST {base}/embeddings` with the client's body, model replaced.
-    public func embeddingsRequest(_ body: JSONObject, model: String,
-                                  provider: ProviderConfig) throws(UpstreamFailure) -> UpstreamRequest {
-        ProviderHTTP.request(url: provider.baseURL + "/embeddings", provider: provider, auth: Self.auth(provider),
-                             body: Self.forwardable(body, model: model))
+    public func embeddingsRequest(
+        _ body: JSONObject, model: String,
+        provider: ProviderConfig
+    ) throws(UpstreamFailure) -> UpstreamRequest {
+        ProviderHTTP.request(
+            url: provider.baseURL + "/embeddings", provider: provider, auth: Self.auth(provider),
+            body: Self.forwardable(body, model: model))
     }
 
     /// The answer as sent (it is already the OpenAI list), with its usage read out.
@@ -25,8 +28,9 @@ extension OpenAIAdapter {
 
     /// `GET {base}/models`.
     public func modelsRequest(provider: ProviderConfig) -> UpstreamRequest {
-        ProviderHTTP.request(method: "GET", url: provider.baseURL + "/models", provider: provider,
-                             auth: Self.auth(provider), body: nil)
+        ProviderHTTP.request(
+            method: "GET", url: provider.baseURL + "/models", provider: provider,
+            auth: Self.auth(provider), body: nil)
     }
 
     /// `data[].id`.

@@ -13,8 +13,10 @@ public struct OpenAIAdapter: ProviderAdapter, EmbeddingsAdapter, ModelListingAda
     public var kind: ProviderKind { .openai }
 
     /// `POST {base}/chat/completions` with `Authorization: Bearer` (omitted for keyless local servers).
-    public func chatRequest(_ request: ChatRequest, model: String, provider: ProviderConfig, info: ModelInfo?,
-                            stream: Bool) throws(UpstreamFailure) -> UpstreamRequest {
+    public func chatRequest(
+        _ request: ChatRequest, model: String, provider: ProviderConfig, info: ModelInfo?,
+        stream: Bool
+    ) throws(UpstreamFailure) -> UpstreamRequest {
         var body = Self.forwardable(request.body, model: model)
         if stream {
             body["stream"] = true
@@ -31,8 +33,9 @@ public struct OpenAIAdapter: ProviderAdapter, EmbeddingsAdapter, ModelListingAda
             if body["max_completion_tokens"] == nil { body["max_completion_tokens"] = maxTokens }
             body["max_tokens"] = nil
         }
-        return ProviderHTTP.request(url: provider.baseURL + "/chat/completions", provider: provider,
-                                    auth: Self.auth(provider), body: body, stream: stream)
+        return ProviderHTTP.request(
+            url: provider.baseURL + "/chat/completions", provider: provider,
+            auth: Self.auth(provider), body: body, stream: stream)
     }
 
     /// The answer as sent, with reasoning normalised to `reasoning_content` and usage read out.

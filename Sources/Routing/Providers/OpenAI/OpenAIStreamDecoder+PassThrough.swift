@@ -38,7 +38,8 @@ extension OpenAIStreamDecoder: PassThroughStreamDecoder {
         for member in members {
             if member.keyIsEscaped { return nil }
             if JSONSkim.key(member, in: data, is: "id") || JSONSkim.key(member, in: data, is: "model")
-                || JSONSkim.key(member, in: data, is: "provider") {
+                || JSONSkim.key(member, in: data, is: "provider")
+            {
                 continue
             }
             if JSONSkim.key(member, in: data, is: "usage") {
@@ -78,7 +79,8 @@ extension OpenAIStreamDecoder: PassThroughStreamDecoder {
                     if !isNull(data, field.value) { token = true }
                 } else if JSONSkim.key(field, in: data, is: "delta") {
                     guard data[field.value.lowerBound] == UInt8(ascii: "{"), let delta = members(data, field.value),
-                          let carries = deltaCarriesToken(data, delta) else { return nil }
+                        let carries = deltaCarriesToken(data, delta)
+                    else { return nil }
                     if carries { token = true }
                 }
             }
@@ -115,6 +117,7 @@ extension OpenAIStreamDecoder: PassThroughStreamDecoder {
     }
 
     private static func isEmptyArray(_ data: [UInt8], _ range: Range<Int>) -> Bool {
-        data[range].dropFirst().drop(while: { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }).first == UInt8(ascii: "]")
+        data[range].dropFirst().drop(while: { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }).first
+            == UInt8(ascii: "]")
     }
 }

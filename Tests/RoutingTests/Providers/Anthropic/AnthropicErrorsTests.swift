@@ -1,11 +1,15 @@
 import XCTest
+
 @testable import Routing
 
 final class AnthropicErrorsTests: XCTestCase {
     private let adapter = AnthropicAdapter()
 
-    private func failure(_ status: Int, _ type: String, _ message: String, headers: [(String, String)] = []) -> UpstreamFailure {
-        let body = #"{"type":"error","error":{"type":"\#(type)","message":"\#(message)"},"request_id":"req_011CSHoEeqs5C35K2UUqR7Fy"}"#
+    private func failure(_ status: Int, _ type: String, _ message: String, headers: [(String, String)] = [])
+        -> UpstreamFailure
+    {
+        let body =
+            #"{"type":"error","error":{"type":"\#(type)","message":"\#(message)"},"request_id":"req_011CSHoEeqs5C35K2UUqR7Fy"}"#
         return adapter.failure(status: status, headers: headers, body: Array(body.utf8))
     }
 
@@ -14,7 +18,10 @@ final class AnthropicErrorsTests: XCTestCase {
             (429, "rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit", .rateLimited),
             (529, "overloaded_error", "Overloaded", .overloaded),
             (400, "invalid_request_error", "prompt is too long: 215000 tokens > 200000 maximum", .contextTooLong),
-            (400, "invalid_request_error", "input length and `max_tokens` exceed context limit: 198000 + 8192 > 200000", .contextTooLong),
+            (
+                400, "invalid_request_error", "input length and `max_tokens` exceed context limit: 198000 + 8192 > 200000",
+                .contextTooLong
+            ),
             (400, "invalid_request_error", "messages.0.content: Field required", .badRequest),
             (401, "authentication_error", "invalid x-api-key", .auth),
             (403, "permission_error", "Your API key does not have permission to use the specified resource.", .auth),
@@ -35,6 +42,7 @@ final class AnthropicErrorsTests: XCTestCase {
     func testRetryAfterHeaderAndNonJSONBodies() {
         XCTAssertEqual(failure(429, "rate_limit_error", "slow", headers: [("retry-after", "17")]).retryAfterSeconds, 17)
         XCTAssertEqual(adapter.failure(status: 529, headers: [], body: []).kind, .overloaded)
-        XCTAssertEqual(adapter.failure(status: 502, headers: [], body: Array("<html>bad gateway</html>".utf8)).kind, .serverError)
+        XCTAssertEqual(
+            adapter.failure(status: 502, headers: [], body: Array("<html>bad gateway</html>".utf8)).kind, .serverError)
     }
 }

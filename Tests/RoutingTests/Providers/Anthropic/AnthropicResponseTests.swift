@@ -1,5 +1,6 @@
 import JSON
 import XCTest
+
 @testable import Routing
 
 final class AnthropicResponseTests: XCTestCase {
@@ -10,13 +11,14 @@ final class AnthropicResponseTests: XCTestCase {
     }
 
     func testTextToolUseAndCachedUsage() throws {
-        let completion = try decode("""
-        {"id":"msg_01Aq9w938a90dw8q","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929",
-         "content":[{"type":"text","text":"I'll check the weather."},
-           {"type":"tool_use","id":"toolu_01A09q90qw90lq917835lq9","name":"get_weather","input":{"location":"San Francisco, CA","unit":"celsius"}}],
-         "stop_reason":"tool_use","stop_sequence":null,
-         "usage":{"input_tokens":472,"cache_creation_input_tokens":100,"cache_read_input_tokens":2000,"output_tokens":89}}
-        """)
+        let completion = try decode(
+            """
+            {"id":"msg_01Aq9w938a90dw8q","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929",
+             "content":[{"type":"text","text":"I'll check the weather."},
+               {"type":"tool_use","id":"toolu_01A09q90qw90lq917835lq9","name":"get_weather","input":{"location":"San Francisco, CA","unit":"celsius"}}],
+             "stop_reason":"tool_use","stop_sequence":null,
+             "usage":{"input_tokens":472,"cache_creation_input_tokens":100,"cache_read_input_tokens":2000,"output_tokens":89}}
+            """)
         XCTAssertEqual(completion.body["object"], "chat.completion")
         XCTAssertEqual(completion.body["id"], "msg_01Aq9w938a90dw8q")
         let choice = completion.body["choices"]?[0]
@@ -35,13 +37,14 @@ final class AnthropicResponseTests: XCTestCase {
     }
 
     func testThinkingBlocksBecomeReasoningContent() throws {
-        let completion = try decode("""
-        {"id":"msg_2","type":"message","role":"assistant","content":[
-          {"type":"thinking","thinking":"Let me analyze this step by step...","signature":"WaUjzkypQ2mUEVM36O2TxuC06KN8xyfbJwyem2dw3URve/op91XWHOEBLLqIOMfFG/UvLEczmEsUjavL...."},
-          {"type":"redacted_thinking","data":"EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP..."},
-          {"type":"text","text":"Based on my analysis, "},{"type":"text","text":"the answer is 42."}],
-         "stop_reason":"end_turn","usage":{"input_tokens":10,"output_tokens":200}}
-        """)
+        let completion = try decode(
+            """
+            {"id":"msg_2","type":"message","role":"assistant","content":[
+              {"type":"thinking","thinking":"Let me analyze this step by step...","signature":"WaUjzkypQ2mUEVM36O2TxuC06KN8xyfbJwyem2dw3URve/op91XWHOEBLLqIOMfFG/UvLEczmEsUjavL...."},
+              {"type":"redacted_thinking","data":"EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP..."},
+              {"type":"text","text":"Based on my analysis, "},{"type":"text","text":"the answer is 42."}],
+             "stop_reason":"end_turn","usage":{"input_tokens":10,"output_tokens":200}}
+            """)
         let message = completion.body["choices"]?[0]?["message"]
         XCTAssertEqual(message?["reasoning_content"], "Let me analyze this step by step...")
         XCTAssertEqual(message?["content"], "Based on my analysis, the answer is 42.")
@@ -51,10 +54,11 @@ final class AnthropicResponseTests: XCTestCase {
     }
 
     func testJSONOutputToolBecomesTheMessageText() throws {
-        let completion = try decode("""
-        {"id":"msg_3","type":"message","role":"assistant","content":[{"type":"tool_use","id":"toolu_9","name":"json_output","input":{"name":"Ada","born":1815}}],
-         "stop_reason":"tool_use","usage":{"input_tokens":50,"output_tokens":20}}
-        """)
+        let completion = try decode(
+            """
+            {"id":"msg_3","type":"message","role":"assistant","content":[{"type":"tool_use","id":"toolu_9","name":"json_output","input":{"name":"Ada","born":1815}}],
+             "stop_reason":"tool_use","usage":{"input_tokens":50,"output_tokens":20}}
+            """)
         let choice = completion.body["choices"]?[0]
         XCTAssertEqual(choice?["finish_reason"], "stop")
         XCTAssertNil(choice?["message"]?["tool_calls"])
@@ -72,16 +76,22 @@ final class AnthropicResponseTests: XCTestCase {
     }
 
     func testRefusalWithoutTextIsStillAnAnswer() throws {
-        let completion = try decode(#"{"id":"msg_4","type":"message","role":"assistant","content":[],"stop_reason":"refusal","usage":{"input_tokens":5,"output_tokens":0}}"#)
+        let completion = try decode(
+            #"{"id":"msg_4","type":"message","role":"assistant","content":[],"stop_reason":"refusal","usage":{"input_tokens":5,"output_tokens":0}}"#
+        )
         XCTAssertEqual(completion.body["choices"]?[0]?["finish_reason"], "content_filter")
         XCTAssertEqual(completion.body["choices"]?[0]?["message"]?["content"], .null)
     }
 
     func testErrorsAndInvalidBodies() {
-        XCTAssertEqual(ProviderFixtures.failure { () throws(UpstreamFailure) in
-            _ = try decode(#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#)
-        }?.kind, .overloaded)
-        XCTAssertEqual(ProviderFixtures.failure { () throws(UpstreamFailure) in _ = try decode(#"{"id":"x"}"#) }?.kind, .invalidResponse)
-        XCTAssertEqual(ProviderFixtures.failure { () throws(UpstreamFailure) in _ = try decode("[]") }?.kind, .invalidResponse)
+        XCTAssertEqual(
+            ProviderFixtures.failure { () throws(UpstreamFailure) in
+                _ = try decode(#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#)
+            }?.kind, .overloaded)
+        XCTAssertEqual(
+            ProviderFixtures.failure { () throws(UpstreamFailure) in _ = try decode(#"{"id":"x"}"#) }?.kind, .invalidResponse
+        )
+        XCTAssertEqual(
+            ProviderFixtures.failure { () throws(UpstreamFailure) in _ = try decode("[]") }?.kind, .invalidResponse)
     }
 }

@@ -1,5 +1,6 @@
 import JSON
 import XCTest
+
 @testable import Routing
 
 final class ErrorBodyTests: XCTestCase {
@@ -16,14 +17,16 @@ final class ErrorBodyTests: XCTestCase {
     }
 
     func testProviderErrorObject() {
-        let body = ErrorBody(Array(#"{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}"#.utf8))
+        let body = ErrorBody(
+            Array(#"{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}"#.utf8))
         XCTAssertEqual(body.message, "Rate limit reached")
         XCTAssertEqual(body.type, "requests")
         XCTAssertEqual(body.code, "rate_limit_exceeded")
     }
 
     func testGeminiArrayWrappedErrorAndNumericCode() {
-        let body = ErrorBody(Array(#"[{"error":{"code":503,"message":"The model is overloaded.","status":"UNAVAILABLE"}}]"#.utf8))
+        let body = ErrorBody(
+            Array(#"[{"error":{"code":503,"message":"The model is overloaded.","status":"UNAVAILABLE"}}]"#.utf8))
         XCTAssertEqual(body.message, "The model is overloaded.")
         XCTAssertEqual(body.code, "503")
         XCTAssertEqual(body.status, "UNAVAILABLE")
@@ -33,7 +36,8 @@ final class ErrorBodyTests: XCTestCase {
         XCTAssertEqual(ErrorBody(Array(#"{"error":"model 'x' not found"}"#.utf8)).message, "model 'x' not found")
         XCTAssertEqual(ErrorBody(Array(#"{"message":"busy"}"#.utf8)).message, "busy")
         XCTAssertEqual(ErrorBody(Array(#"{"detail":"Not Found"}"#.utf8)).message, "Not Found")
-        XCTAssertEqual(ErrorBody(Array(#"{"detail":[{"loc":["body"],"msg":"field required"}]}"#.utf8)).message, "field required")
+        XCTAssertEqual(
+            ErrorBody(Array(#"{"detail":[{"loc":["body"],"msg":"field required"}]}"#.utf8)).message, "field required")
         XCTAssertEqual(ErrorBody(Array(#"{"unexpected":true}"#.utf8)).message, #"{"unexpected":true}"#)
     }
 
@@ -46,8 +50,9 @@ final class ErrorBodyTests: XCTestCase {
     }
 
     func testProviderFailureReadsRetryAfterHeadersBeforeBodyDelay() {
-        let fromHeader = UpstreamFailure.provider(.rateLimited, status: 429, message: "slow down",
-                                                  headers: [("retry-after", "7")], retryAfter: 30)
+        let fromHeader = UpstreamFailure.provider(
+            .rateLimited, status: 429, message: "slow down",
+            headers: [("retry-after", "7")], retryAfter: 30)
         XCTAssertEqual(fromHeader.retryAfterSeconds, 7)
         let fromBody = UpstreamFailure.provider(.rateLimited, status: 429, message: "slow down", headers: [], retryAfter: 30)
         XCTAssertEqual(fromBody.retryAfterSeconds, 30)

@@ -1,13 +1,15 @@
 import JSON
 import XCTest
+
 @testable import Routing
 
 final class LegacyFunctionsTests: XCTestCase {
     func testFunctionsAndFunctionCallBecomeToolsAndToolChoice() {
-        let body = ProviderFixtures.object("""
-        {"model":"m","functions":[{"name":"get_weather","description":"Weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}],
-         "function_call":{"name":"get_weather"},"messages":[{"role":"user","content":"Paris?"}]}
-        """)
+        let body = ProviderFixtures.object(
+            """
+            {"model":"m","functions":[{"name":"get_weather","description":"Weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}],
+             "function_call":{"name":"get_weather"},"messages":[{"role":"user","content":"Paris?"}]}
+            """)
         let normalized = LegacyFunctions.normalized(body)
         XCTAssertNil(normalized["functions"])
         XCTAssertNil(normalized["function_call"])
@@ -27,11 +29,12 @@ final class LegacyFunctionsTests: XCTestCase {
     }
 
     func testLegacyMessagesBecomeToolCallsAndToolResults() {
-        let body = ProviderFixtures.object("""
-        {"messages":[{"role":"user","content":"Weather in Paris?"},
-         {"role":"assistant","content":null,"function_call":{"name":"get_weather","arguments":"{\\"city\\":\\"Paris\\"}"}},
-         {"role":"function","name":"get_weather","content":"{\\"temp\\":21}"}]}
-        """)
+        let body = ProviderFixtures.object(
+            """
+            {"messages":[{"role":"user","content":"Weather in Paris?"},
+             {"role":"assistant","content":null,"function_call":{"name":"get_weather","arguments":"{\\"city\\":\\"Paris\\"}"}},
+             {"role":"function","name":"get_weather","content":"{\\"temp\\":21}"}]}
+            """)
         let messages = LegacyFunctions.normalized(body)["messages"]?.arrayValue ?? []
         XCTAssertEqual(messages.count, 3)
         let call = messages[1]["tool_calls"]?[0]

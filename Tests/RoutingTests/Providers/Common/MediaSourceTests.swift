@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Routing
 
 final class MediaSourceTests: XCTestCase {
@@ -18,8 +19,12 @@ final class MediaSourceTests: XCTestCase {
     func testMalformedAndUnsupportedURLsAreBadRequests() {
         XCTAssertNil(DataURL("data:image/png;base64"))
         XCTAssertNil(DataURL("data:image/png;base64,"))
-        XCTAssertEqual(ProviderFixtures.failure { () throws(UpstreamFailure) in _ = try MediaSource.parse("data:image/png") }?.kind, .badRequest)
-        XCTAssertEqual(ProviderFixtures.failure { () throws(UpstreamFailure) in _ = try MediaSource.parse("file:///etc/passwd") }?.kind, .badRequest)
+        XCTAssertEqual(
+            ProviderFixtures.failure { () throws(UpstreamFailure) in _ = try MediaSource.parse("data:image/png") }?.kind,
+            .badRequest)
+        XCTAssertEqual(
+            ProviderFixtures.failure { () throws(UpstreamFailure) in _ = try MediaSource.parse("file:///etc/passwd") }?.kind,
+            .badRequest)
     }
 
     func testRemoteURLsAndGuessedTypes() throws {

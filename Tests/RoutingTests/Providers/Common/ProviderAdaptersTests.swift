@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Routing
 
 final class ProviderAdaptersTests: XCTestCase {
@@ -14,14 +15,16 @@ final class ProviderAdaptersTests: XCTestCase {
     }
 
     func testGatewayFieldsNeverGoUpstream() throws {
-        let request = ProviderFixtures.chat("""
-        {"model":"auto","models":["a/b"],"tags":["t"],"route":"fallback","provider":{"order":["x"]},"transforms":[],
-         "usage":{"include":true},"user_key":"k","messages":[{"role":"user","content":"hi"}]}
-        """)
+        let request = ProviderFixtures.chat(
+            """
+            {"model":"auto","models":["a/b"],"tags":["t"],"route":"fallback","provider":{"order":["x"]},"transforms":[],
+             "usage":{"include":true},"user_key":"k","messages":[{"role":"user","content":"hi"}]}
+            """)
         let configs = [ProviderFixtures.openAI, ProviderFixtures.anthropic, ProviderFixtures.gemini]
         for config in configs {
-            let upstream = try providerAdapter(for: config.kind).chatRequest(request, model: "m", provider: config,
-                                                                              info: nil, stream: false)
+            let upstream = try providerAdapter(for: config.kind).chatRequest(
+                request, model: "m", provider: config,
+                info: nil, stream: false)
             let body = ProviderFixtures.body(upstream)
             for field in ChatRequest.gatewayFields {
                 XCTAssertNil(body[field], "\(config.kind) sent \(field)")

@@ -1,14 +1,17 @@
 import JSON
 import XCTest
+
 @testable import Routing
 
 /// Helpers shared by the provider adapter tests (one namespace, so nothing collides with other RoutingTests files).
 enum ProviderFixtures {
     static let openAI = ProviderConfig(id: "openai", kind: .openai, baseURL: "https://api.openai.com/v1", apiKey: "sk-test")
-    static let anthropic = ProviderConfig(id: "anthropic", kind: .anthropic, baseURL: "https://api.anthropic.com/v1",
-                                          apiKey: "sk-ant-test")
-    static let gemini = ProviderConfig(id: "gemini", kind: .gemini,
-                                       baseURL: "https://generativelanguage.googleapis.com/v1beta", apiKey: "AIza-test")
+    static let anthropic = ProviderConfig(
+        id: "anthropic", kind: .anthropic, baseURL: "https://api.anthropic.com/v1",
+        apiKey: "sk-ant-test")
+    static let gemini = ProviderConfig(
+        id: "gemini", kind: .gemini,
+        baseURL: "https://generativelanguage.googleapis.com/v1beta", apiKey: "AIza-test")
 
     /// A JSON object from text written in a test (a typo there is a test bug, so it traps with the reason).
     static func object(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> JSONObject {
@@ -38,8 +41,10 @@ enum ProviderFixtures {
     }
 
     /// The failure `body` throws, or `nil` (with a test failure) when it does not throw one.
-    static func failure(file: StaticString = #filePath, line: UInt = #line,
-                        _ body: () throws(UpstreamFailure) -> Void) -> UpstreamFailure? {
+    static func failure(
+        file: StaticString = #filePath, line: UInt = #line,
+        _ body: () throws(UpstreamFailure) -> Void
+    ) -> UpstreamFailure? {
         do {
             try body()
             XCTFail("expected an UpstreamFailure", file: file, line: line)
@@ -50,7 +55,9 @@ enum ProviderFixtures {
     }
 
     /// Feeds `text` to `decoder` in pieces whose sizes cycle through `sizes` (1 = byte by byte), then finishes.
-    static func decode(_ decoder: ChatStreamDecoder, _ text: String, sizes: [Int] = [Int.max]) throws(UpstreamFailure) -> [JSONObject] {
+    static func decode(_ decoder: ChatStreamDecoder, _ text: String, sizes: [Int] = [Int.max]) throws(UpstreamFailure)
+        -> [JSONObject]
+    {
         let bytes = Array(text.utf8)
         var chunks: [JSONObject] = []
         var position = 0

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Routing
 
 final class ReasoningRequestTests: XCTestCase {

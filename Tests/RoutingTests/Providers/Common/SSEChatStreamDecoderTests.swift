@@ -1,6 +1,7 @@
 import JSON
 import ServerSentEvents
 import XCTest
+
 @testable import Routing
 
 /// The shared feed/finish of the provider stream decoders around `SSEParser` (whose own tests cover the

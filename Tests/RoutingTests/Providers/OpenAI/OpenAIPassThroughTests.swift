@@ -1,5 +1,6 @@
 import JSON
 import XCTest
+
 @testable import Routing
 
 /// The pass-through path must forward exactly what the object path would: the same chunk (as JSON values), the
@@ -32,12 +33,16 @@ final class OpenAIPassThroughTests: XCTestCase {
             #"{ "id" : "c2" , "choices" : [ { "delta" : { "content" : null } } ] }"#,
         ]
         for event in events {
-            guard case .encoded(let bytes, let carriesToken)? = OpenAIStreamDecoder.passThrough(Array(event.utf8), stamp: stamp) else {
+            guard
+                case .encoded(let bytes, let carriesToken)? = OpenAIStreamDecoder.passThrough(
+                    Array(event.utf8), stamp: stamp)
+            else {
                 return XCTFail("not passed through: \(event)")
             }
             let expected = try objectPath(event)
             XCTAssertEqual(expected.count, 1, event)
-            XCTAssertEqual(try JSON.parse(bytes).objectValue.map { JSON.object($0) }, expected.first.map { JSON.object($0) }, event)
+            XCTAssertEqual(
+                try JSON.parse(bytes).objectValue.map { JSON.object($0) }, expected.first.map { JSON.object($0) }, event)
             XCTAssertEqual(carriesToken, RoutedCall.carriesToken(expected[0]), event)
         }
     }
@@ -82,7 +87,9 @@ final class OpenAIPassThroughTests: XCTestCase {
             for chunk in chunks {
                 switch chunk {
                 case .encoded(_, let token): kinds.append("bytes token=\(token)")
-                case .object(let object): kinds.append("object reasoning=\(object["choices"]?[0]?["delta"]?["reasoning_content"]?.stringValue ?? "-")")
+                case .object(let object):
+                    kinds.append(
+                        "object reasoning=\(object["choices"]?[0]?["delta"]?["reasoning_content"]?.stringValue ?? "-")")
                 }
             }
             return true

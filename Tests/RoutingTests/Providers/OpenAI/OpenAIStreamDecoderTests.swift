@@ -1,5 +1,6 @@
 import JSON
 import XCTest
+
 @testable import Routing
 
 final class OpenAIStreamDecoderTests: XCTestCase {
@@ -7,20 +8,20 @@ final class OpenAIStreamDecoderTests: XCTestCase {
 
     /// A tool-call stream as OpenAI sends it with `stream_options.include_usage` (CRLF line ends included).
     private let toolStream = """
-    data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"call_DdmO9pD3xa9XTPNJ32zg2hcA","type":"function","function":{"name":"get_weather","arguments":""}}]},"finish_reason":null}],"usage":null}\r
-    \r
-    data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\\"location\\":"}}]},"finish_reason":null}],"usage":null}
+        data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"call_DdmO9pD3xa9XTPNJ32zg2hcA","type":"function","function":{"name":"get_weather","arguments":""}}]},"finish_reason":null}],"usage":null}\r
+        \r
+        data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\\"location\\":"}}]},"finish_reason":null}],"usage":null}
 
-    data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\\"Paris, France\\"}"}}]},"finish_reason":null}],"usage":null}
+        data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\\"Paris, France\\"}"}}]},"finish_reason":null}],"usage":null}
 
-    data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}],"usage":null}
+        data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}],"usage":null}
 
-    data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":75,"completion_tokens":18,"total_tokens":93,"prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}}
+        data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":75,"completion_tokens":18,"total_tokens":93,"prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}}
 
-    data: [DONE]
+        data: [DONE]
 
 
-    """
+        """
 
     func testEmittingHandsOverEachEventBeforeDecodingTheNextAndCanStop() throws {
         let decoder = adapter.makeStreamDecoder(model: "gpt-4o")
@@ -59,14 +60,14 @@ final class OpenAIStreamDecoderTests: XCTestCase {
 
     func testReasoningIsRenamedAndUnicodeSurvivesByteSplits() throws {
         let stream = """
-        data: {"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","reasoning":"Let me think… 🤔"},"finish_reason":null}]}
+            data: {"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","reasoning":"Let me think… 🤔"},"finish_reason":null}]}
 
-        data: {"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"reasoning_content":" more"},"finish_reason":null}]}
+            data: {"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"reasoning_content":" more"},"finish_reason":null}]}
 
-        data: {"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"Grüße"},"finish_reason":"stop"}]}
+            data: {"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"Grüße"},"finish_reason":"stop"}]}
 
-        data: [DONE]
-        """
+            data: [DONE]
+            """
         for sizes in ProviderFixtures.splits {
             let chunks = try ProviderFixtures.decode(adapter.makeStreamDecoder(model: "deepseek-r1"), stream, sizes: sizes)
             XCTAssertEqual(ProviderFixtures.joined(chunks, "reasoning_content"), "Let me think… 🤔 more")
@@ -78,9 +79,11 @@ final class OpenAIStreamDecoderTests: XCTestCase {
 
     func testCutStreamFailsOnFinish() throws {
         let decoder = adapter.makeStreamDecoder(model: "gpt-4o")
-        let partial = "data: {\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"},\"finish_reason\":null}]}\n\n"
+        let partial =
+            "data: {\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"},\"finish_reason\":null}]}\n\n"
         XCTAssertEqual(try decoder.feed(Array(partial.utf8)).count, 1)
-        XCTAssertEqual(ProviderFixtures.failure { () throws(UpstreamFailure) in _ = try decoder.finish() }?.kind, .invalidResponse)
+        XCTAssertEqual(
+            ProviderFixtures.failure { () throws(UpstreamFailure) in _ = try decoder.finish() }?.kind, .invalidResponse)
     }
 
     func testDoneWithoutTrailingBlankLineCompletes() throws {
@@ -89,14 +92,16 @@ final class OpenAIStreamDecoderTests: XCTestCase {
     }
 
     func testErrorChunkAndInvalidJSONThrow() throws {
-        let error = "data: {\"error\":{\"message\":\"The server had an error while processing your request.\",\"type\":\"server_error\"}}\n\n"
+        let error =
+            "data: {\"error\":{\"message\":\"The server had an error while processing your request.\",\"type\":\"server_error\"}}\n\n"
         let failure = ProviderFixtures.failure { () throws(UpstreamFailure) in
             _ = try adapter.makeStreamDecoder(model: "m").feed(Array(error.utf8))
         }
         XCTAssertEqual(failure?.kind, .serverError)
         XCTAssertEqual(failure?.message, "The server had an error while processing your request.")
-        XCTAssertEqual(ProviderFixtures.failure { () throws(UpstreamFailure) in
-            _ = try adapter.makeStreamDecoder(model: "m").feed(Array("data: {oops\n\n".utf8))
-        }?.kind, .invalidResponse)
+        XCTAssertEqual(
+            ProviderFixtures.failure { () throws(UpstreamFailure) in
+                _ = try adapter.makeStreamDecoder(model: "m").feed(Array("data: {oops\n\n".utf8))
+            }?.kind, .invalidResponse)
     }
 }

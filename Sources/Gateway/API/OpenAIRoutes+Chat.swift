@@ -12,7 +12,7 @@ extension OpenAIRoutes {
         let context = RequestContext(face: "http", principal: principal)
         let governor = services.governor
         let stream = StreamBatch(response: response, loop: services.loop)
-        let handle = services.router.chat(ChatRequest(body: body, sizeHint: request.body.count), context: context) { event in
+        let handle = services.router.chat(ChatRequest(body: body, encodedBody: request.body), context: context) { event in
             switch event {
             case .completion(let answer, let outcome):
                 APIReply.json(response, 200, answer, headers: Self.outcomeHeaders(outcome, principal, governor))

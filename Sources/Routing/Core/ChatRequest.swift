@@ -5,7 +5,13 @@ import JSON
 /// needs are read; the rest travels untouched to the adapter.
 public struct ChatRequest: Sendable {
     /// The body as received (plus what the face filled in). Adapters read and translate from here.
-    public var body: JSONObject
+    public var body: JSONObject {
+        didSet { encodedBody = nil }  // the client's bytes no longer say the same thing
+    }
+
+    /// The client's own bytes of `body`, when the face has them and nothing changed since: an adapter for the
+    /// client's format forwards these with only the fields it must change rewritten (DESIGN §5).
+    public private(set) var encodedBody: [UInt8]?
 
     /// The size of the body as received, when the face knows it (the HTTP API does): token estimates then cost
     /// nothing instead of serializing the messages again.
@@ -14,6 +20,13 @@ public struct ChatRequest: Sendable {
     public init(body: JSONObject, sizeHint: Int? = nil) {
         self.body = body
         self.sizeHint = sizeHint
+    }
+
+    /// A request whose `body` was parsed from exactly `encodedBody`.
+    public init(body: JSONObject, encodedBody: [UInt8]) {
+        self.body = body
+        self.encodedBody = encodedBody
+        sizeHint = encodedBody.count
     }
 
     /// Fields that only steer Switchyard and are never sent upstream.

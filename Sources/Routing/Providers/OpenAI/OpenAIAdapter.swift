@@ -17,6 +17,14 @@ public struct OpenAIAdapter: ProviderAdapter, EmbeddingsAdapter, ModelListingAda
         _ request: ChatRequest, model: String, provider: ProviderConfig, info: ModelInfo?,
         stream: Bool
     ) throws(UpstreamFailure) -> UpstreamRequest {
+        let renamesMaxTokens = info?.usesMaxCompletionTokens == true
+        if let encoded = request.encodedBody,
+            let spliced = Self.splicedBody(encoded, model: model, stream: stream, renamesMaxTokens: renamesMaxTokens)
+        {
+            return ProviderHTTP.request(
+                url: provider.baseURL + "/chat/completions", provider: provider,
+                auth: Self.auth(provider), encodedBody: spliced, stream: stream)
+        }
         var body = Self.forwardable(request.body, model: model)
         if stream {
             body["stream"] = true
@@ -29,7 +37,7 @@ public struct OpenAIAdapter: ProviderAdapter, EmbeddingsAdapter, ModelListingAda
             // OpenAI rejects `stream_options` unless `stream` is true.
             body["stream_options"] = nil
         }
-        if info?.usesMaxCompletionTokens == true, let maxTokens = body["max_tokens"] {
+        if renamesMaxTokens, let maxTokens = body["max_tokens"] {
             if body["max_completion_tokens"] == nil { body["max_completion_tokens"] = maxTokens }
             body["max_tokens"] = nil
         }

@@ -143,6 +143,10 @@ final class GatewayBackend: MCPServerBackend {
         }
     }
 
+    func logLevelChanged(to level: String?) {
+        hub.logLevel = level
+    }
+
     private static let revoked = JSONRPCError(
         code: JSONRPCError.invalidParamsCode,
         message: "401 Unauthorized: this session's API key was revoked or disabled.")

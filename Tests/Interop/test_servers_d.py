@@ -185,9 +185,14 @@ def test_downstream_log_messages_reach_clients_that_asked_for_them(servers_dir, 
     assert gw.call_tool("a__echo", {"text": "x"})["structuredContent"] == {"echoed": "x"}  # ordering barrier
     assert log_notes(seen) == []
 
+    answer = gw.call_tool("a__log", {"level": "info", "text": "no level set yet"})
+    assert answer["content"][0]["text"].endswith("setLevel is unset")
+
     gw.request("logging/setLevel", {"level": "warning"})
     seen = len(gw.notifications)
     gw.call_tool("a__log", {"level": "info", "text": "too chatty"})
-    gw.call_tool("a__log", {"level": "error", "text": "disk full"})
+    answer = gw.call_tool("a__log", {"level": "error", "text": "disk full"})
     wait_until(lambda: log_notes(seen), 10, "the error log line never arrived")
     assert log_notes(seen) == [{"level": "error", "logger": "a/fixture", "data": "disk full"}]
+    # The level the client asked for reached the server, so it can stop producing what nobody reads.
+    assert answer["content"][0]["text"].endswith("setLevel is warning"), answer

@@ -27,6 +27,10 @@ final class Downstream {
     var onChange: ((Set<MCPListKind>) -> Void)?
     /// A log message the server sent (`notifications/message` params).
     var onLog: ((JSON) -> Void)?
+    /// The level our clients want logs at (`logging/setLevel`), sent to the server whenever it is ready.
+    var logLevel: String? {
+        didSet { if logLevel != oldValue { sendLogLevel() } }
+    }
     /// Interval of health pings on a ready server; a ping unanswered within `pingTimeout` kills the connection.
     var pingInterval: UInt64 = 30_000
     var pingTimeout: UInt64 = 10_000
@@ -145,7 +149,10 @@ final class Downstream {
                     self.perform(self.machine.failed(failure))
                     return
                 }
-                if initial { self.perform(self.machine.connected()) }
+                if initial {
+                    self.perform(self.machine.connected())
+                    self.sendLogLevel()
+                }
                 self.onChange?(initial ? Set(MCPListKind.allCases) : changed)
             }
             guard kind == .tools || client.supports(kind.rawValue) else {
@@ -173,6 +180,22 @@ final class Downstream {
         case "notifications/resources/list_changed": refresh([.resources])
         case "notifications/message": if let params { onLog?(params) }
         default: logger.debug("downstream notification", metadata: ["method": "\(method)"])
+        }
+    }
+
+    /// Tells a ready server that supports logging the level our clients asked for. A server that refuses is only
+    /// noted: it keeps sending what it sends by default.
+    private func sendLogLevel() {
+        guard let logLevel, isReady, let client, client.supports("logging") else { return }
+        client.request(
+            "logging/setLevel", params: ["level": .string(logLevel)], timeoutMilliseconds: config.timeoutMilliseconds
+        ) {
+            [logger, name = config.name] result in
+            if case .failure(let error) = result {
+                logger.info(
+                    "downstream server refused logging/setLevel",
+                    metadata: ["server": "\(name)", "error": "\(error.message)"])
+            }
         }
     }
 

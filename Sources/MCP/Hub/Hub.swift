@@ -29,6 +29,11 @@ public final class Hub {
     public var onListsChanged: ((Set<MCPListKind>) -> Void)?
     /// A downstream server sent a log message (`notifications/message` params), with the server's name.
     public var onLogMessage: ((_ server: String, _ params: JSON) -> Void)?
+    /// The level clients want downstream logs at; every ready server that supports logging is told (now, and
+    /// when it becomes ready). Nil leaves servers at their defaults.
+    public var logLevel: String? {
+        didSet { for downstream in downstreams.values { downstream.logLevel = logLevel } }
+    }
     /// Health-ping settings applied to each downstream.
     public var pingIntervalMilliseconds: UInt64 = 30_000
     public var pingTimeoutMilliseconds: UInt64 = 10_000
@@ -65,6 +70,7 @@ public final class Hub {
             downstream.onChange = { [weak self] kinds in self?.rebuild(kinds) }
             let name = config.name
             downstream.onLog = { [weak self] params in self?.onLogMessage?(name, params) }
+            downstream.logLevel = logLevel
             downstreams[config.name] = downstream
             logger.info(
                 "starting downstream server", metadata: ["server": "\(config.name)", "transport": "\(config.transportKind)"])

@@ -10,6 +10,8 @@ public final class MCPServer {
     let scheduler: RPCScheduler
     let logger: Logger
     private var sessions: [String: MCPServerSession] = [:]
+    /// The most detailed log level a session asked for, as last told to the backend.
+    private var requestedLogLevel: String?
 
     public init(info: MCPServerInfo, backend: MCPServerBackend, scheduler: RPCScheduler, logger: Logger) {
         self.info = info
@@ -33,6 +35,16 @@ public final class MCPServer {
     public func closeSession(id: String, reason: String) {
         guard let session = sessions.removeValue(forKey: id) else { return }
         session.close(reason: reason)
+        if session.logLevel != nil { sessionLogLevelChanged() }
+    }
+
+    /// The most detailed level the open sessions asked for changed (or may have): tell the backend when it did.
+    func sessionLogLevelChanged() {
+        let ranks = sessions.values.compactMap { $0.logLevel.flatMap(MCPServerSession.logLevels.firstIndex(of:)) }
+        let level = ranks.min().map { MCPServerSession.logLevels[$0] }
+        guard level != requestedLogLevel else { return }
+        requestedLogLevel = level
+        backend.logLevelChanged(to: level)
     }
 
     /// Every open session.

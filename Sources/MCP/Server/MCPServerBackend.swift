@@ -15,6 +15,13 @@ public protocol MCPServerBackend: AnyObject {
     func getPrompt(name: String, arguments: JSON?, request: IncomingRequest, session: MCPServerSession)
     /// `completion/complete`: argument completion for a prompt or resource template.
     func complete(params: JSON, request: IncomingRequest, session: MCPServerSession)
+    /// The most detailed log level any session asked for (`logging/setLevel`) changed; nil when none asks.
+    func logLevelChanged(to level: String?)
+}
+
+extension MCPServerBackend {
+    /// A backend with no log sources of its own ignores level changes.
+    public func logLevelChanged(to level: String?) {}
 }
 
 /// How the server presents itself.

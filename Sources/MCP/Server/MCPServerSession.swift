@@ -132,6 +132,7 @@ public final class MCPServerSession {
                     .invalidParams("logging/setLevel needs \"level\", one of \(Self.logLevels.joined(separator: ", "))"))
             }
             logLevel = level
+            server.sessionLogLevelChanged()
             era.respond([:])
         default:
             request.fail(.methodNotFound(request.method))

@@ -33,32 +33,18 @@ struct Options {
 
     static func parse(_ arguments: [String]) throws(BenchError) -> Options {
         var options = Options()
-        var rest = arguments.dropFirst()[...]
-        func value(_ flag: String) throws(BenchError) -> String {
-            guard let next = rest.popFirst() else { throw BenchError("\(flag) needs a value\n\(usage)") }
-            return next
-        }
-        func positive(_ flag: String, _ text: String) throws(BenchError) -> Int {
-            guard let number = Int(text), number > 0 else {
-                throw BenchError("\(flag) needs a positive integer, not \(text)")
-            }
-            return number
-        }
-        while let flag = rest.popFirst() {
+        var arguments = Arguments(arguments, usage: usage)
+        while let flag = arguments.nextFlag() {
             switch flag {
-            case "--binary": options.binary = try value(flag)
-            case "--fake-provider": options.fakeProvider = try value(flag)
-            case "--requests": options.requests = try positive(flag, try value(flag))
-            case "--rounds": options.rounds = try positive(flag, try value(flag))
-            case "--concurrency":
-                var list: [Int] = []
-                for item in try value(flag).split(separator: ",") { list.append(try positive(flag, String(item))) }
-                guard !list.isEmpty else { throw BenchError("--concurrency needs at least one client count") }
-                options.concurrency = Array(Set(list)).sorted()
+            case "--binary": options.binary = try arguments.value(flag)
+            case "--fake-provider": options.fakeProvider = try arguments.value(flag)
+            case "--requests": options.requests = try arguments.positive(flag)
+            case "--rounds": options.rounds = try arguments.positive(flag)
+            case "--concurrency": options.concurrency = try arguments.positiveList(flag)
             case "-h", "--help":
                 print(usage)
                 exit(0)
-            default: throw BenchError("unknown argument \(flag)\n\(usage)")
+            default: throw arguments.unknown(flag)
             }
         }
         options.binary = absolute(options.binary)
@@ -79,9 +65,4 @@ struct Options {
 
     /// The heaviest load measured: where the throughput and memory targets are checked.
     var heaviest: Int { concurrency.max() ?? 1 }
-}
-
-/// `path` made absolute against the working directory.
-func absolute(_ path: String) -> String {
-    path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
 }

@@ -29,29 +29,18 @@ struct Options {
 
     static func parse(_ arguments: [String]) throws(BenchError) -> Options {
         var options = Options()
-        var rest = arguments.dropFirst()[...]
-        func value(_ flag: String) throws(BenchError) -> String {
-            guard let next = rest.popFirst() else { throw BenchError("\(flag) needs a value\n\(usage)") }
-            return next
-        }
-        func positive(_ flag: String) throws(BenchError) -> Int {
-            let text = try value(flag)
-            guard let number = Int(text), number > 0 else {
-                throw BenchError("\(flag) needs a positive integer, not \(text)")
-            }
-            return number
-        }
-        while let flag = rest.popFirst() {
+        var arguments = Arguments(arguments, usage: usage)
+        while let flag = arguments.nextFlag() {
             switch flag {
-            case "--binary": options.binary = try value(flag)
-            case "--echo-server": options.echoServer = try value(flag)
-            case "--calls": options.calls = try positive(flag)
-            case "--in-flight": options.window = try positive(flag)
-            case "--rounds": options.rounds = try positive(flag)
+            case "--binary": options.binary = try arguments.value(flag)
+            case "--echo-server": options.echoServer = try arguments.value(flag)
+            case "--calls": options.calls = try arguments.positive(flag)
+            case "--in-flight": options.window = try arguments.positive(flag)
+            case "--rounds": options.rounds = try arguments.positive(flag)
             case "-h", "--help":
                 print(usage)
                 exit(0)
-            default: throw BenchError("unknown argument \(flag)\n\(usage)")
+            default: throw arguments.unknown(flag)
             }
         }
         options.binary = absolute(options.binary)
@@ -64,9 +53,4 @@ struct Options {
 
     /// Warm-up calls before each measured run: enough to fault in code paths and grow buffers.
     var warmup: Int { max(500, calls / 10) }
-}
-
-/// `path` made absolute against the working directory (the gateway runs the echo server from its own cwd).
-func absolute(_ path: String) -> String {
-    path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
 }

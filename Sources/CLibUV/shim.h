@@ -3,6 +3,7 @@
 #include <uv.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -24,6 +25,27 @@ static inline int sy_uv_tcp_port(uv_tcp_t *h) {
     if (ss.ss_family == AF_INET) return ntohs(((struct sockaddr_in *)&ss)->sin_port);
     if (ss.ss_family == AF_INET6) return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
     return -1;
+}
+
+// Writes the peer's address as "ip:port" (IPv4) or "[ip]:port" (IPv6) into buf; sockaddr casts belong in C.
+static inline int sy_uv_tcp_peer(uv_tcp_t *h, char *buf, size_t size) {
+    struct sockaddr_storage ss;
+    int len = sizeof(ss);
+    int r = uv_tcp_getpeername(h, (struct sockaddr *)&ss, &len);
+    if (r != 0) return r;
+    char ip[64];
+    if (ss.ss_family == AF_INET) {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        r = uv_ip4_name(a, ip, sizeof(ip));
+        if (r == 0) snprintf(buf, size, "%s:%d", ip, ntohs(a->sin_port));
+    } else if (ss.ss_family == AF_INET6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        r = uv_ip6_name(a, ip, sizeof(ip));
+        if (r == 0) snprintf(buf, size, "[%s]:%d", ip, ntohs(a->sin6_port));
+    } else {
+        r = UV_EAFNOSUPPORT;
+    }
+    return r;
 }
 
 static inline int sy_uv_tcp_bind6(uv_tcp_t *h, const char *ip, int port) {

@@ -15,8 +15,8 @@ extension Gateway {
         let api = models.map { OpenAIRoutes(services: $0, maxBodyBytes: limits.maxBodyBytes) }
         if let governor = models?.governor, governor.isGoverned {
             // MCP over HTTP: the bearer token is checked on every request, so a revoked key stops at once.
-            mcp.authenticate = { request in
-                switch governor.authenticate(Credentials.secret(in: request)) {
+            mcp.authenticate = { [logger] request in
+                switch Credentials.authenticate(request, governor, logger: logger) {
                 case .success(let principal): .success(Credentials.identity(of: principal))
                 case .failure(let error): .failure(HTTPAuthFailure(status: error.status, message: error.message))
                 }

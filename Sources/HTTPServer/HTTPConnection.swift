@@ -29,6 +29,8 @@ final class HTTPConnection {
     private var processing = false
     private var readingPaused = false
     private var openHandles = 2
+    /// The client's address, read once when the connection starts.
+    private var remoteAddress: String?
 
     // Made once, so arming the timer or writing allocates no closure.
     private lazy var timerFired: () -> Void = { [unowned self] in self.handle(.timeout) }
@@ -45,6 +47,7 @@ final class HTTPConnection {
     var pendingWriteBytes: Int { tcp.pendingWriteBytes }
 
     func start() {
+        remoteAddress = tcp.peerAddress
         parser.onEvent = { [unowned self] in self.parserEvent($0) }
         tcp.setNoDelay(true)  // responses and SSE events should leave at once
         perform(machine.start())
@@ -132,7 +135,9 @@ final class HTTPConnection {
         while true {
             if requestReady {
                 requestReady = false
-                dispatch(parser.takeRequest())
+                var request = parser.takeRequest()
+                request.remoteAddress = remoteAddress
+                dispatch(request)
             } else if machine.isParsing && pendingStart < pending.count {
                 // A local copy (no bytes are copied) because the parser's events may drop `pending` meanwhile.
                 let input = pending, start = pendingStart

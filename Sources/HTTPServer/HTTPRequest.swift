@@ -12,7 +12,7 @@ public struct HTTPRequest: Sendable {
     public var headers: HTTPHeaders
     /// The body, fully read (a chunked body arrives here decoded).
     public var body: [UInt8]
-    /// The peer's address; nil when the transport does not report it (currently always nil).
+    /// The client's address (`ip:port`, `[ip]:port` for IPv6) as the socket reports it; nil when unknown.
     public var remoteAddress: String?
 
     /// Creates a request; `path` and `query` are split from `target`.

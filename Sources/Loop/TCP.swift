@@ -10,6 +10,14 @@ public final class TCPConnection: Stream {
 
     var tcp: UnsafeMutablePointer<uv_tcp_t> { UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_tcp_t.self) }
 
+    /// The peer's address, `ip:port` (`[ip]:port` for IPv6); nil once the connection is gone.
+    public var peerAddress: String? {
+        loop.assertInLoop()
+        var buffer = [CChar](repeating: 0, count: 80)
+        guard sy_uv_tcp_peer(tcp, &buffer, buffer.count) == 0 else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Disables Nagle: request/response traffic wants each write on the wire at once.
     public func setNoDelay(_ enabled: Bool) {
         loop.assertInLoop()

@@ -21,6 +21,9 @@ final class HTTPServerBasicTests: XCTestCase {
         XCTAssertEqual(seen?.headers["host"], "localhost")
         XCTAssertEqual(seen?.headers.values("X-TEST"), ["a", "b"])
         XCTAssertEqual(seen?.body, [])
+        let remote = seen?.remoteAddress ?? ""
+        XCTAssertTrue(
+            remote.hasPrefix("127.0.0.1:") && Int(remote.dropFirst(10)) ?? 0 > 0, "the client's address: \(remote)")
         let response = client.responses.first
         XCTAssertEqual(response?.status, 200)
         XCTAssertEqual(response?.headers["Content-Length"], "2")

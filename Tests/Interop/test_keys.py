@@ -762,8 +762,6 @@ async def test_allowed_servers_and_tool_globs_filter_downstream_tools(governed, 
 async def test_allowed_servers_filter_resources_and_prompts(governed, tmp_path):
     """Resources, templates and prompts belong to their server: a key limited to some servers sees and uses only
     theirs. Both servers list fixture://readme; each key reads it from a server it may use."""
-    from mcp.shared.exceptions import MCPError
-
     g = governed_with_alpha_and_beta(governed, tmp_path)
     only_alpha, _ = g.create_key(allowed_servers=["alpha"])
     only_beta, _ = g.create_key(allowed_servers=["b*"])
@@ -1065,3 +1063,20 @@ def test_two_processes_on_one_database_keep_one_budget(governed, stdio_gateway, 
     # Each side stops once the shared spend reaches the limit it knows: past it by less than one call.
     assert 2 * limit <= spent < 2 * limit + one, \
         f"{served} + {served_stdio} calls spent {spent} on a budget of {2 * limit}"
+
+
+def test_refused_requests_are_logged_with_the_client_address_never_the_key(governed):
+    """An operator sees who knocks with a wrong key (address, path, reason) on the API and on /mcp; the key itself
+    never reaches the log."""
+    g = governed()
+    wrong = "sk-sy-" + uuid.uuid4().hex + uuid.uuid4().hex
+    assert g.http(wrong).post("/v1/chat/completions", json=chat_body("fake/x", "hi")).status_code == 401
+    assert g.http(wrong).post("/mcp", json=MCP_INIT, headers=MCP_HEADERS).status_code == 401
+
+    def refusals() -> list[str]:
+        return [line for line in g.gw.stderr.lines if "refused a request" in line]
+    wait_until(lambda: len(refusals()) >= 2, 5, "the refusals were not logged")
+    assert all("client=127.0.0.1:" in line and "status=401" in line for line in refusals()), refusals()
+    assert {p for p in ("path=/v1/chat/completions", "path=/mcp") if any(p in line for line in refusals())} == {
+        "path=/v1/chat/completions", "path=/mcp"}, refusals()
+    assert wrong not in "\n".join(g.gw.stderr.lines + g.gw.stdout.lines)

@@ -87,7 +87,7 @@ extension TranslatingFace {
             reply(response, refusal)
             return nil
         }
-        switch services.governor.authenticate(secret ?? Credentials.secret(in: request)) {
+        switch Credentials.authenticate(request, services.governor, secret: secret, logger: services.logger) {
         case .success(let principal): return principal
         case .failure(let error):
             if let fields = modelCall() {

@@ -34,7 +34,7 @@ extension OpenAIRoutes {
     /// `/prod/*`: the service-key API of hosted routers, on the same governor.
     func prod(_ request: HTTPRequest, _ response: HTTPResponseWriter) {
         let principal: Principal
-        switch services.governor.authenticate(Credentials.secret(in: request)) {
+        switch Credentials.authenticate(request, services.governor, logger: services.logger) {
         case .success(let who): principal = who
         case .failure(let error): return APIReply.error(response, error)
         }

@@ -21,7 +21,7 @@ final class OpenAIRoutes {
     func handle(_ request: HTTPRequest, _ response: HTTPResponseWriter) -> Bool {
         guard let route = Self.route(request.path) else { return false }
         let principal: Principal
-        switch services.governor.authenticate(Credentials.secret(in: request)) {
+        switch Credentials.authenticate(request, services.governor, logger: services.logger) {
         case .success(let who): principal = who
         case .failure(let error):
             if request.method == "POST", route == "chat/completions" || route == "embeddings" {

@@ -1,4 +1,5 @@
 import HTTPServer
+import Logging
 import Routing
 
 /// Reading and checking the caller's key on HTTP requests, the same way on every route.
@@ -12,6 +13,24 @@ enum Credentials {
             return nil
         }
         return request.headers["x-api-key"] ?? request.headers["x-goog-api-key"]
+    }
+
+    /// Checks the request's key. A refusal is logged with the client's address and the path — never the key — so
+    /// an operator can see who is knocking with a wrong or revoked key.
+    static func authenticate(
+        _ request: HTTPRequest, _ governor: Governor, secret: String? = nil,
+        logger: Logger
+    ) -> Result<Principal, RoutingError> {
+        let result = governor.authenticate(secret ?? Self.secret(in: request))
+        if case .failure(let error) = result {
+            logger.info(
+                "refused a request",
+                metadata: [
+                    "status": "\(error.status)", "reason": "\(error.code)", "path": "\(request.path)",
+                    "client": "\(request.remoteAddress ?? "unknown")",
+                ])
+        }
+        return result
     }
 
     /// The session identity stored by transports for a principal.

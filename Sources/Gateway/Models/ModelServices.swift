@@ -17,7 +17,7 @@ final class ModelServices {
     /// Keys, budgets and rate limits for both faces.
     let governor: Governor
     private let transport: CurlUpstreamTransport
-    private let logger: Logger
+    let logger: Logger
     /// Reloads the governor's keys every `keyReloadMilliseconds`, so keys and spend that other processes on the
     /// same database change (another `serve`, a `stdio` session, the `keys` command line) take effect here.
     private let keyReloadTimer: Loop.Timer

@@ -208,3 +208,52 @@ final class StreamableHTTPClientTransportFaultTests: XCTestCase {
         try world.finish()
     }
 }
+
+extension StreamableHTTPClientTransportFaultTests {
+    /// A server that answers a POST with a priming event and closes the stream (SSE polling), then replays the
+    /// rest to a GET with `Last-Event-ID`: the request gets its response.
+    func testAResponseStreamClosedEarlyIsResumedWithLastEventID() throws {
+        let world = try HTTPWorld()
+        let (scripted, client, _) = connected(world)
+        var pending: RequestID?
+        var resumptions: [String?] = []
+        scripted.onRequest = { _, id, response in
+            pending = id
+            response.startStream(status: 200, headers: ScriptedServer.sseHeaders)
+            response.write(Array("id: p1\r\nretry: 20\r\ndata:\r\n\r\n".utf8))  // priming event, then closed
+            response.end()
+        }
+        scripted.onGet = { request, response in
+            guard let last = request.headers["Last-Event-ID"] else { return response.respond(status: 405) }
+            resumptions.append(last)
+            response.startStream(status: 200, headers: ScriptedServer.sseHeaders)
+            if resumptions.count == 1 {  // nothing new yet: closed again, with a newer id
+                response.write(Array("id: p2\r\ndata:\r\n\r\n".utf8))
+            } else if let id = pending {
+                response.write(ScriptedServer.event(.response(id: id, result: ["content": []]), id: "p3"))
+            }
+            response.end()
+        }
+        XCTAssertEqual(try request(world, client, "tools/call")?.get(), ["content": []])
+        XCTAssertEqual(resumptions, ["p1", "p2"])
+        world.stop(client)
+        try world.finish()
+    }
+
+    /// A server that refuses the resumption (no GET stream): the request fails at once, naming the status.
+    func testARefusedResumptionFailsTheRequestWithTheStatus() throws {
+        let world = try HTTPWorld()
+        let (scripted, client, _) = connected(world)
+        scripted.onRequest = { _, _, response in
+            response.startStream(status: 200, headers: ScriptedServer.sseHeaders)
+            response.write(Array("id: 1\r\ndata:\r\n\r\n".utf8))
+            response.end()
+        }
+        guard case .failure(let error)? = request(world, client, "tools/call") else {
+            return XCTFail("expected a failure")
+        }
+        XCTAssertTrue(error.message.contains("HTTP 405"), error.message)
+        world.stop(client)
+        try world.finish()
+    }
+}

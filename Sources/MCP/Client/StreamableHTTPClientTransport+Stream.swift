@@ -141,6 +141,17 @@ final class PostExchange {
     var body: [UInt8] = []
     /// The request got its response or error (received or synthesized): nothing more is delivered for it.
     var answered = false
+    /// Resuming the event stream with GET + `Last-Event-ID` (see `+Resume.swift`): the wait before the next
+    /// attempt, and the timer counting it down.
+    var resumeDelay: UInt64 = 0
+    var resumeTimer: Timer?
+
+    /// Stops the transfer and any resumption waiting to start.
+    func cancel() {
+        task?.cancel()
+        resumeTimer?.close()
+        resumeTimer = nil
+    }
 
     init(key: Int, requestID: RequestID?, sentSession: Bool, parser: SSEParser) {
         self.key = key

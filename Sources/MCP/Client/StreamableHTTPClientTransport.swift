@@ -58,7 +58,7 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
     /// idle → running → (ended: the server ended the session) → stopping → stopped.
     enum State { case idle, running, ended, stopping, stopped }
     var state = State.idle
-    private var exchanges: [Int: PostExchange] = [:]
+    var exchanges: [Int: PostExchange] = [:]
     private var nextExchange = 0
     private var stopCompletions: [() -> Void] = []
     // The GET stream (see `+Stream.swift`); `streamGeneration` tells a current transfer's callbacks from stale ones.
@@ -135,7 +135,7 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
         // The peer gave up on a request (timeout or cancel): now that the server is told, drop its POST too.
         if let abandoned, let post = exchanges.values.first(where: { $0.requestID == abandoned }) {
             post.answered = true  // the peer already failed it
-            post.task?.cancel()
+            post.cancel()
         }
     }
 
@@ -150,7 +150,7 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
 
     // MARK: POST responses
 
-    private func postHead(_ exchange: PostExchange, _ head: HTTPClientResponseHead) {
+    func postHead(_ exchange: PostExchange, _ head: HTTPClientResponseHead) {
         exchange.status = head.status
         if sessionID == nil, let id = head.header("Mcp-Session-Id"), !id.isEmpty { sessionID = id }
         let type = head.header("Content-Type")?.lowercased() ?? ""
@@ -165,11 +165,13 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
         }
     }
 
-    private func postBody(_ exchange: PostExchange, _ bytes: [UInt8]) {
+    func postBody(_ exchange: PostExchange, _ bytes: [UInt8]) {
         switch exchange.mode {
         case .events:
             for event in exchange.parser.feed(bytes) {
                 guard state == .running else { return }
+                // A message is progress (a priming event, empty, is not): a later resumption need not wait long.
+                if !event.data.isEmpty { exchange.resumeDelay = 0 }
                 deliver(event, from: exchange)
             }
         case .failed:
@@ -184,10 +186,11 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
         }
     }
 
-    private func postComplete(_ exchange: PostExchange, _ result: Result<Void, HTTPClientError>) {
+    func postComplete(_ exchange: PostExchange, _ result: Result<Void, HTTPClientError>) {
         exchanges[exchange.key] = nil
         guard state == .running else { return }
         if case .failure(let error) = result {
+            if case .events = exchange.mode, resume(exchange) { return }
             // Our own cancels come with the request answered (or the transport no longer running), so a
             // `.cancelled` that reaches `fail` means the shared client was closed under us.
             return fail(exchange, "HTTP request failed: \(error)")  // the error names the method and URL
@@ -204,6 +207,8 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
         case .events:
             if exchange.parser.droppedEvents > 0 {
                 fail(exchange, "an event from \(displayURL) was larger than \(maxMessageBytes) bytes")
+            } else if resume(exchange) {
+                return
             }
         case .other(let type):
             if !exchange.body.isEmpty {
@@ -277,7 +282,7 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
     private func cancelTransfers() {
         let all = exchanges.values.sorted { $0.key < $1.key }
         exchanges.removeAll()
-        all.forEach { $0.task?.cancel() }
+        all.forEach { $0.cancel() }
         streamGeneration += 1
         let stream = streamTask
         streamTask = nil

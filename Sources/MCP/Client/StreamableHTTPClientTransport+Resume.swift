@@ -47,11 +47,6 @@ extension StreamableHTTPClientTransport {
         exchange.body = []
         var request = HTTPClientRequest(method: "GET", url: url, headers: headers(accept: "text/event-stream"))
         request.headers.append(("Last-Event-ID", lastEventID))
-        request.connectTimeoutMilliseconds = connectTimeoutMilliseconds
-        request.firstByteTimeoutMilliseconds = firstByteTimeoutMilliseconds
-        exchange.task = client.execute(
-            request, onHead: { head in self.postHead(exchange, head) },
-            onBody: { bytes in self.postBody(exchange, bytes) },
-            onComplete: { result in self.postComplete(exchange, result) })
+        execute(request, for: exchange)
     }
 }

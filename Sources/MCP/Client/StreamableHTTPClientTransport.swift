@@ -60,7 +60,7 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
     var state = State.idle
     var exchanges: [Int: PostExchange] = [:]
     private var nextExchange = 0
-    private var stopCompletions: [() -> Void] = []
+    var stopCompletions: [() -> Void] = []
     // The GET stream (see `+Stream.swift`); `streamGeneration` tells a current transfer's callbacks from stale ones.
     var streamTask: HTTPClientTask?
     var streamGeneration = 0
@@ -125,6 +125,17 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
             method: "POST", url: url, headers: headers(accept: "application/json, text/event-stream"),
             body: message.serialized())
         request.headers.append(("Content-Type", "application/json"))
+        execute(request, for: exchange)
+        // The peer gave up on a request (timeout or cancel): now that the server is told, drop its POST too.
+        if let abandoned, let post = exchanges.values.first(where: { $0.requestID == abandoned }) {
+            post.answered = true  // the peer already failed it
+            post.cancel()
+        }
+    }
+
+    /// Runs the transfer that answers `exchange` (its POST, or a GET resuming its stream), with our timeouts.
+    func execute(_ request: HTTPClientRequest, for exchange: PostExchange) {
+        var request = request
         request.connectTimeoutMilliseconds = connectTimeoutMilliseconds
         request.firstByteTimeoutMilliseconds = firstByteTimeoutMilliseconds
         // Strong captures on purpose: the transport must outlive its owner until its transfers end (stop cancels them).
@@ -132,11 +143,6 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
             request, onHead: { head in self.postHead(exchange, head) },
             onBody: { bytes in self.postBody(exchange, bytes) },
             onComplete: { result in self.postComplete(exchange, result) })
-        // The peer gave up on a request (timeout or cancel): now that the server is told, drop its POST too.
-        if let abandoned, let post = exchanges.values.first(where: { $0.requestID == abandoned }) {
-            post.answered = true  // the peer already failed it
-            post.cancel()
-        }
     }
 
     /// The headers every request carries: configured ones, then the protocol's own.
@@ -150,7 +156,7 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
 
     // MARK: POST responses
 
-    func postHead(_ exchange: PostExchange, _ head: HTTPClientResponseHead) {
+    private func postHead(_ exchange: PostExchange, _ head: HTTPClientResponseHead) {
         exchange.status = head.status
         if sessionID == nil, let id = head.header("Mcp-Session-Id"), !id.isEmpty { sessionID = id }
         let type = head.header("Content-Type")?.lowercased() ?? ""
@@ -165,7 +171,7 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
         }
     }
 
-    func postBody(_ exchange: PostExchange, _ bytes: [UInt8]) {
+    private func postBody(_ exchange: PostExchange, _ bytes: [UInt8]) {
         switch exchange.mode {
         case .events:
             for event in exchange.parser.feed(bytes) {
@@ -186,7 +192,7 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
         }
     }
 
-    func postComplete(_ exchange: PostExchange, _ result: Result<Void, HTTPClientError>) {
+    private func postComplete(_ exchange: PostExchange, _ result: Result<Void, HTTPClientError>) {
         exchanges[exchange.key] = nil
         guard state == .running else { return }
         if case .failure(let error) = result {
@@ -260,92 +266,5 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
         }
         logger.debug("request failed over HTTP", metadata: ["id": "\(id)", "detail": "\(message)"])
         onMessage?(.error(id: id, error: JSONRPCError(code: JSONRPCError.requestFailedCode, message: message)))
-    }
-
-    // MARK: Ending
-
-    /// The connection ended on its own (the session expired): cancel everything and tell the owner, who stops us.
-    func end(_ reason: String) {
-        guard state == .running else { return }
-        state = .ended
-        sessionID = nil  // gone on the server: nothing to DELETE
-        cancelTransfers()
-        reportClose(reason)
-    }
-
-    private func reportClose(_ reason: String) {
-        let handler = onClose
-        onClose = nil
-        handler?(reason)
-    }
-
-    private func cancelTransfers() {
-        let all = exchanges.values.sorted { $0.key < $1.key }
-        exchanges.removeAll()
-        all.forEach { $0.cancel() }
-        streamGeneration += 1
-        let stream = streamTask
-        streamTask = nil
-        stream?.cancel()
-        streamTimer?.stop()
-    }
-
-    /// Ends the session with DELETE (best effort, `deleteTimeoutMilliseconds` at most), cancels every transfer,
-    /// then runs `completion`.
-    public func stop(_ completion: @escaping () -> Void) {
-        loop.assertInLoop()
-        switch state {
-        case .idle, .stopped:
-            state = .stopped
-            return completion()
-        case .stopping:
-            return stopCompletions.append(completion)
-        case .running, .ended:
-            break
-        }
-        state = .stopping
-        stopCompletions.append(completion)
-        cancelTransfers()
-        var pending = 1
-        let done = { [self] in
-            pending -= 1
-            if pending == 0 { finishStop() }
-        }
-        if let timer = streamTimer {
-            streamTimer = nil
-            pending += 1
-            timer.close(done)
-        }
-        if let sessionID {
-            pending += 1
-            var request = HTTPClientRequest(
-                method: "DELETE", url: url, headers: headers(accept: "application/json, text/event-stream"))
-            request.connectTimeoutMilliseconds = min(connectTimeoutMilliseconds, deleteTimeoutMilliseconds)
-            request.totalTimeoutMilliseconds = deleteTimeoutMilliseconds
-            self.sessionID = nil
-            client.execute(
-                request, onHead: { _ in }, onBody: { _ in },
-                onComplete: { [logger] result in
-                    if case .failure(let error) = result {
-                        logger.debug(
-                            "DELETE of the MCP session failed", metadata: ["session": "\(sessionID)", "error": "\(error)"])
-                    }
-                    done()
-                })
-        }
-        done()
-    }
-
-    private func finishStop() {
-        state = .stopped
-        reportClose("stopped by the gateway")
-        let completions = stopCompletions
-        stopCompletions = []
-        completions.forEach { $0() }
-    }
-
-    /// The configured URL cannot be used.
-    public struct InvalidURL: Error, CustomStringConvertible {
-        public let description: String
     }
 }

@@ -7,9 +7,22 @@ enum APIReply {
     static func json(
         _ response: HTTPResponseWriter, _ status: Int, _ body: JSONObject, headers extra: [(String, String)] = []
     ) {
+        json(response, status, encoded: JSON.object(body).serialized(), headers: extra)
+    }
+
+    /// A router answer as it is (already JSON text when it was passed through).
+    static func json(
+        _ response: HTTPResponseWriter, _ status: Int, _ answer: ChatPayload, headers extra: [(String, String)] = []
+    ) {
+        json(response, status, encoded: answer.serialized, headers: extra)
+    }
+
+    private static func json(
+        _ response: HTTPResponseWriter, _ status: Int, encoded body: [UInt8], headers extra: [(String, String)]
+    ) {
         var headers: HTTPHeaders = ["Content-Type": "application/json"]
         for (name, value) in extra { headers.add(name, value) }
-        response.respond(status: status, headers: headers, body: JSON.object(body).serialized())
+        response.respond(status: status, headers: headers, body: body)
     }
 
     /// An error in OpenAI's shape, with `Retry-After` when the error says when to come back.

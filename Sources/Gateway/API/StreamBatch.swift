@@ -35,7 +35,7 @@ final class StreamBatch {
     }
 
     /// Appends `chunk` as one server-sent event (`data: {…}` and a blank line).
-    func append(sseEvent chunk: StreamChunk) {
+    func append(sseEvent chunk: ChatPayload) {
         pending += Self.ssePrefix
         chunk.write(into: &pending)
         pending += Self.sseSeparator

@@ -32,7 +32,7 @@ extension GatewayBackend {
             let handle = services.router.chat(ChatRequest(body: body), context: context) { event in
                 switch event {
                 case .completion(let answer, let outcome):
-                    var entry = Self.structured(answer, outcome).objectValue ?? [:]
+                    var entry = Self.structured(answer.object, outcome).objectValue ?? [:]
                     entry["requested"] = .string(model)
                     results[index] = .object(entry)
                 case .failed(let error, _):

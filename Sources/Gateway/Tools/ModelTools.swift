@@ -108,7 +108,8 @@ extension GatewayBackend {
         let context = modelContext(session)
         let handle = services.router.chat(ChatRequest(body: body), context: context) { event in
             switch event {
-            case .completion(let answer, let outcome):
+            case .completion(let payload, let outcome):
+                let answer = payload.object
                 request.respond(
                     ToolResult.success(
                         ChatCompletion(body: answer, usage: outcome.usage).text.nonEmpty ?? Self.describeNonText(answer),

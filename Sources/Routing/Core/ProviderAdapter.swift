@@ -58,6 +58,14 @@ public protocol PassThroughStreamDecoder: ChatStreamDecoder {
     func feed(_ bytes: [UInt8], stamp: ChunkStamp, emit: ([PassedChunk]) -> Bool) throws(UpstreamFailure)
 }
 
+/// Optional capability of an adapter whose provider answers in the client's format: a non-streamed answer that
+/// needs nothing but our identity members and usage comes out as bytes.
+public protocol PassThroughResponseAdapter: ProviderAdapter {
+    /// The answer's members up to (not including) `usage` and the closing brace — `{` + `stamp` + the provider's
+    /// other members — and the usage it reported; nil when the answer needs the object path.
+    func passThroughCompletion(_ body: [UInt8], stamp: ChunkStamp) -> (head: [UInt8], usage: TokenUsage)?
+}
+
 /// Optional capability: embeddings (`POST /v1/embeddings`).
 public protocol EmbeddingsAdapter: ProviderAdapter {
     /// The HTTP request for an OpenAI-shaped embeddings body.

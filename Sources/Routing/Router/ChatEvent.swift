@@ -44,11 +44,11 @@ public struct RouteOutcome: Sendable {
 /// candidate produced a token. A resolution error may be delivered before `chat` returns.
 public enum ChatEvent {
     /// A complete answer (`chat.completion` or an embeddings list), with `id`, `model` and `usage.cost` set.
-    case completion(JSONObject, RouteOutcome)
+    case completion(ChatPayload, RouteOutcome)
     case streamStarted(model: ModelID, id: String)
     /// A `chat.completion.chunk` to forward as is (`id`, `model` and `provider` already rewritten). When the
     /// client asked for usage, the last chunk carries `usage` with `cost` and empty `choices`.
-    case chunk(StreamChunk)
+    case chunk(ChatPayload)
     case streamFinished(RouteOutcome)
     case failed(RoutingError, streamStarted: Bool)
 }

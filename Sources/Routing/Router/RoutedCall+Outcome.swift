@@ -8,17 +8,36 @@ extension RoutedCall {
         body["id"] = .string(id)
         body["model"] = .string(candidate.model.description)
         body["provider"] = .string(candidate.model.provider)
-        var usageObject: JSONObject
-        if case .embeddings = mode {
-            usageObject = ["prompt_tokens": .int(Int64(usage.prompt)), "total_tokens": .int(Int64(usage.total))]
-        } else {
-            usageObject = usage.openAIObject
-        }
-        usageObject["cost"] = .double(outcome.cost)
-        body["usage"] = .object(usageObject)
+        body["usage"] = .object(usageObject(usage, cost: outcome.cost))
+        deliver(.object(body), outcome)
+    }
+
+    /// A non-streamed answer passed through as bytes: `head` is everything but `usage` and the closing brace.
+    func succeeded(head: [UInt8], usage: TokenUsage) {
+        let outcome = succeededOutcome(usage: usage)
+        var body = head
+        body += Array(#","usage":"#.utf8)
+        JSON.object(usageObject(usage, cost: outcome.cost)).write(into: &body)
+        body.append(UInt8(ascii: "}"))
+        deliver(.encoded(body), outcome)
+    }
+
+    private func deliver(_ answer: ChatPayload, _ outcome: RouteOutcome) {
         guard !finished else { return }
         finished = true
-        onEvent(.completion(body, outcome))
+        onEvent(.completion(answer, outcome))
+    }
+
+    /// The answer's `usage`, with our `cost`.
+    private func usageObject(_ usage: TokenUsage, cost: Double) -> JSONObject {
+        var object: JSONObject
+        if case .embeddings = mode {
+            object = ["prompt_tokens": .int(Int64(usage.prompt)), "total_tokens": .int(Int64(usage.total))]
+        } else {
+            object = usage.openAIObject
+        }
+        object["cost"] = .double(cost)
+        return object
     }
 
     /// Health, the attempt record and the usage row for a success; the outcome to report.

@@ -20,7 +20,7 @@ extension RoutedCall {
         }
     }
 
-    private func deliver(_ chunk: StreamChunk, carriesToken: Bool) {
+    private func deliver(_ chunk: ChatPayload, carriesToken: Bool) {
         if committed { return onEvent(.chunk(chunk)) }
         held.append(chunk)
         if carriesToken { commit() }

@@ -35,7 +35,7 @@ final class RoutedCall: RoutedCallHandle {
     var decoder: ChatStreamDecoder?
     /// The decoder again when it can pass chunks through as bytes, with the stamp for this attempt.
     var passThrough: (decoder: PassThroughStreamDecoder, stamp: ChunkStamp)?
-    var held: [StreamChunk] = []
+    var held: [ChatPayload] = []
     var committed = false
     var firstTokenAt: Double?
     /// Called once when the request ends, with its cost and tokens (the governor settles the key's budget).
@@ -214,6 +214,11 @@ final class RoutedCall: RoutedCallHandle {
         do {
             switch mode {
             case .chat:
+                if let passThrough = adapter as? PassThroughResponseAdapter,
+                    let answer = passThrough.passThroughCompletion(body, stamp: ChunkStamp(id: id, model: candidate.model))
+                {
+                    return succeeded(head: answer.head, usage: answer.usage)
+                }
                 let completion = try adapter.chatResponse(body, model: candidate.model.model)
                 succeeded(body: completion.body, usage: completion.usage)
             case .embeddings:

@@ -186,7 +186,7 @@ public final class Router {
         let call = chat(ChatRequest(body: body), context: classifierContext) { event in
             switch event {
             case .completion(let answer, _):
-                let text = ChatCompletion(body: answer, usage: TokenUsage()).text
+                let text = ChatCompletion(body: answer.object, usage: TokenUsage()).text
                 completion(CategoryClassifier.category(named: text, in: alias.categories)?.name ?? "default")
             case .failed:
                 completion("default")

@@ -76,7 +76,9 @@ final class RouterOverCurlTests: XCTestCase {
     func testEveryWireFormatAnswersPlainAndStreaming() throws {
         for model in ["oa/m", "an/claude", "ge/gem"] {
             let plain = chat(["model": .string(model), "messages": hello])
-            guard case .completion(let body, let outcome)? = plain.first else { return XCTFail("\(model): \(plain)") }
+            guard case .completion(let payload, let outcome)? = plain.first, case let body = payload.object else {
+                return XCTFail("\(model): \(plain)")
+            }
             let name = String(model.split(separator: "/")[1])
             XCTAssertEqual(
                 body["choices"]?[0]?["message"]?["content"]?.stringValue, "Fake answer from \(name): hello there", model)
@@ -96,7 +98,9 @@ final class RouterOverCurlTests: XCTestCase {
 
     func testRateLimitFailsOverWithRetryAfterAndTheHeaderIsHonoured() throws {
         let events = chat(["model": "oa/first+status-429+retry-after-30", "models": ["an/second"], "messages": hello])
-        guard case .completion(let body, let outcome)? = events.first else { return XCTFail("\(events)") }
+        guard case .completion(let payload, let outcome)? = events.first, case let body = payload.object else {
+            return XCTFail("\(events)")
+        }
         XCTAssertEqual(body["model"]?.stringValue, "an/second")
         XCTAssertEqual(outcome.attempts.map(\.outcome), ["rate_limited", "ok"])
         XCTAssertEqual(outcome.attempts.first?.status, 429)
@@ -107,7 +111,9 @@ final class RouterOverCurlTests: XCTestCase {
 
     func testAHungProviderTimesOutAndTheNextAnswers() throws {
         let events = chat(["model": "oa/slow+hang", "models": ["ge/next"], "messages": hello])
-        guard case .completion(let body, let outcome)? = events.first else { return XCTFail("\(events)") }
+        guard case .completion(let payload, let outcome)? = events.first, case let body = payload.object else {
+            return XCTFail("\(events)")
+        }
         XCTAssertEqual(body["model"]?.stringValue, "ge/next")
         XCTAssertEqual(outcome.attempts.first?.outcome, "timeout")
         run(until: { self.fake.cancelledRequests == 1 })  // the abandoned request was really closed

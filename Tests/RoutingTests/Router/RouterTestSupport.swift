@@ -228,6 +228,6 @@ struct RouterFixture {
 func id(_ text: String) -> ModelID { ModelID(text)! }
 
 extension ChatEvent {
-    var completionBody: JSONObject? { if case .completion(let body, _) = self { return body } else { return nil } }
+    var completionBody: JSONObject? { if case .completion(let body, _) = self { return body.object } else { return nil } }
     var failure: RoutingError? { if case .failed(let error, _) = self { return error } else { return nil } }
 }

@@ -73,7 +73,7 @@ final class AnthropicRoutes: TranslatingFace {
             switch event {
             case .completion(let answer, let outcome):
                 APIReply.json(
-                    response, 200, AnthropicOutbound.message(answer, stopSequences: stops),
+                    response, 200, AnthropicOutbound.message(answer.object, stopSequences: stops),
                     headers: successHeaders(outcome, principal) + [("request-id", outcome.id)])
             case .streamStarted(let model, let id):
                 var headers = streamHeaders(model: model, id: id, principal)

@@ -83,7 +83,8 @@ final class GeminiRoutes: TranslatingFace {
         route(openAIBody, principal, response, sizeHint: request.body.count) { [self] event in
             switch event {
             case .completion(let answer, let outcome):
-                APIReply.json(response, 200, GeminiOutbound.response(answer), headers: successHeaders(outcome, principal))
+                APIReply.json(
+                    response, 200, GeminiOutbound.response(answer.object), headers: successHeaders(outcome, principal))
             case .streamStarted(let model, let id):
                 encoder.start(model: model.description, id: id)
                 stream.start(headers: streamHeaders(model: model, id: id, principal, contentType: framing.contentType))

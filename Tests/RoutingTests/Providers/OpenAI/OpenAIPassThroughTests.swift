@@ -99,3 +99,49 @@ final class OpenAIPassThroughTests: XCTestCase {
         XCTAssertTrue(decoder.isComplete, "nothing after [DONE] is read")
     }
 }
+
+/// The non-streamed answer: the same rules as for chunks.
+final class OpenAIResponsePassThroughTests: XCTestCase {
+    private let stamp = ChunkStamp(id: "gen-1", model: ModelID(provider: "fake", model: "m"))
+
+    /// What the object path makes of an answer, with our identity members (usage left out: the router adds it).
+    private func objectPath(_ text: String) throws -> (JSONObject, TokenUsage) {
+        let completion = try OpenAIResponse.completion(Array(text.utf8), model: "m")
+        var body = completion.body
+        body["id"] = "gen-1"
+        body["model"] = "fake/m"
+        body["provider"] = "fake"
+        body["usage"] = nil
+        return (body, completion.usage)
+    }
+
+    func testCommonAnswersPassAsTheSameJSONAndUsage() throws {
+        let answers = [
+            #"{"id":"c1","object":"chat.completion","created":1,"model":"up","choices":[{"index":0,"message":{"role":"assistant","content":"Hi \"x\""},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7,"prompt_tokens_details":{"cached_tokens":1}}}"#,
+            #"{"choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"t","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"tool_calls"}],"system_fingerprint":"fp"}"#,
+            #"{ "choices" : [ ] , "provider" : "theirs" }"#,
+        ]
+        for text in answers {
+            guard let (head, usage) = OpenAIAdapter().passThroughCompletion(Array(text.utf8), stamp: stamp) else {
+                return XCTFail("not passed through: \(text)")
+            }
+            let (expected, expectedUsage) = try objectPath(text)
+            XCTAssertEqual(try JSON.parse(head + Array("}".utf8)), JSON.object(expected), text)
+            XCTAssertEqual(usage, expectedUsage, text)
+        }
+    }
+
+    func testEverythingElseTakesTheObjectPath() {
+        let answers = [
+            #"{"error":{"message":"overloaded"}}"#,
+            #"{"id":"no choices"}"#,
+            #"{"choices":{"0":1}}"#,
+            #"{"choices":[{"message":{"content":"a","reasoning":"renamed"}}]}"#,
+            #"{"choic\u0065s":[]}"#,
+            #"{"choices":[{"message":{"content":"cut"#,
+        ]
+        for text in answers {
+            XCTAssertNil(OpenAIAdapter().passThroughCompletion(Array(text.utf8), stamp: stamp), text)
+        }
+    }
+}

@@ -1,9 +1,9 @@
 import JSON
 
-/// One `chat.completion.chunk` for the client. Usually an object; on the pass-through path for OpenAI-compatible
-/// providers, the provider's own JSON text with only `id`, `model` and `provider` rewritten (and a null `usage`
-/// dropped), forwarded without being parsed into values or serialized again (DESIGN §5).
-public enum StreamChunk {
+/// An answer or a `chat.completion.chunk` for the client. Usually an object; on the pass-through path for
+/// OpenAI-compatible providers, the provider's own JSON text with only `id`, `model`, `provider` (and `usage`)
+/// rewritten, forwarded without being parsed into values or serialized again (DESIGN §5).
+public enum ChatPayload {
     case object(JSONObject)
     /// A JSON object's text, validated when it was made.
     case encoded([UInt8])
@@ -22,6 +22,14 @@ public enum StreamChunk {
             } catch {
                 preconditionFailure("an encoded chunk was validated when it was made: \(error)")
             }
+        }
+    }
+
+    /// The JSON text.
+    public var serialized: [UInt8] {
+        switch self {
+        case .object(let object): JSON.object(object).serialized()
+        case .encoded(let encoded): encoded
         }
     }
 

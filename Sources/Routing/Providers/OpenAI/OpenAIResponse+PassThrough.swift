@@ -1,0 +1,70 @@
+import JSON
+
+/// The non-streamed answer of an OpenAI-compatible provider is already what the client gets, apart from our identity
+/// members and `usage` (with cost): it goes on as the provider's bytes. Anything else — no `choices` array, an
+/// error body, reasoning to rename, an escaped key, invalid JSON — takes the object path (`OpenAIResponse`), which
+/// decides it exactly as before.
+extension OpenAIAdapter: PassThroughResponseAdapter {
+    public func passThroughCompletion(_ body: [UInt8], stamp: ChunkStamp) -> (head: [UInt8], usage: TokenUsage)? {
+        let members: [JSONSkim.Member]
+        do {
+            members = try JSONSkim.members(of: body)
+        } catch {
+            return nil
+        }
+        var head: [UInt8] = []
+        head.reserveCapacity(body.count + stamp.members.count + 32)
+        head.append(UInt8(ascii: "{"))
+        head += stamp.members
+        var usage = TokenUsage()
+        var sawChoices = false
+        var sawObject = false
+        for member in members {
+            if member.keyIsEscaped || JSONSkim.key(member, in: body, is: "error") { return nil }
+            if JSONSkim.key(member, in: body, is: "id") || JSONSkim.key(member, in: body, is: "model")
+                || JSONSkim.key(member, in: body, is: "provider")
+            {
+                continue
+            }
+            if JSONSkim.key(member, in: body, is: "usage") {
+                do {
+                    usage = TokenUsage(openAI: try JSON.parse(body[member.value])) ?? TokenUsage()
+                } catch {
+                    return nil  // validated already; the object path would say the same
+                }
+                continue
+            }
+            if JSONSkim.key(member, in: body, is: "choices") {
+                guard Self.choicesNeedNoRewrite(body, member.value) else { return nil }
+                sawChoices = true
+            }
+            if JSONSkim.key(member, in: body, is: "object") { sawObject = true }
+            head.append(UInt8(ascii: ","))
+            head += body[member.entry]
+        }
+        guard sawChoices else { return nil }
+        if !sawObject { head += Array(#","object":"chat.completion""#.utf8) }
+        return (head, usage)
+    }
+
+    /// Whether `choices` is an array of objects whose `message` carries no `reasoning` to rename.
+    private static func choicesNeedNoRewrite(_ body: [UInt8], _ range: Range<Int>) -> Bool {
+        guard body[range.lowerBound] == UInt8(ascii: "[") else { return false }
+        do {
+            for choice in try JSONSkim.elements(of: body, in: range) {
+                guard body[choice.lowerBound] == UInt8(ascii: "{") else { return false }
+                for field in try JSONSkim.members(of: body, in: choice)
+                where field.keyIsEscaped || JSONSkim.key(field, in: body, is: "message") {
+                    if field.keyIsEscaped { return false }
+                    guard body[field.value.lowerBound] == UInt8(ascii: "{") else { continue }
+                    for part in try JSONSkim.members(of: body, in: field.value) {
+                        if part.keyIsEscaped || JSONSkim.key(part, in: body, is: "reasoning") { return false }
+                    }
+                }
+            }
+        } catch {
+            return false
+        }
+        return true
+    }
+}

@@ -58,6 +58,22 @@ public struct ChunkStamp: Sendable {
         JSON.string(model.provider).write(into: &members)
         self.members = members
     }
+
+    /// `{` and the stamp: the start of a stamped copy of an object of about `size` bytes, whose other members
+    /// follow, each after a comma.
+    func openObject(size: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(size + members.count + 32)
+        bytes.append(UInt8(ascii: "{"))
+        bytes += members
+        return bytes
+    }
+
+    /// Whether `member` is one the stamp writes (`id`, `model`, `provider`), so the copy leaves it out.
+    static func replaces(_ member: JSONSkim.Member, in bytes: [UInt8]) -> Bool {
+        JSONSkim.key(member, in: bytes, is: "id") || JSONSkim.key(member, in: bytes, is: "model")
+            || JSONSkim.key(member, in: bytes, is: "provider")
+    }
 }
 
 /// What a pass-through decoder hands over for one event.

@@ -12,20 +12,13 @@ extension OpenAIAdapter: PassThroughResponseAdapter {
         } catch {
             return nil
         }
-        var head: [UInt8] = []
-        head.reserveCapacity(body.count + stamp.members.count + 32)
-        head.append(UInt8(ascii: "{"))
-        head += stamp.members
+        var head = stamp.openObject(size: body.count)
         var usage = TokenUsage()
         var sawChoices = false
         var sawObject = false
         for member in members {
             if member.keyIsEscaped || JSONSkim.key(member, in: body, is: "error") { return nil }
-            if JSONSkim.key(member, in: body, is: "id") || JSONSkim.key(member, in: body, is: "model")
-                || JSONSkim.key(member, in: body, is: "provider")
-            {
-                continue
-            }
+            if ChunkStamp.replaces(member, in: body) { continue }
             if JSONSkim.key(member, in: body, is: "usage") {
                 do {
                     usage = TokenUsage(openAI: try JSON.parse(body[member.value])) ?? TokenUsage()

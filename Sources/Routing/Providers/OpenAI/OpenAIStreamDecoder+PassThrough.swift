@@ -30,18 +30,11 @@ extension OpenAIStreamDecoder: PassThroughStreamDecoder {
             return nil
         }
         // The chunk is written as the members are checked; an event that needs the object path drops it.
-        var chunk: [UInt8] = []
-        chunk.reserveCapacity(data.count + stamp.members.count + 8)
-        chunk.append(UInt8(ascii: "{"))
-        chunk += stamp.members
+        var chunk = stamp.openObject(size: data.count)
         var carriesToken: Bool?
         for member in members {
             if member.keyIsEscaped { return nil }
-            if JSONSkim.key(member, in: data, is: "id") || JSONSkim.key(member, in: data, is: "model")
-                || JSONSkim.key(member, in: data, is: "provider")
-            {
-                continue
-            }
+            if ChunkStamp.replaces(member, in: data) { continue }
             if JSONSkim.key(member, in: data, is: "usage") {
                 guard isNull(data, member.value) else { return nil }  // usage to record: object path
                 continue

@@ -52,6 +52,7 @@ func main() -> Int32 {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         var results = Results(phases: [], heaviest: options.heaviest)
         let loadBefore = loadAverage()
+        let wakeUp = try WakeUpCost.measure()
         do {
             let upstream = try startUpstream(options, logs: root)
             defer { upstream.child.terminate() }
@@ -74,7 +75,9 @@ func main() -> Int32 {
                 + "\(ProcessInfo.processInfo.activeProcessorCount) cores shared by clients, gateway and upstream")
         print("  gateway  \(options.binary)\n  upstream \(options.fakeProvider)")
         // Other work on the machine moves every figure; alternating rounds share it out, this says how much there was.
-        print("  load average (1 min) \(loadBefore) before, \(loadAverage()) after\n")
+        print("  load average (1 min) \(loadBefore) before, \(loadAverage()) after")
+        // A proxied request adds two hops, each a wake-up of a sleeping process: this is what one costs here.
+        print("  machine: \(wakeUp.summary)\n")
         let table = rows(results)
         printTable(
             table, titles: ("direct", "switchyard", "sy vs direct"),

@@ -130,6 +130,7 @@ func main() -> Int32 {
         let options = try Options.parse(CommandLine.arguments)
         let serversDir = try writeServersDirectory(in: root, echoServer: options.echoServer)
         var partial = PartialResults()
+        let wakeUp = try WakeUpCost.measure()
         do {
             try measureStdio(options, serversDir: serversDir, logs: root, into: &partial)
             try measureHTTP(options, serversDir: serversDir, logs: root, into: &partial)
@@ -143,7 +144,9 @@ func main() -> Int32 {
         print(
             "switchyard-bench: \(options.calls) calls per figure (\(options.rounds) alternating rounds) after \(options.warmup) warm-up, "
                 + "\(options.window) in flight, \(ProcessInfo.processInfo.activeProcessorCount) cores")
-        print("  gateway \(options.binary)\n  downstream \(options.echoServer)\n")
+        print("  gateway \(options.binary)\n  downstream \(options.echoServer)")
+        // A gateway adds two hops per call, each a wake-up of a sleeping process: this is what one costs here.
+        print("  machine: \(wakeUp.summary)\n")
         printTable(
             rows(results),
             baselineNote: """

@@ -10,6 +10,7 @@ extension RoutedCall {
         body["provider"] = .string(candidate.model.provider)
         body["usage"] = .object(usageObject(usage, cost: outcome.cost))
         deliver(.object(body), outcome)
+        recordSuccess(outcome)
     }
 
     /// A non-streamed answer passed through as bytes: `head` is everything but `usage` and the closing brace.
@@ -20,6 +21,7 @@ extension RoutedCall {
         JSON.object(usageObject(usage, cost: outcome.cost)).write(into: &body)
         body.append(UInt8(ascii: "}"))
         deliver(.encoded(body), outcome)
+        recordSuccess(outcome)
     }
 
     private func deliver(_ answer: ChatPayload, _ outcome: RouteOutcome) {
@@ -40,29 +42,36 @@ extension RoutedCall {
         return object
     }
 
-    /// Health, the attempt record and the usage row for a success; the outcome to report.
+    /// The attempt record and the figures of a success: the outcome to report. Measured here, before the answer is
+    /// written; what only bookkeeping needs waits for `recordSuccess`.
     func succeededOutcome(usage: TokenUsage) -> RouteOutcome {
         let latency = elapsed(since: attemptStartedAt)
-        let ttft = firstTokenAt.map { ($0 - attemptStartedAt) * 1000 }
-        engine.health.succeeded(
-            candidate.model, latencyMilliseconds: latency, timeToFirstTokenMilliseconds: ttft,
-            usage: usage, streamed: streaming)
         attempts.append(AttemptRecord(model: candidate.model, outcome: "ok", status: status, latencyMilliseconds: latency))
         let cost = engine.models.info(for: candidate.model)?.pricing.cost(of: usage) ?? 0
         let total = elapsed(since: startedAt)
         let requestTTFT = firstTokenAt.map { ($0 - startedAt) * 1000 } ?? (streaming ? nil : total)
-        let outcome = RouteOutcome(
+        return RouteOutcome(
             id: id, model: candidate.model, usage: usage, cost: cost, latencyMilliseconds: total,
             timeToFirstTokenMilliseconds: requestTTFT, attempts: attempts)
+    }
+
+    /// Health, the usage row and the key's settlement of a success. Called once the answer (or the stream's end) has
+    /// been handed to the face, in the same loop turn: the client's bytes do not wait behind bookkeeping, and nothing
+    /// else (the client's next request included) can run before it.
+    func recordSuccess(_ outcome: RouteOutcome) {
+        let attemptLatency = attempts.last?.latencyMilliseconds ?? outcome.latencyMilliseconds
+        let ttft = firstTokenAt.map { ($0 - attemptStartedAt) * 1000 }
+        engine.health.succeeded(
+            candidate.model, latencyMilliseconds: attemptLatency, timeToFirstTokenMilliseconds: ttft,
+            usage: outcome.usage, streamed: streaming)
         var row = baseRecord()
         row.resolvedModel = candidate.model
-        row.usage = usage
-        row.cost = cost
-        row.latencyMilliseconds = total
-        row.timeToFirstTokenMilliseconds = requestTTFT
+        row.usage = outcome.usage
+        row.cost = outcome.cost
+        row.latencyMilliseconds = outcome.latencyMilliseconds
+        row.timeToFirstTokenMilliseconds = outcome.timeToFirstTokenMilliseconds
         engine.usage.record(row)
-        settle(cost: cost, tokens: usage.total)
-        return outcome
+        settle(cost: outcome.cost, tokens: outcome.usage.total)
     }
 
     /// Every candidate failed (or the failure was one that fails everywhere).

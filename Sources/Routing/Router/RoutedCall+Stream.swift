@@ -59,9 +59,11 @@ extension RoutedCall {
                         "choices": [], "usage": .object(usageObject),
                     ])))
         }
-        guard !finished else { return }
-        finished = true
-        onEvent(.streamFinished(outcome))
+        if !finished {
+            finished = true
+            onEvent(.streamFinished(outcome))
+        }
+        recordSuccess(outcome)
     }
 
     /// A stream that broke after tokens reached the client: it ends with an error event, never a silent truncation.

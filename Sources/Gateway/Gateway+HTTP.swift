@@ -8,7 +8,8 @@ import MCP
 extension Gateway {
     /// Serves Streamable HTTP at `/mcp` (plus `/healthz`) on the configured address; loopback unless told otherwise.
     func startHTTP(_ address: ListenAddress) throws {
-        let limits = HTTPServerLimits()
+        var limits = HTTPServerLimits(maxBodyBytes: options.maxBodyBytes)
+        limits.bodyLimitHint = "switchyard serve --max-body-mb raises it"
         let mcp = StreamableHTTPServerTransport(
             server: server, loop: loop, allowedOrigins: options.allowedOrigins,
             maxBodyBytes: limits.maxBodyBytes, logger: logger)
@@ -27,6 +28,7 @@ extension Gateway {
         let anthropic = faces.map(AnthropicRoutes.init)
         let gemini = faces.map(GeminiRoutes.init)
         let http = try HTTPServer(loop: loop, host: address.host, port: address.port, limits: limits) { request, response in
+            if CrossOrigin.handle(request, response, origins: origins) { return }
             // The Anthropic and Gemini faces first: `/v1/messages` lies under the OpenAI face's prefix too.
             if let anthropic, anthropic.handle(request, response) { return }
             if let gemini, gemini.handle(request, response) { return }

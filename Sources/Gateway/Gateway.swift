@@ -171,11 +171,19 @@ public final class Gateway {
         }
         do {
             let timer = try Loop.Timer(loop: loop)
-            timer.start(after: options.shutdownGraceMilliseconds) { [logger] in
+            timer.start(after: options.shutdownGraceMilliseconds) { [logger, options] in
                 logger.notice(
-                    "shutdown grace period over; cancelling model calls still in flight",
+                    "shutdown grace period over; ending model calls still in flight",
                     metadata: ["calls": "\(router.activeCalls)"])
                 timer.close()
+                // A 503 with Retry-After: the SDKs retry it (a 499 they would not), against the restarted gateway.
+                router.abandonAll(
+                    RoutingError(
+                        status: 503, type: "service_unavailable", code: "shutting_down",
+                        message:
+                            "Switchyard is shutting down and the call did not finish within the shutdown grace period "
+                            + "(\(options.shutdownGraceMilliseconds) ms); retry it.",
+                        retryAfterSeconds: 1))
                 proceed()
             }
             router.whenIdle {

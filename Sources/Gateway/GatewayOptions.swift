@@ -12,6 +12,9 @@ public struct GatewayOptions: Sendable {
     public var maxLineBytes = 4 << 20
     /// Longest exposed tool name.
     public var maxToolNameLength = 64
+    /// Largest HTTP request body (`/mcp` and the model APIs); more gets `413`. Images travel base64-encoded in
+    /// chat requests, so this is several times a photo's size.
+    public var maxBodyBytes = 32 << 20
     /// Extra `Origin`s allowed on HTTP besides loopback ones (e.g. `https://app.example`).
     public var allowedOrigins: [String] = []
     /// Health pings of ready downstream servers.

@@ -148,7 +148,9 @@ struct HTTPConnectionStateMachine {
             return headersComplete(head)
         case .body(let count):
             guard case .readingBody(let bytes, let keepAlive) = state else { return .none }
-            guard bytes + count <= limits.maxBodyBytes else { return reject(.bodyTooLarge(limit: limits.maxBodyBytes)) }
+            guard bytes + count <= limits.maxBodyBytes else {
+                return reject(.bodyTooLarge(limit: limits.maxBodyBytes, hint: limits.bodyLimitHint))
+            }
             state = .readingBody(bytes: bytes + count, keepAlive: keepAlive)
             return .none
         case .messageComplete:
@@ -215,7 +217,7 @@ struct HTTPConnectionStateMachine {
     private mutating func headersComplete(_ head: RequestHead) -> Action {
         if head.unsupportedTransferEncoding { return reject(.unsupportedTransferEncoding) }
         if let length = head.contentLength, length > UInt64(limits.maxBodyBytes) {
-            return reject(.bodyTooLarge(limit: limits.maxBodyBytes))
+            return reject(.bodyTooLarge(limit: limits.maxBodyBytes, hint: limits.bodyLimitHint))
         }
         state = .readingBody(bytes: 0, keepAlive: head.keepAlive)
         guard head.hasBody else { return .none }  // message completion follows at once

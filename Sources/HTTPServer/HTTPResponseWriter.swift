@@ -37,6 +37,10 @@ public final class HTTPResponseWriter {
     /// never runs inside this writer's own calls.
     public var onWritable: (() -> Void)?
 
+    /// Headers added to whatever head this response sends (set before it starts): what a layer in front of the
+    /// handler owes every response, e.g. CORS headers for a browser page.
+    public var extraHeaders = HTTPHeaders()
+
     init(connection: HTTPConnection, server: HTTPServer, isHead: Bool, isHTTP10: Bool, keepAlive: Bool) {
         self.connection = connection
         self.server = server
@@ -67,7 +71,7 @@ public final class HTTPResponseWriter {
         let bodyless = status == 204 || status == 304
         let sendBody = !bodyless && !isHead && !body.isEmpty
         var bytes = ResponseEncoding.head(
-            status: status, headers: headers,
+            status: status, headers: withExtras(headers),
             framing: bodyless ? .none : .contentLength(body.count),
             connection: connectionHeader(keepAlive), reserving: sendBody ? body.count : 0)
         if sendBody { bytes.append(contentsOf: body) }
@@ -90,13 +94,20 @@ public final class HTTPResponseWriter {
         state = .streaming(chunked: chunked, keepAlive: keepAlive)
         let sendBody = !firstChunk.isEmpty && !isHead
         var bytes = ResponseEncoding.head(
-            status: status, headers: headers, framing: chunked ? .chunked : .none,
+            status: status, headers: withExtras(headers), framing: chunked ? .chunked : .none,
             connection: connectionHeader(keepAlive),
             reserving: sendBody ? firstChunk.count + 20 : 0)
         if sendBody {
             if chunked { ResponseEncoding.appendChunk(firstChunk, to: &bytes) } else { bytes += firstChunk }
         }
         connection.send(bytes)
+    }
+
+    private func withExtras(_ headers: HTTPHeaders) -> HTTPHeaders {
+        guard !extraHeaders.isEmpty else { return headers }
+        var all = headers
+        for (name, value) in extraHeaders { all.set(name, value) }
+        return all
     }
 
     /// Sends `bytes` as one chunk of a streamed response. A no-op after `end()` or once the connection is gone,

@@ -8,6 +8,8 @@ public struct HTTPServerLimits: Sendable, Equatable {
     /// Bytes of decoded body; more gets `413`. A `Content-Length` over the limit is refused before the body is
     /// read; a chunked body is counted as it arrives.
     public var maxBodyBytes: Int
+    /// How the operator raises `maxBodyBytes` (e.g. a command-line option), told to clients refused with `413`.
+    public var bodyLimitHint: String?
     /// Time from the start of a request (or from accepting the connection, for the first one) until its head is
     /// complete; a slower head gets `408`. A new connection that sends nothing at all is closed silently.
     public var headerTimeoutMilliseconds: UInt64

@@ -97,13 +97,18 @@ extension Switchyard {
         var allowOrigin: [String] = []
 
         @Option(
-            name: .long, help: "Seconds model calls in flight may run on after SIGTERM/SIGINT before they are cancelled.")
+            name: .long,
+            help: "Seconds model calls in flight may run on after SIGTERM/SIGINT; then they end with a 503 (retry).")
         var shutdownGrace: Double = 10
+
+        @Option(name: .long, help: "Largest HTTP request body in MiB (chat requests carry images base64-encoded).")
+        var maxBodyMb = 32
 
         func validate() throws {
             guard ListenAddress(parsing: listen) != nil else {
                 throw ValidationError("--listen must look like 127.0.0.1:8787")
             }
+            guard (1...1024).contains(maxBodyMb) else { throw ValidationError("--max-body-mb must be 1…1024") }
         }
 
         func run() throws {
@@ -112,6 +117,7 @@ extension Switchyard {
             options.stdio = stdio
             options.allowedOrigins = allowOrigin
             options.shutdownGraceMilliseconds = UInt64(max(0, shutdownGrace) * 1000)
+            options.maxBodyBytes = maxBodyMb << 20
             try runGateway(options, logger: common.makeLogger())
         }
     }

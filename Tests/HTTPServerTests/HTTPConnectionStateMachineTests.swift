@@ -170,11 +170,19 @@ final class HTTPConnectionStateMachineTests: XCTestCase {
         XCTAssertEqual(machine.state, .closed)
     }
 
-    func testErrorResponsesNameTheLimit() {
-        let text = String(decoding: HTTPRequestError.bodyTooLarge(limit: 8_388_608).responseBytes, as: UTF8.self)
+    func testErrorResponsesNameTheLimitInTheSDKsErrorShape() throws {
+        let response = HTTPRequestError.bodyTooLarge(limit: 8_388_608, hint: "raise it with --max-body-mb").responseBytes
+        let text = String(decoding: response, as: UTF8.self)
+        let body =
+            #"{"type":"error","error":{"type":"invalid_request_error","code":"request_too_large","message":"request body exceeds 8388608 bytes (raise it with --max-body-mb)"}}"#
+            + "\n"
         XCTAssertEqual(
             text,
-            "HTTP/1.1 413 Content Too Large\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                + "Content-Length: 35\r\nConnection: close\r\n\r\nrequest body exceeds 8388608 bytes\n")
+            "HTTP/1.1 413 Content Too Large\r\nContent-Type: application/json\r\n"
+                + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body)
+        let quoted = HTTPRequestError.malformed("bad \"header\"\u{1}\\").responseBytes
+        let json = try XCTUnwrap(String(decoding: quoted, as: UTF8.self).components(separatedBy: "\r\n\r\n").last)
+        XCTAssertTrue(json.contains(#""message":"malformed request: bad \"header\"\u0001\\""#), json)
+        XCTAssertTrue(json.contains(#""code":"malformed_request""#), json)
     }
 }

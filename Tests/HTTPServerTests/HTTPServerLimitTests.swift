@@ -66,7 +66,10 @@ final class HTTPServerLimitTests: XCTestCase {
         let elapsed = (EventLoop.hrtime() - start) / 1_000_000
         XCTAssertGreaterThanOrEqual(elapsed, 150)
         XCTAssertEqual(client.responses.first?.status, 408)
-        XCTAssertEqual(client.responses.first?.text, "request head not received within 200 ms\n")
+        XCTAssertEqual(
+            client.responses.first?.text,
+            #"{"type":"error","error":{"type":"timeout_error","code":"request_timeout","message":"request head not received within 200 ms"}}"#
+                + "\n")
         try h.finish()
     }
 

@@ -121,6 +121,48 @@ def test_notification_post_is_202_without_body(raw):
     assert reply.status == 202 and reply.message is None
 
 
+def slow_call_in_background(port: int, session: str, rid: int, accept: str) -> tuple[threading.Thread, dict]:
+    """POSTs a 20 s `fake__slow` call on its own connection; the thread fills `out` with what came back."""
+    out: dict = {}
+
+    def run() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+        conn.request("POST", "/mcp", headers={"Accept": accept, "Content-Type": "application/json",
+                                              "Mcp-Session-Id": session, "MCP-Protocol-Version": "2025-11-25"},
+                     body=json.dumps({"jsonrpc": "2.0", "id": rid, "method": "tools/call",
+                                      "params": {"name": "fake__slow", "arguments": {"seconds": 20}}}))
+        resp = conn.getresponse()
+        out.update(status=resp.status, type=resp.getheader("Content-Type"), body=resp.read())
+        conn.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, out
+
+
+@pytest.mark.parametrize("accept", [ACCEPT, "application/json"])
+def test_a_cancelled_or_orphaned_post_ends_instead_of_hanging(raw, accept):
+    session = raw.initialize()
+    wait_until(lambda: "fake__slow" in {t["name"] for t in raw.send("POST", tools_list(), session).message["result"]["tools"]},
+               20, "the fake server never came up")
+    thread, out = slow_call_in_background(raw.port, session, 7, accept)
+    time.sleep(0.5)
+    cancel = {"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 7, "reason": "test"}}
+    assert raw.send("POST", cancel, session).status == 202
+    thread.join(5)
+    assert not thread.is_alive(), "the cancelled request's POST never ended"
+    # No JSON-RPC response for a cancelled request: an empty event stream, or 204 for a JSON-only client.
+    expected = (200, "text/event-stream") if "event-stream" in accept else (204, None)
+    assert (out["status"], out["type"]) == expected and out["body"] == b"", out
+
+    thread, out = slow_call_in_background(raw.port, session, 8, accept)
+    time.sleep(0.5)
+    assert raw.send("DELETE", None, session).status in (200, 204)
+    thread.join(5)
+    assert not thread.is_alive(), "a POST of a deleted session never ended"
+    assert out["status"] in (200, 204) and out["body"] == b"", out
+
+
 def test_malformed_body_then_same_connection_works(raw):
     session = raw.initialize()
     sock = raw.conn.sock

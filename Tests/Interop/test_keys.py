@@ -88,9 +88,10 @@ class Governed:
 
 
 @pytest.fixture
-def governed(routing_gateway):
+def governed(routing_gateway, fake_provider):
     """Factory: a gateway with an admin key. `via_settings` names it with `admin_key_env` instead of
-    `SWITCHYARD_ADMIN_KEY`; `workdir` reuses a database (restart)."""
+    `SWITCHYARD_ADMIN_KEY`; `workdir` reuses a database (restart). The fake's unlisted models (the per-test names
+    carrying directives) are priced at zero by their provider's `pricing`, so keys with a budget may call them."""
     def start(workdir: Path | None = None, admin: str | None = None, via_settings: bool = False,
               **overrides: Any) -> Governed:
         admin = admin or new_secret()
@@ -100,6 +101,9 @@ def governed(routing_gateway):
         else:
             env = {"SWITCHYARD_ADMIN_KEY": admin}
         overrides.setdefault("models", MODELS)
+        providers = routing_settings(fake_provider)["providers"]
+        providers["fake"] = {**providers["fake"], "pricing": {"input": 0, "output": 0}}
+        overrides.setdefault("providers", providers)
         return Governed(routing_gateway(workdir, env={**env, "SWITCHYARD_API_KEY": ""}, **overrides), admin)
     return start
 

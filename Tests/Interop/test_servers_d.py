@@ -125,6 +125,25 @@ def test_runtime_add_restart_remove(servers_dir, stdio_gateway):
     wait_until(lambda: not names_with(gw, "dyn__") and "dyn" not in gw.servers(), 15, "servers_remove left dyn")
 
 
+def test_runtime_tools_refuse_what_they_cannot_do(servers_dir, stdio_gateway):
+    servers_dir.write("desktop", {"mcpServers": {"zeta": fake_config()}})
+    servers_dir.write("off", fake_config(enabled=False))
+    gw = stdio_gateway()
+    wait_until(lambda: "zeta__echo" in gw.tool_names(), 20, "zeta never came up")
+    for name in (".hidden", "..", "../outside", "a/b"):
+        with pytest.raises(JsonRpcError) as err:
+            gw.call_tool("servers_add", {"name": name, "config": fake_config()})
+        assert err.value.code == -32602 and "file name" in str(err.value), err.value
+    assert not list(servers_dir.path.glob(".*.json")) and not (servers_dir.path.parent / "outside.json").exists()
+    # zeta lives in desktop.json: a zeta.json beside it would be ignored as a duplicate, so replace is refused.
+    with pytest.raises(JsonRpcError) as err:
+        gw.call_tool("servers_add", {"name": "zeta", "config": fake_config("--tools-prefix", "new_"), "replace": True})
+    assert err.value.code == -32602 and "desktop.json" in str(err.value), err.value
+    assert not (servers_dir.path / "zeta.json").exists()
+    result = gw.call_tool("servers_restart", {"name": "off"})
+    assert result["isError"] and "disabled" in result["content"][0]["text"], result
+
+
 @pytest.fixture
 def remote_time_server():
     """mcp-server-time served over Streamable HTTP by the SDK, as a remote downstream."""

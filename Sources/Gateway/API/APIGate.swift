@@ -15,9 +15,14 @@ enum APIGate {
             message: "Origin \(origin) is not allowed (start switchyard with --allow-origin \(origin) to allow it)")
     }
 
-    /// `Retry-After` (whole seconds, rounded up) when the error says when to come back.
-    static func retryAfter(_ error: RoutingError) -> [(String, String)] {
-        error.retryAfterSeconds.map { [("Retry-After", String(Int($0.rounded(.up))))] } ?? []
+    /// The headers of an error response on every face: `Retry-After` (whole seconds, rounded up) when the error says
+    /// when to come back, and `X-Switchyard-Generation-Id` when the failure has its usage row (so a client can look
+    /// a failed request up as it can a successful one).
+    static func errorHeaders(_ error: RoutingError) -> [(String, String)] {
+        var headers: [(String, String)] = []
+        if let seconds = error.retryAfterSeconds { headers.append(("Retry-After", String(Int(seconds.rounded(.up))))) }
+        if let id = error.generationID { headers.append(("X-Switchyard-Generation-Id", id)) }
+        return headers
     }
 
     /// The request body as a JSON object: 415 for another content type, 400 for bad JSON or a non-object.
@@ -89,9 +94,10 @@ extension TranslatingFace {
         }
         switch Credentials.authenticate(request, services.governor, secret: secret, logger: services.logger) {
         case .success(let principal): return principal
-        case .failure(let error):
+        case .failure(var error):
             if let fields = modelCall() {
-                services.router.recordRefused(ChatRequest(body: fields), context: RequestContext(face: "http"), error: error)
+                error = services.router.recordRefused(
+                    ChatRequest(body: fields), context: RequestContext(face: "http"), error: error)
             }
             reply(response, error)
             return nil

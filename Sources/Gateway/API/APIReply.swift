@@ -25,11 +25,9 @@ enum APIReply {
         response.respond(status: status, headers: headers, body: body)
     }
 
-    /// An error in OpenAI's shape, with `Retry-After` when the error says when to come back.
+    /// An error in OpenAI's shape, with `Retry-After` and the generation id when the error has them.
     static func error(_ response: HTTPResponseWriter, _ error: RoutingError, headers: [(String, String)] = []) {
-        var extra = headers
-        if let seconds = error.retryAfterSeconds { extra.append(("Retry-After", String(Int(seconds.rounded(.up))))) }
-        json(response, error.status, error.openAIBody, headers: extra)
+        json(response, error.status, error.openAIBody, headers: headers + APIGate.errorHeaders(error))
     }
 
     static func error(

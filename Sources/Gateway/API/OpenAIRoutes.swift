@@ -23,13 +23,14 @@ final class OpenAIRoutes {
         let principal: Principal
         switch Credentials.authenticate(request, services.governor, logger: services.logger) {
         case .success(let who): principal = who
-        case .failure(let error):
+        case .failure(var error):
             if request.method == "POST", route == "chat/completions" || route == "embeddings" {
                 // A refused model call is still a usage row (with the reason), like every refusal. A body that
                 // does not parse only means the row names no model; the client gets its 401 either way.
                 var body = JSONObject()
                 if case .success(let parsed) = APIGate.jsonBody(request, limits: jsonLimits) { body = parsed }
-                services.router.recordRefused(ChatRequest(body: body), context: RequestContext(face: "http"), error: error)
+                error = services.router.recordRefused(
+                    ChatRequest(body: body), context: RequestContext(face: "http"), error: error)
             }
             APIReply.error(response, error, headers: [("WWW-Authenticate", "Bearer realm=\"switchyard\"")])
             return true

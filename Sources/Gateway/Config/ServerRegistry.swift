@@ -56,12 +56,26 @@ final class ServerRegistry {
 
     /// Validates `entry` and writes it as `<name>.json` (atomically), then applies it. Returns the file path.
     func add(name: String, entry: JSON, replace: Bool) throws -> String {
+        // The name becomes a file name: nothing the loader skips (dot files) or that leaves the directory.
+        guard !name.isEmpty, !name.hasPrefix("."), !name.contains("/"), !name.contains("\0"), name.utf8.count <= 100
+        else {
+            throw JSONRPCError.invalidParams(
+                "servers_add: name \"\(name)\" cannot be a file name in servers.d (no leading dot, no \"/\", at most "
+                    + "100 bytes); letters, digits, \"-\" and \"_\" are safest")
+        }
         let file = URL(fileURLWithPath: directory.path).appendingPathComponent("\(name).json").path
         let parser = ServerEntryParser(environment: directory.environment)
         _ = try parser.parse(name: name, entry: entry, file: file)
-        if !replace, hub.statuses.contains(where: { $0.name == name }) || FileManager.default.fileExists(atPath: file) {
+        let existing = hub.statuses.first(where: { $0.name == name })
+        if !replace, existing != nil || FileManager.default.fileExists(atPath: file) {
             throw JSONRPCError.invalidParams(
                 "servers_add: a server named \(name) already exists; pass \"replace\": true to overwrite it")
+        }
+        if let source = existing?.sourceFile, source != file {
+            // Writing <name>.json beside it would only be reported as a duplicate and ignored.
+            throw JSONRPCError.invalidParams(
+                "servers_add: \(name) is defined in \(source) with other servers; edit it there, or servers_remove "
+                    + "it first and add it again")
         }
         try FileManager.default.createDirectory(atPath: directory.path, withIntermediateDirectories: true)
         let data = Data((entry.prettyString() + "\n").utf8)

@@ -82,6 +82,13 @@ extension GatewayBackend {
     private func restartServer(_ arguments: ToolArguments, _ request: IncomingRequest) {
         do {
             let name = try arguments.string("name")
+            if let status = hub.statuses.first(where: { $0.name == name }), status.phase == .disabled {
+                let file = status.sourceFile.map { " in \($0)" } ?? ""
+                request.respond(
+                    ToolResult.failure(
+                        "\(name) is disabled\(file) (\"enabled\": false); set \"enabled\": true there to start it"))
+                return
+            }
             guard hub.restart(name) else {
                 request.respond(ToolResult.failure("no server named \(name); servers_list shows the registered ones"))
                 return

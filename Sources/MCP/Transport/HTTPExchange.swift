@@ -23,7 +23,7 @@ final class HTTPExchange {
     }
 
     private func deliver(_ message: JSONRPCMessage) {
-        guard !response.isFinished else { return }
+        guard !response.isFinished else { return finish() }  // the client left: nothing more to send
         let isFinal: Bool
         switch message {
         case .response, .error: isFinal = true
@@ -61,6 +61,24 @@ final class HTTPExchange {
         }
     }
 
+    /// Ends the exchange without a JSON-RPC response (its request was cancelled, or its session ended): a stream
+    /// in progress is closed; otherwise the client hears an empty event stream, or 204 when it takes JSON only.
+    func endWithoutResponse() {
+        if !response.isFinished {
+            if streaming {
+                response.end()
+            } else if acceptsSSE {
+                var headers = HTTPReply.sseHeaders
+                if let sessionID { headers.set("Mcp-Session-Id", sessionID) }
+                response.startStream(status: 200, headers: headers)
+                response.end()
+            } else {
+                response.respond(status: 204)
+            }
+        }
+        finish()
+    }
+
     private func finish() {
         let handler = onFinish
         onFinish = nil
@@ -68,10 +86,30 @@ final class HTTPExchange {
     }
 }
 
-/// The GET stream of one HTTP session, and the session itself.
+/// The GET stream of one HTTP session, the session itself, and the POSTs still waiting for their responses.
 final class HTTPSessionChannel {
     var session: MCPServerSession!
     private(set) var stream: HTTPResponseWriter?
+    private var exchanges: [RequestID: HTTPExchange] = [:]
+
+    /// Tracks a POSTed request's exchange until it has answered (or is ended).
+    func open(_ exchange: HTTPExchange, for id: RequestID) {
+        exchanges[id] = exchange
+        exchange.onFinish = { [weak self, weak exchange] in
+            if let self, self.exchanges[id] === exchange { self.exchanges[id] = nil }
+        }
+    }
+
+    /// Ends the POST of a request the client cancelled.
+    func endExchange(for id: RequestID) {
+        exchanges[id]?.endWithoutResponse()
+    }
+
+    /// Ends every POST still open (the session is over).
+    func endExchanges() {
+        for exchange in Array(exchanges.values) { exchange.endWithoutResponse() }
+        exchanges.removeAll()
+    }
 
     func attach(_ stream: HTTPResponseWriter) {
         self.stream = stream

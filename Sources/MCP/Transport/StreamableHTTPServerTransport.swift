@@ -17,7 +17,7 @@ public final class StreamableHTTPServerTransport {
     private let server: MCPServer
     private let loop: EventLoop
     private let logger: Logger
-    private let allowedOrigins: Set<String>
+    private let origins: OriginPolicy
     private var sessions: [String: HTTPSessionChannel] = [:]
     private var keepAlive: Timer?
     private var statelessCounter = 0
@@ -29,7 +29,7 @@ public final class StreamableHTTPServerTransport {
         self.server = server
         self.loop = loop
         self.logger = logger
-        self.allowedOrigins = Set(allowedOrigins.map { $0.lowercased() })
+        origins = OriginPolicy(allowed: allowedOrigins)
         jsonLimits = JSONLimits(maxDepth: 128, maxBytes: maxBodyBytes)
         do {
             let timer = try Timer(loop: loop)
@@ -52,7 +52,7 @@ public final class StreamableHTTPServerTransport {
 
     /// Handles one HTTP request for the MCP endpoint.
     public func handle(_ request: HTTPRequest, _ response: HTTPResponseWriter) {
-        if let origin = request.headers["Origin"], !originAllowed(origin) {
+        if let origin = request.headers["Origin"], !origins.allows(origin) {
             return HTTPReply.plain(
                 response, 403,
                 "Forbidden: Origin \(origin) is not allowed (start switchyard with --allow-origin \(origin) to allow it)")
@@ -95,18 +95,6 @@ public final class StreamableHTTPServerTransport {
             response.respond(
                 status: 405, headers: headers, body: Array("Method Not Allowed: use POST, GET or DELETE on /mcp\n".utf8))
         }
-    }
-
-    private func originAllowed(_ origin: String) -> Bool {
-        let lowered = origin.lowercased()
-        if allowedOrigins.contains(lowered) || allowedOrigins.contains("*") { return true }
-        for prefix in [
-            "http://localhost", "https://localhost", "http://127.0.0.1", "https://127.0.0.1", "http://[::1]",
-            "https://[::1]",
-        ] {
-            if lowered == prefix || lowered.hasPrefix(prefix + ":") { return true }
-        }
-        return false
     }
 
     // MARK: POST
@@ -166,9 +154,15 @@ public final class StreamableHTTPServerTransport {
                 response, 404, "Not Found: session \(sessionID) does not exist or has ended; initialize a new session")
         }
         switch message {
-        case .request:
+        case let .request(id, _, _):
             let exchange = HTTPExchange(response: response, acceptsSSE: acceptsSSE, sessionID: nil)
+            channel.open(exchange, for: id)
             channel.session.receive(message, replySink: exchange.sink)
+        case let .notification(method, params) where method == "notifications/cancelled":
+            channel.session.receive(message)
+            response.respond(status: 202)
+            // The session sends nothing for a cancelled request; its POST must still end rather than hang.
+            if let raw = params?["requestId"], let id = RequestID(json: raw) { channel.endExchange(for: id) }
         default:
             channel.session.receive(message)
             response.respond(status: 202)
@@ -228,6 +222,7 @@ public final class StreamableHTTPServerTransport {
         }
         server.closeSession(id: sessionID, reason: "session deleted by the client")
         channel.detach()
+        channel.endExchanges()
         logger.debug("HTTP session deleted", metadata: ["session": "\(sessionID)"])
         response.respond(status: 200)
     }
@@ -243,6 +238,7 @@ public final class StreamableHTTPServerTransport {
         for (id, channel) in sessions {
             server.closeSession(id: id, reason: "Switchyard is shutting down")
             channel.detach()
+            channel.endExchanges()
         }
         sessions.removeAll()
     }

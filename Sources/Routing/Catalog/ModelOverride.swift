@@ -102,13 +102,19 @@ extension ModelOverride {
             usesMaxCompletionTokens: try reader.bool("uses_max_completion_tokens"),
             isActive: try reader.bool("is_active"))
         if let pricing = try reader.child("pricing") {
-            try pricing.rejectUnknown(["input", "output", "cached_input"])
-            // USD per million tokens; the ceiling catches a price written per thousand tokens or in cents.
-            let prices = 0.0...100_000.0
-            inputPrice = try pricing.double("input", range: prices)
-            outputPrice = try pricing.double("output", range: prices)
-            cachedInputPrice = try pricing.double("cached_input", range: prices)
+            (inputPrice, outputPrice, cachedInputPrice) = try Self.prices(pricing)
         }
+    }
+
+    /// A `pricing` object's prices, each optional: `{"input": …, "output": …, "cached_input": …}`.
+    static func prices(_ pricing: SettingsReader) throws(SettingsError) -> (Double?, Double?, Double?) {
+        try pricing.rejectUnknown(["input", "output", "cached_input"])
+        // USD per million tokens; the ceiling catches a price written per thousand tokens or in cents.
+        let prices = 0.0...100_000.0
+        return (
+            try pricing.double("input", range: prices), try pricing.double("output", range: prices),
+            try pricing.double("cached_input", range: prices)
+        )
     }
 
     private static func modalities(_ reader: SettingsReader, _ key: String) throws(SettingsError) -> [String]? {

@@ -25,10 +25,13 @@ public struct ProviderConfig: Sendable {
     public var headers: [(String, String)]
     /// Per-attempt timeouts.
     public var timeouts: AttemptTimeouts
+    /// The price of this provider's models that have none of their own (e.g. zero for a local server), so their
+    /// calls are counted — and usable by keys with a budget.
+    public var pricing: Pricing?
 
     public init(
         id: String, kind: ProviderKind, baseURL: String, apiKey: String? = nil, apiKeyEnv: String? = nil,
-        headers: [(String, String)] = [], timeouts: AttemptTimeouts = AttemptTimeouts()
+        headers: [(String, String)] = [], timeouts: AttemptTimeouts = AttemptTimeouts(), pricing: Pricing? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -39,6 +42,7 @@ public struct ProviderConfig: Sendable {
         self.apiKeyEnv = apiKeyEnv
         self.headers = headers
         self.timeouts = timeouts
+        self.pricing = pricing
     }
 }
 

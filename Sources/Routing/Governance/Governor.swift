@@ -69,6 +69,13 @@ public final class Governor {
         return nil
     }
 
+    /// Whether the caller's key has a budget: its calls may then go only to models whose price is known, since a
+    /// call whose cost cannot be counted would not count against it.
+    public func hasBudget(_ principal: Principal) -> Bool {
+        guard case .key(let stored) = principal else { return false }
+        return key(id: stored.id)?.creditLimit != nil
+    }
+
     /// Checks a model call before anything is sent, and reserves `estimate` USD of the key's budget.
     /// `names` are the requested model, fallbacks and aliases.
     public func admit(_ principal: Principal, names: [String], estimate: Double) -> Result<Admission, RoutingError> {

@@ -80,6 +80,8 @@ public struct ChunkStamp: Sendable {
 public enum PassedChunk {
     /// A chunk that needed more than new identity members (reasoning renamed, usage read): the object path.
     case object(JSONObject)
-    /// A chunk already stamped, and whether it carries something the client must see (which commits the stream).
-    case encoded([UInt8], carriesToken: Bool)
+    /// A chunk already stamped, whether it carries something the client must see (which commits the stream), and
+    /// about how many bytes of generated text it holds (as written in JSON, escapes included; see
+    /// `RoutedCall.textBytes`).
+    case encoded([UInt8], carriesToken: Bool, textBytes: Int)
 }

@@ -20,6 +20,27 @@ public struct RoutePlan: Sendable {
     /// For category aliases: the category chosen and why.
     public var category: (name: String, reason: String)?
 
+    /// The plan for a key with a budget: candidates whose price is unknown are skipped (their cost could not be
+    /// counted against the budget). Throws a 403 naming them, and how to price them, when none is left.
+    public func pricedOnly(keyID: String?, isPriced: (RouteCandidate) -> Bool) throws(RoutingError) -> RoutePlan {
+        var plan = self
+        let unpriced = candidates.filter { !isPriced($0) }
+        guard !unpriced.isEmpty else { return plan }
+        plan.candidates.removeAll { !isPriced($0) }
+        plan.skipped += unpriced.map { ($0.model, "its price is unknown and the API key has a budget") }
+        guard plan.candidates.isEmpty else { return plan }
+        let names = unpriced.map { "\($0.model)" }.joined(separator: ", ")
+        let example = unpriced[0].model
+        throw RoutingError(
+            status: 403, type: "permission_error", code: "model_price_unknown",
+            message:
+                "API key \(keyID ?? "") has a budget, and the price of \(names) is unknown, so its cost could not be "
+                + "counted against it. Give the model a price in the settings file (\"models\": {\"\(example)\": "
+                + "{\"pricing\": {\"input\": …, \"output\": …}}}, USD per million tokens; or \"pricing\" on its "
+                + "provider for all its unlisted models) or use a key without a budget.",
+            parameter: "model")
+    }
+
     /// The plan as `route_explain` shows it, with the health figures of every candidate.
     public func explanation(health: HealthBook) -> JSON {
         var object: JSONObject = ["requested": .string(requested)]

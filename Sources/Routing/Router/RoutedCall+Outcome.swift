@@ -43,11 +43,15 @@ extension RoutedCall {
     }
 
     /// The attempt record and the figures of a success: the outcome to report. Measured here, before the answer is
-    /// written; what only bookkeeping needs waits for `recordSuccess`.
+    /// written, and the key is settled here too (the answer's budget headers show what is left after it); what only
+    /// bookkeeping needs waits for `recordSuccess`.
     func succeededOutcome(usage: TokenUsage) -> RouteOutcome {
         let latency = elapsed(since: attemptStartedAt)
         attempts.append(AttemptRecord(model: candidate.model, outcome: "ok", status: status, latencyMilliseconds: latency))
-        let cost = engine.models.info(for: candidate.model)?.pricing.cost(of: usage) ?? 0
+        let cost = engine.price(of: candidate.model)?.cost(of: usage) ?? 0
+        let settleKey = onSettle
+        onSettle = nil
+        settleKey?(cost, usage.total)
         let total = elapsed(since: startedAt)
         let requestTTFT = firstTokenAt.map { ($0 - startedAt) * 1000 } ?? (streaming ? nil : total)
         return RouteOutcome(
@@ -55,7 +59,7 @@ extension RoutedCall {
             timeToFirstTokenMilliseconds: requestTTFT, attempts: attempts)
     }
 
-    /// Health, the usage row and the key's settlement of a success. Called once the answer (or the stream's end) has
+    /// Health and the usage row of a success, and the end of the call. Called once the answer (or the stream's end) has
     /// been handed to the face, in the same loop turn: the client's bytes do not wait behind bookkeeping, and nothing
     /// else (the client's next request included) can run before it.
     func recordSuccess(_ outcome: RouteOutcome) {
@@ -86,32 +90,69 @@ extension RoutedCall {
                 status: 503, type: "upstream_error", code: "no_candidates",
                 message: "No candidate could be tried for \"\(plan.requested)\".", attempts: attempts)
         }
-        record(error: error)
-        onEvent(.failed(error, streamStarted: false))
+        onEvent(.failed(record(error), streamStarted: false))
     }
 
-    /// Writes the usage row of a failed or cancelled request.
-    func record(error: RoutingError) {
+    /// Writes the usage row of a failed or cancelled request; returns the error carrying the row's id.
+    /// `billable`: the provider was generating for this call when it ended (a stream broken or abandoned after it
+    /// started, a call cancelled in flight), so the row is charged what the provider will bill for it.
+    @discardableResult
+    func record(_ error: RoutingError, billable: Bool = false) -> RoutingError {
         var row = baseRecord()
-        if index >= 0, index < plan.candidates.count { row.resolvedModel = candidate.model }
+        // The model that failed last is the one to blame in per-model and per-provider reports.
+        if index >= 0, index < plan.candidates.count {
+            row.resolvedModel = candidate.model
+        } else {
+            row.resolvedModel = attempts.last(where: { $0.outcome != "skipped" })?.model
+        }
         row.status = error.status == 499 ? "cancelled" : "error"
         row.httpStatus = error.status
         row.error = error.message
         row.latencyMilliseconds = elapsed(since: startedAt)
-        if let decoder, committed { row.usage = decoder.usage ?? TokenUsage() }
-        if let model = row.resolvedModel { row.cost = engine.models.info(for: model)?.pricing.cost(of: row.usage) ?? 0 }
+        if billable {
+            let (usage, estimated) = billedUsage()
+            row.usage = usage
+            if estimated {
+                row.error =
+                    error.message
+                    + " (tokens estimated: the provider's usage report never came; prompt from the request, output "
+                    + "from the \(streamedTextBytes) bytes of text it streamed)"
+            }
+        }
+        if let model = row.resolvedModel { row.cost = engine.price(of: model)?.cost(of: row.usage) ?? 0 }
         if let firstTokenAt { row.timeToFirstTokenMilliseconds = (firstTokenAt - startedAt) * 1000 }
         engine.usage.record(row)
         settle(cost: row.cost, tokens: row.usage.total)
+        var recorded = error
+        recorded.generationID = id
+        return recorded
     }
 
-    /// Releases the key's reservation with the actual cost — the same figure as the usage row — exactly once.
-    /// Also where every call ends: the usage row was just written (exactly once per call).
+    /// The tokens of an attempt that ended before its answer: what the provider reported so far, completed by
+    /// estimates where it reported nothing (about four bytes of text per token, as for prompts). True when any
+    /// figure is an estimate.
+    private func billedUsage() -> (TokenUsage, estimated: Bool) {
+        var usage = decoder?.usage ?? TokenUsage()
+        var estimated = false
+        if usage.prompt == 0 {
+            usage.prompt = request.estimatedPromptTokens
+            estimated = true
+        }
+        let streamed = (streamedTextBytes + 3) / 4
+        if streamed > usage.completion {
+            usage.completion = streamed
+            estimated = true
+        }
+        return (usage, estimated)
+    }
+
+    /// Releases the key's reservation with the actual cost — the same figure as the usage row — exactly once (a
+    /// success settled it already). Also where every call ends: the usage row was just written (once per call).
     private func settle(cost: Double, tokens: Int) {
         let settle = onSettle
         onSettle = nil
         settle?(cost, tokens)
-        engine.callFinished()
+        engine.callFinished(self)
     }
 
     private func baseRecord() -> UsageRecord {

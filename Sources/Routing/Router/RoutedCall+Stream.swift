@@ -6,6 +6,7 @@ extension RoutedCall {
     /// call, reasoning or a finish reason commits the stream.
     func handle(_ chunks: [JSONObject]) {
         for chunk in chunks where !finished {
+            streamedTextBytes += Self.textBytes(chunk)
             deliver(.object(rewrite(chunk)), carriesToken: Self.carriesToken(chunk))
         }
     }
@@ -14,8 +15,12 @@ extension RoutedCall {
     func handle(passed chunks: [PassedChunk]) {
         for chunk in chunks where !finished {
             switch chunk {
-            case .object(let object): deliver(.object(rewrite(object)), carriesToken: Self.carriesToken(object))
-            case .encoded(let bytes, let carriesToken): deliver(.encoded(bytes), carriesToken: carriesToken)
+            case .object(let object):
+                streamedTextBytes += Self.textBytes(object)
+                deliver(.object(rewrite(object)), carriesToken: Self.carriesToken(object))
+            case .encoded(let bytes, let carriesToken, let textBytes):
+                streamedTextBytes += textBytes
+                deliver(.encoded(bytes), carriesToken: carriesToken)
             }
         }
     }
@@ -73,8 +78,7 @@ extension RoutedCall {
             message: "The stream from \(candidate.model) broke after it started: \(failure.message)",
             attempts: attempts)
         finished = true
-        record(error: error)
-        onEvent(.failed(error, streamStarted: true))
+        onEvent(.failed(record(error, billable: true), streamStarted: true))
     }
 
     /// Sets our generation id and the answering model on a chunk.
@@ -85,6 +89,25 @@ extension RoutedCall {
         chunk["provider"] = .string(candidate.model.provider)
         chunk["usage"] = nil
         return chunk
+    }
+
+    /// The bytes of generated text in a chunk (content, reasoning, tool names and arguments): what a stream that
+    /// ends without its usage report is charged by.
+    static func textBytes(_ chunk: JSONObject) -> Int {
+        guard let choices = chunk["choices"]?.arrayValue else { return 0 }
+        var total = 0
+        for choice in choices {
+            guard let delta = choice["delta"]?.objectValue else { continue }
+            total += delta["content"]?.stringValue?.utf8.count ?? 0
+            total += delta["reasoning_content"]?.stringValue?.utf8.count ?? 0
+            for call in delta["tool_calls"]?.arrayValue ?? [] { total += functionBytes(call["function"]) }
+            total += functionBytes(delta["function_call"])
+        }
+        return total
+    }
+
+    private static func functionBytes(_ function: JSON?) -> Int {
+        (function?["name"]?.stringValue?.utf8.count ?? 0) + (function?["arguments"]?.stringValue?.utf8.count ?? 0)
     }
 
     /// Whether a chunk carries something the client must see (so the stream is committed to this model).

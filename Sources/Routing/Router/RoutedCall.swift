@@ -38,6 +38,9 @@ final class RoutedCall: RoutedCallHandle {
     var held: [ChatPayload] = []
     var committed = false
     var firstTokenAt: Double?
+    /// Generated text received in this attempt's stream (held or delivered), for charging a stream that ends
+    /// without its usage report.
+    var streamedTextBytes = 0
     /// Called once when the request ends, with its cost and tokens (the governor settles the key's budget).
     var onSettle: ((Double, Int) -> Void)?
 
@@ -63,23 +66,43 @@ final class RoutedCall: RoutedCallHandle {
     var candidate: RouteCandidate { plan.candidates[index] }
 
     func start() {
-        engine.callStarted()
+        engine.callStarted(self)
         tryNext()
     }
 
     func cancel() {
         guard !finished else { return }
         finished = true
-        if index >= 0, index < plan.candidates.count, current != nil { engine.health.abandoned(candidate.model) }
+        let billable = stopAttempt(reason: "client went away")
+        record(
+            RoutingError(status: 499, type: "cancelled", code: "cancelled", message: "the client went away"),
+            billable: billable)
+    }
+
+    /// Ends the call with `error` whatever it is doing (the gateway is shutting down and the grace period is over):
+    /// the client hears `error` — an error event when its stream had started — and the usage row records it.
+    func abandon(_ error: RoutingError) {
+        guard !finished else { return }
+        finished = true
+        let billable = stopAttempt(reason: error.message)
+        var error = error
+        error.attempts = attempts
+        onEvent(.failed(record(error, billable: billable), streamStarted: committed))
+    }
+
+    /// Cancels the attempt in flight, if any, recording it as cancelled with `reason`. True when the provider was
+    /// generating for it (it will bill the call).
+    private func stopAttempt(reason: String) -> Bool {
+        guard index >= 0, index < plan.candidates.count else { return false }
+        let inFlight = current != nil
+        if inFlight { engine.health.abandoned(candidate.model) }
         current?.cancel()
         current = nil
-        if index >= 0, index < plan.candidates.count {
-            attempts.append(
-                AttemptRecord(
-                    model: candidate.model, outcome: FailureKind.cancelled.rawValue,
-                    error: "client went away", latencyMilliseconds: elapsed(since: attemptStartedAt)))
-        }
-        record(error: RoutingError(status: 499, type: "cancelled", code: "cancelled", message: "the client went away"))
+        attempts.append(
+            AttemptRecord(
+                model: candidate.model, outcome: FailureKind.cancelled.rawValue,
+                error: reason, latencyMilliseconds: elapsed(since: attemptStartedAt)))
+        return inFlight || committed
     }
 
     /// Starts the next candidate that is worth trying, or finishes with the last failure.
@@ -137,6 +160,7 @@ final class RoutedCall: RoutedCallHandle {
         decoder = nil
         passThrough = nil
         held = []
+        streamedTextBytes = 0
         attemptStartedAt = engine.clock.now()
         engine.health.started(candidate.model)
         // The transport's callbacks keep this call alive until the transfer completes; nothing else has to.

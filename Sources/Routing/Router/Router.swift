@@ -105,16 +105,25 @@ public final class Router {
         let handle = PendingCall()
         resolve(request, context: context, chosen: [:], handle: handle) { [engine] result in
             switch result {
-            case .success(let plan):
+            case .success(var plan):
                 var admission: Admission?
                 if let governor = self.governor {
+                    if governor.hasBudget(context.principal) {
+                        do throws(RoutingError) {
+                            plan = try plan.pricedOnly(keyID: context.keyID) { engine.price(of: $0.model) != nil }
+                        } catch {
+                            let recorded = self.recordRejected(
+                                request, context: context, error: error, stream: mode.isStream)
+                            return onEvent(.failed(recorded, streamStarted: false))
+                        }
+                    }
                     switch governor.admit(
                         context.principal, names: self.names(request, context), estimate: self.estimate(request, plan))
                     {
                     case .success(let admitted): admission = admitted
                     case .failure(let error):
-                        self.recordRejected(request, context: context, error: error, stream: mode.isStream)
-                        return onEvent(.failed(error, streamStarted: false))
+                        let recorded = self.recordRejected(request, context: context, error: error, stream: mode.isStream)
+                        return onEvent(.failed(recorded, streamStarted: false))
                     }
                 }
                 let call = RoutedCall(
@@ -126,8 +135,8 @@ public final class Router {
                 handle.attach(call)
                 call.start()
             case .failure(let error):
-                self.recordRejected(request, context: context, error: error, stream: mode.isStream)
-                onEvent(.failed(error, streamStarted: false))
+                let recorded = self.recordRejected(request, context: context, error: error, stream: mode.isStream)
+                onEvent(.failed(recorded, streamStarted: false))
             }
         }
         return handle
@@ -201,9 +210,9 @@ public final class Router {
     func estimate(_ request: ChatRequest, _ plan: RoutePlan) -> Double {
         let prompt = request.estimatedPromptTokens
         return plan.candidates.map { candidate in
-            guard let info = candidate.info else { return 0 }
-            let output = request.maxOutputTokens ?? info.maxOutputTokens ?? 4096
-            return info.pricing.maximumCost(promptTokens: prompt, maxOutput: output)
+            guard let price = engine.price(of: candidate.model) else { return 0 }
+            let output = request.maxOutputTokens ?? candidate.info?.maxOutputTokens ?? 4096
+            return price.maximumCost(promptTokens: prompt, maxOutput: output)
         }.max() ?? 0
     }
 
@@ -222,19 +231,32 @@ public final class Router {
     }
 
     /// Records a model request refused before it reached the router (e.g. an invalid key at the HTTP layer), so
-    /// every refusal has its usage row with the reason.
-    public func recordRefused(_ request: ChatRequest, context: RequestContext, error: RoutingError) {
+    /// every refusal has its usage row with the reason. Returns the error carrying the row's id.
+    @discardableResult
+    public func recordRefused(_ request: ChatRequest, context: RequestContext, error: RoutingError) -> RoutingError {
         recordRejected(request, context: context, error: error, stream: request.stream)
     }
 
-    /// A request refused before any attempt still gets its usage row.
-    private func recordRejected(_ request: ChatRequest, context: RequestContext, error: RoutingError, stream: Bool) {
+    /// A request refused before any attempt still gets its usage row; returns the error carrying the row's id.
+    @discardableResult
+    private func recordRejected(_ request: ChatRequest, context: RequestContext, error: RoutingError, stream: Bool)
+        -> RoutingError
+    {
+        var recorded = error
+        recorded.generationID = generationID()
         engine.usage.record(
             UsageRecord(
-                id: self.generationID(), createdAt: engine.clock.wallTime(), keyID: context.keyID,
+                id: recorded.generationID!, createdAt: engine.clock.wallTime(), keyID: context.keyID,
                 face: context.face, requestedModel: request.model ?? context.defaultModel ?? "",
                 stream: stream, status: "error", httpStatus: error.status,
                 error: error.message, tags: context.tags(with: request.tags)))
+        return recorded
+    }
+
+    /// Ends every model call still in flight with `error` (a shutdown whose grace period is over): each client
+    /// hears it in its own shape and each call records its usage row.
+    public func abandonAll(_ error: RoutingError) {
+        for call in engine.calls.values { call.abandon(error) }
     }
 
     /// `gen-` + a random 64-bit prefix drawn once per router + a counter: unique across restarts (the prefix) and

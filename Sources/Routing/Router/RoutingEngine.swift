@@ -7,10 +7,13 @@ final class RoutingEngine {
     let usage: UsageSink
     let models: ModelLookup
     let clock: RoutingClock
-    /// Calls started and not yet finished (a graceful shutdown waits for them).
-    var activeCalls = 0
-    /// Runs whenever `activeCalls` drops to zero.
+    /// Calls started and not yet finished, by generation id (a graceful shutdown waits for them, then abandons
+    /// what is left).
+    private(set) var calls: [String: RoutedCall] = [:]
+    /// Runs whenever the last call finishes.
     var onIdle: (() -> Void)?
+
+    var activeCalls: Int { calls.count }
 
     init(
         providers: [String: ProviderConfig], adapter: @escaping (ProviderKind) -> ProviderAdapter,
@@ -25,10 +28,16 @@ final class RoutingEngine {
         self.clock = clock
     }
 
-    func callStarted() { activeCalls += 1 }
+    /// What `model`'s tokens cost: its own price when known, else its provider's `pricing`; nil when unknown.
+    func price(of model: ModelID) -> Pricing? {
+        if let info = models.info(for: model), info.isPricingKnown { return info.pricing }
+        return providers[model.provider]?.pricing
+    }
 
-    func callFinished() {
-        activeCalls -= 1
-        if activeCalls == 0 { onIdle?() }
+    func callStarted(_ call: RoutedCall) { calls[call.id] = call }
+
+    func callFinished(_ call: RoutedCall) {
+        guard calls.removeValue(forKey: call.id) != nil else { return }
+        if calls.isEmpty { onIdle?() }
     }
 }

@@ -14,6 +14,8 @@ public struct RoutingError: Error, Sendable, CustomStringConvertible {
     public var retryAfterSeconds: Double?
     /// The request field at fault, when there is one.
     public var parameter: String?
+    /// The usage row this failure was recorded under (`GET /v1/generation?id=`), once the router recorded it.
+    public var generationID: String?
 
     public init(
         status: Int, type: String, code: String, message: String, attempts: [AttemptRecord] = [],
@@ -59,13 +61,16 @@ public struct RoutingError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { "\(status) \(code): \(message)" }
 
-    /// `{"error": {"message", "type", "code", "param", "metadata": {"attempts": […]}}}`.
+    /// `{"error": {"message", "type", "code", "param", "metadata": {"generation_id", "attempts": […]}}}`.
     public var openAIBody: JSONObject {
         var error: JSONObject = [
             "message": .string(message), "type": .string(type), "code": .string(code),
             "param": parameter.map(JSON.string) ?? .null,
         ]
-        if !attempts.isEmpty { error["metadata"] = ["attempts": .array(attempts.map(\.json))] }
+        var metadata: JSONObject = [:]
+        if let generationID { metadata["generation_id"] = .string(generationID) }
+        if !attempts.isEmpty { metadata["attempts"] = .array(attempts.map(\.json)) }
+        if !metadata.isEmpty { error["metadata"] = .object(metadata) }
         return ["error": .object(error)]
     }
 }

@@ -4,7 +4,7 @@ import JSON
 /// `{"groq": {"kind": "openai", "base_url": "…", "api_key_env": "GROQ_API_KEY", "headers": {…}, "timeouts": {…}}}`.
 /// Well-known ids (``WellKnownProvider``) fill in the kind, URL and key variable they leave out.
 enum ProviderSettings {
-    static let fields: Set<String> = ["kind", "base_url", "api_key_env", "headers", "timeouts"]
+    static let fields: Set<String> = ["kind", "base_url", "api_key_env", "headers", "timeouts", "pricing"]
 
     /// The providers by id, and warnings for keys that are not set.
     static func parse(_ section: SettingsReader, environment: [String: String]) throws(SettingsError)
@@ -62,8 +62,19 @@ enum ProviderSettings {
         }
         let provider = ProviderConfig(
             id: id, kind: kind, baseURL: baseURL, apiKey: apiKey, apiKeyEnv: apiKeyEnv,
-            headers: try headers(reader), timeouts: try timeouts(reader))
+            headers: try headers(reader), timeouts: try timeouts(reader), pricing: try pricing(reader))
         return (provider, warning)
+    }
+
+    /// The provider's `pricing` for models without their own: both `input` and `output` are required (a half-written
+    /// default would make every unlisted model look half free).
+    private static func pricing(_ reader: SettingsReader) throws(SettingsError) -> Pricing? {
+        guard let section = try reader.child("pricing") else { return nil }
+        let (input, output, cached) = try ModelOverride.prices(section)
+        guard let input, let output else {
+            throw reader.error("pricing", "needs both \"input\" and \"output\" (USD per million tokens)")
+        }
+        return Pricing(input: input, output: output, cachedInput: cached)
     }
 
     private static func checkID(_ id: String, path: String) throws(SettingsError) {

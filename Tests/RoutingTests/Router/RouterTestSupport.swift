@@ -7,6 +7,8 @@ final class ScriptedTransport: UpstreamTransport {
     enum Reply {
         case json(status: Int, body: String, headers: [(String, String)] = [])
         case stream(chunks: [String], thenFail: TransportFailure? = nil)
+        /// Sends `chunks`, then neither ends nor fails (a provider still generating).
+        case streamThenHang(chunks: [String])
         case failure(TransportFailure)
         case hang
     }
@@ -50,6 +52,9 @@ final class ScriptedTransport: UpstreamTransport {
                     onBody(Array(chunk.utf8))
                 }
                 onComplete(thenFail)
+            case .streamThenHang(let chunks):
+                onHead(200, [("content-type", "text/event-stream")])
+                for chunk in chunks where !call.cancelled { onBody(Array(chunk.utf8)) }
             case .failure(let failure):
                 onComplete(failure)
             case .hang:
@@ -204,10 +209,13 @@ struct RouterFixture {
 
     init(
         aliases: [AliasDefinition] = [], models: [ModelInfo] = [], health: HealthSettings = HealthSettings(),
-        random: @escaping () -> Double = { 0.5 }
+        providerPricing: [String: Pricing] = [:], random: @escaping () -> Double = { 0.5 }
     ) {
         var providers: [String: ProviderConfig] = [:]
-        for id in ["a", "b", "c"] { providers[id] = ProviderConfig(id: id, kind: .openai, baseURL: "http://\(id).test/v1") }
+        for id in ["a", "b", "c"] {
+            providers[id] = ProviderConfig(
+                id: id, kind: .openai, baseURL: "http://\(id).test/v1", pricing: providerPricing[id])
+        }
         let settings = RoutingSettings(providers: providers, aliases: aliases, health: health)
         var lookup = DictionaryModels()
         for model in models { lookup.entries[model.id] = model }

@@ -128,6 +128,21 @@ final class ProviderSettingsTests: XCTestCase {
             "switchyard.json: providers.corp.headers: must be an object")
     }
 
+    func testPricingForUnlistedModels() throws {
+        XCTAssertNil(try provider("ollama", "{}").pricing)
+        XCTAssertEqual(
+            try provider("ollama", #"{"pricing": {"input": 0, "output": 0}}"#).pricing, Pricing(input: 0, output: 0))
+        XCTAssertEqual(
+            try provider("corp", #"{"kind": "openai", "pricing": {"input": 1.5, "output": 3, "cached_input": 0.5}}"#)
+                .pricing, Pricing(input: 1.5, output: 3, cachedInput: 0.5))
+        XCTAssertEqual(
+            settingsFileError(#"{"providers": {"ollama": {"pricing": {"input": 0}}}}"#),
+            #"switchyard.json: providers.ollama.pricing: needs both "input" and "output" (USD per million tokens)"#)
+        XCTAssertEqual(
+            settingsFileError(#"{"providers": {"ollama": {"pricing": {"input": 0, "output": -1}}}}"#),
+            "switchyard.json: providers.ollama.pricing.output: must be a number from 0.0 to 100000.0")
+    }
+
     func testTimeouts() throws {
         XCTAssertEqual(try provider("corp", #"{"kind": "openai"}"#).timeouts, AttemptTimeouts())
         XCTAssertEqual(
@@ -154,6 +169,6 @@ final class ProviderSettingsTests: XCTestCase {
         XCTAssertEqual(
             settingsFileError(#"{"providers": {"corp": {"kind": "openai", "url": "x"}}}"#),
             "switchyard.json: providers.corp.url: unknown field (expected one of: api_key_env, base_url, "
-                + "headers, kind, timeouts)")
+                + "headers, kind, pricing, timeouts)")
     }
 }

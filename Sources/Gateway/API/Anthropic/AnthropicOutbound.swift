@@ -78,6 +78,7 @@ enum AnthropicOutbound {
             "error": ["type": .string(errorType(error)), "message": .string(error.message)],
         ]
         var details: JSONObject = ["code": .string(error.code)]
+        if let id = error.generationID { details["generation_id"] = .string(id) }
         if !error.attempts.isEmpty { details["attempts"] = .array(error.attempts.map(\.json)) }
         body["switchyard"] = .object(details)
         return body

@@ -106,7 +106,7 @@ final class AnthropicRoutes: TranslatingFace {
 
     /// An Anthropic error body with Anthropic's status, and `Retry-After` when the error says when to come back.
     func reply(_ response: HTTPResponseWriter, _ error: RoutingError) {
-        var headers = APIGate.retryAfter(error)
+        var headers = APIGate.errorHeaders(error)
         if error.status == 401 { headers.append(("WWW-Authenticate", "Bearer realm=\"switchyard\"")) }
         APIReply.json(response, AnthropicOutbound.status(error), AnthropicOutbound.errorBody(error), headers: headers)
     }

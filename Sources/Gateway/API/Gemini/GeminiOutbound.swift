@@ -86,11 +86,11 @@ enum GeminiOutbound {
     /// `{"error":{"code","message","status","details"}}`: Google's canonical status name, an `ErrorInfo` with
     /// Switchyard's code, and a `RetryInfo` when the error says when to come back (where Gemini clients look).
     static func errorBody(_ error: RoutingError) -> JSONObject {
-        var details: [JSON] = [
-            [
-                "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": .string(error.code), "domain": "switchyard",
-            ]
+        var info: JSONObject = [
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": .string(error.code), "domain": "switchyard",
         ]
+        if let id = error.generationID { info["metadata"] = ["generation_id": .string(id)] }
+        var details: [JSON] = [.object(info)]
         if let seconds = error.retryAfterSeconds {
             details.append([
                 "@type": "type.googleapis.com/google.rpc.RetryInfo",

@@ -114,7 +114,7 @@ final class GeminiRoutes: TranslatingFace {
 
     /// A Gemini error body with the router's status, and `Retry-After` when the error says when to come back.
     func reply(_ response: HTTPResponseWriter, _ error: RoutingError) {
-        APIReply.json(response, error.status, GeminiOutbound.errorBody(error), headers: APIGate.retryAfter(error))
+        APIReply.json(response, error.status, GeminiOutbound.errorBody(error), headers: APIGate.errorHeaders(error))
     }
 }
 

@@ -31,7 +31,7 @@ extension OpenAIStreamDecoder: PassThroughStreamDecoder {
         }
         // The chunk is written as the members are checked; an event that needs the object path drops it.
         var chunk = stamp.openObject(size: data.count)
-        var carriesToken: Bool?
+        var text: (carriesToken: Bool, bytes: Int)?
         for member in members {
             if member.keyIsEscaped { return nil }
             if ChunkStamp.replaces(member, in: data) { continue }
@@ -41,20 +41,21 @@ extension OpenAIStreamDecoder: PassThroughStreamDecoder {
             }
             if JSONSkim.key(member, in: data, is: "error") { return nil }
             if JSONSkim.key(member, in: data, is: "choices") {
-                guard let token = choicesCarryToken(data, member.value) else { return nil }
-                carriesToken = token
+                guard let found = choicesText(data, member.value) else { return nil }
+                text = found
             }
             chunk.append(UInt8(ascii: ","))
             chunk += data[member.entry]
         }
-        guard let carriesToken else { return nil }  // no choices: the object path decides what it is
+        guard let text else { return nil }  // no choices: the object path decides what it is
         chunk.append(UInt8(ascii: "}"))
-        return .encoded(chunk, carriesToken: carriesToken)
+        return .encoded(chunk, carriesToken: text.carriesToken, textBytes: text.bytes)
     }
 
-    /// Whether the `choices` array carries a token (as `RoutedCall.carriesToken` decides for objects); nil when
-    /// it is empty, not an array of objects, or holds `reasoning` that must be renamed.
-    private static func choicesCarryToken(_ data: [UInt8], _ range: Range<Int>) -> Bool? {
+    /// Whether the `choices` array carries a token (as `RoutedCall.carriesToken` decides for objects) and about how
+    /// many bytes of text it holds (as written: escapes included, tool calls whole); nil when it is empty, not an
+    /// array of objects, or holds `reasoning` that must be renamed.
+    private static func choicesText(_ data: [UInt8], _ range: Range<Int>) -> (carriesToken: Bool, bytes: Int)? {
         guard data[range.lowerBound] == UInt8(ascii: "[") else { return nil }
         let choices: [Range<Int>]
         do {
@@ -64,6 +65,7 @@ extension OpenAIStreamDecoder: PassThroughStreamDecoder {
         }
         guard !choices.isEmpty else { return nil }
         var token = false
+        var bytes = 0
         for choice in choices {
             guard data[choice.lowerBound] == UInt8(ascii: "{"), let fields = members(data, choice) else { return nil }
             for field in fields {
@@ -72,29 +74,38 @@ extension OpenAIStreamDecoder: PassThroughStreamDecoder {
                     if !isNull(data, field.value) { token = true }
                 } else if JSONSkim.key(field, in: data, is: "delta") {
                     guard data[field.value.lowerBound] == UInt8(ascii: "{"), let delta = members(data, field.value),
-                        let carries = deltaCarriesToken(data, delta)
+                        let text = deltaText(data, delta)
                     else { return nil }
-                    if carries { token = true }
+                    if text.carriesToken { token = true }
+                    bytes += text.bytes
                 }
             }
         }
-        return token
+        return (token, bytes)
     }
 
-    private static func deltaCarriesToken(_ data: [UInt8], _ delta: [JSONSkim.Member]) -> Bool? {
+    private static func deltaText(_ data: [UInt8], _ delta: [JSONSkim.Member]) -> (carriesToken: Bool, bytes: Int)? {
         var token = false
+        var bytes = 0
         for field in delta {
             if field.keyIsEscaped || JSONSkim.key(field, in: data, is: "reasoning") { return nil }
             if JSONSkim.key(field, in: data, is: "content") || JSONSkim.key(field, in: data, is: "reasoning_content") {
                 // A non-empty string: more than its two quotes.
-                if data[field.value.lowerBound] == UInt8(ascii: "\""), field.value.count > 2 { token = true }
+                if data[field.value.lowerBound] == UInt8(ascii: "\""), field.value.count > 2 {
+                    token = true
+                    bytes += field.value.count - 2
+                }
             } else if JSONSkim.key(field, in: data, is: "tool_calls") {
-                if data[field.value.lowerBound] == UInt8(ascii: "["), !isEmptyArray(data, field.value) { token = true }
+                if data[field.value.lowerBound] == UInt8(ascii: "["), !isEmptyArray(data, field.value) {
+                    token = true
+                    bytes += field.value.count
+                }
             } else if JSONSkim.key(field, in: data, is: "function_call") {
                 token = true
+                bytes += field.value.count
             }
         }
-        return token
+        return (token, bytes)
     }
 
     private static func members(_ data: [UInt8], _ range: Range<Int>) -> [JSONSkim.Member]? {

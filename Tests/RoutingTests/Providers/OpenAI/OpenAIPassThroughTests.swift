@@ -34,7 +34,7 @@ final class OpenAIPassThroughTests: XCTestCase {
         ]
         for event in events {
             guard
-                case .encoded(let bytes, let carriesToken)? = OpenAIStreamDecoder.passThrough(
+                case .encoded(let bytes, let carriesToken, let textBytes)? = OpenAIStreamDecoder.passThrough(
                     Array(event.utf8), stamp: stamp)
             else {
                 return XCTFail("not passed through: \(event)")
@@ -44,6 +44,11 @@ final class OpenAIPassThroughTests: XCTestCase {
             XCTAssertEqual(
                 try JSON.parse(bytes).objectValue.map { JSON.object($0) }, expected.first.map { JSON.object($0) }, event)
             XCTAssertEqual(carriesToken, RoutedCall.carriesToken(expected[0]), event)
+            // Text is counted as written (escapes included, tool calls whole): never less than the object path's
+            // count, and zero exactly when that is.
+            let objectTextBytes = RoutedCall.textBytes(expected[0])
+            XCTAssertGreaterThanOrEqual(textBytes, objectTextBytes, event)
+            XCTAssertEqual(textBytes == 0, objectTextBytes == 0, event)
         }
     }
 
@@ -86,7 +91,7 @@ final class OpenAIPassThroughTests: XCTestCase {
         try decoder.feed(Array(stream.utf8), stamp: stamp) { chunks in
             for chunk in chunks {
                 switch chunk {
-                case .encoded(_, let token): kinds.append("bytes token=\(token)")
+                case .encoded(_, let token, _): kinds.append("bytes token=\(token)")
                 case .object(let object):
                     kinds.append(
                         "object reasoning=\(object["choices"]?[0]?["delta"]?["reasoning_content"]?.stringValue ?? "-")")

@@ -1,13 +1,14 @@
-/// Which browser origins may call the HTTP API: loopback pages always, others only when the operator allowed them
-/// with `--allow-origin` (DNS-rebinding protection, as on `/mcp`).
-struct OriginPolicy {
+/// Which browser origins may call the server: loopback pages always, others only when the operator allowed them
+/// (`--allow-origin`; DNS-rebinding protection). One rule for `/mcp` and the model APIs.
+public struct OriginPolicy: Sendable {
     private let allowed: Set<String>
 
-    init(allowed: [String]) {
+    public init(allowed: [String]) {
         self.allowed = Set(allowed.map { $0.lowercased() })
     }
 
-    func allows(_ origin: String) -> Bool {
+    /// Whether a page on `origin` (the `Origin` header, compared case-insensitively) may call.
+    public func allows(_ origin: String) -> Bool {
         let lowered = origin.lowercased()
         if allowed.contains(lowered) || allowed.contains("*") { return true }
         for prefix in [

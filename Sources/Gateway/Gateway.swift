@@ -85,7 +85,7 @@ public final class Gateway {
                     self.shutdown()
                 })
         }
-        signals.append(try SignalWatcher(loop: loop, signal: SIGHUP) { [unowned self] _ in self.registry.reload() })
+        signals.append(try SignalWatcher(loop: loop, signal: SIGHUP) { [unowned self] _ in self.registry.refresh() })
         registry.start()
         models?.refreshModelLists()
         if options.stdio { try startStdio() }

@@ -68,7 +68,12 @@ public final class ChildProcess: LoopHandle {
             adopt()
             close()
             stdin.close(); stdout.close(); stderr.close()
-            throw UVError(code: result, operation: "spawn \(options.executable)")
+            var operation = "spawn \(options.executable)"
+            // uv_spawn reports a missing working directory as ENOENT too, which reads as a missing executable.
+            if result == UV_ENOENT.rawValue, let cwd = options.workingDirectory, access(cwd, F_OK) != 0 {
+                operation += " in working directory \(cwd), which does not exist"
+            }
+            throw UVError(code: result, operation: operation)
         }
         adopt()
         pid = uv_process_get_pid(process)

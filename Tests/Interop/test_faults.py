@@ -154,6 +154,28 @@ def test_unknown_tool_is_invalid_params(servers_dir, stdio_gateway):
         assert err.value.code == -32602, name
 
 
+def test_completion_for_a_server_without_completions_is_empty_not_an_error(servers_dir, stdio_gateway):
+    servers_dir.write("fake", fake_config())  # the fixture lists a prompt and a template, and no completions
+    gw = stdio_gateway(initialize=False)
+    assert "completions" in gw.initialize()["capabilities"]
+    wait_tool_works(gw, "fake__echo", {"text": "up"})
+    for ref in ({"type": "ref/prompt", "name": "fake__greet"}, {"type": "ref/resource", "uri": "fixture://items/{id}"}):
+        result = gw.request("completion/complete", {"ref": ref, "argument": {"name": "name", "value": "A"}})
+        assert result == {"completion": {"values": [], "hasMore": False}}, (ref, result)
+
+
+def test_resource_templates_are_named_by_server_and_listed_once(servers_dir, stdio_gateway):
+    servers_dir.write("f1", fake_config())
+    servers_dir.write("f2", fake_config())
+    gw = stdio_gateway()
+    for server in ("f1", "f2"):
+        wait_tool_works(gw, f"{server}__echo", {"text": "up"})
+    listed = lambda: [(t["name"], t["uriTemplate"])  # noqa: E731
+                      for t in gw.request("resources/templates/list")["resourceTemplates"]]
+    # Both servers list the same template: it appears once, named by the first server (where its reads go).
+    wait_until(lambda: listed() == [("f1__item", "fixture://items/{id}")], 10, "templates were not named and merged")
+
+
 def test_malformed_json_then_next_request_works(servers_dir, stdio_gateway):
     gw = stdio_gateway()
     gw.send_raw(b'{"jsonrpc": "2.0", "id": 1, "method": "tools/list"\n')

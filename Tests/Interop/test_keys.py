@@ -774,12 +774,13 @@ async def test_allowed_servers_filter_resources_and_prompts(governed, tmp_path):
             while {p.name for p in (await admin.list_prompts()).prompts} != {"alpha__greet", "beta__greet"}:
                 await anyio.sleep(0.05)
             assert [r.name for r in (await admin.list_resources()).resources] == ["alpha__readme"]
-            assert len((await admin.list_resource_templates()).resource_templates) == 2
+            # The same URI template from both: listed once, like resources, under the server its reads go to.
+            assert [t.name for t in (await admin.list_resource_templates()).resource_templates] == ["alpha__item"]
         for key, mine, other in ((only_alpha, "alpha", "beta"), (only_beta, "beta", "alpha")):
             async with mcp_client(g.gw.url, key) as client:
                 assert [p.name for p in (await client.list_prompts()).prompts] == [f"{mine}__greet"]
                 assert [r.name for r in (await client.list_resources()).resources] == [f"{mine}__readme"]
-                assert len((await client.list_resource_templates()).resource_templates) == 1
+                assert [t.name for t in (await client.list_resource_templates()).resource_templates] == [f"{mine}__item"]
                 readme = await client.read_resource("fixture://readme")
                 assert readme.contents[0].text == "This is the fake server readme."
                 item = await client.read_resource("fixture://items/7")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import subprocess
 import sys
 
@@ -41,6 +43,25 @@ def test_hot_reload_add_edit_remove(servers_dir, stdio_gateway):
     wait_until(lambda: not names_with(gw, "b__"), 15, "removed b.json: b's tools are still listed")
     assert "b" not in gw.servers()
     assert gw.call_tool("a__echo", {"text": "still"})["structuredContent"] == {"echoed": "still"}
+
+
+def test_a_directory_replaced_or_created_later_is_still_watched(servers_dir, stdio_gateway):
+    root = servers_dir.path
+    shutil.rmtree(root)  # missing at start: nothing loads, but its creation is noticed
+    gw = stdio_gateway()
+    root.mkdir()
+    (root / "late.json").write_text(json.dumps(fake_config()))
+    wait_until(lambda: "late__echo" in gw.tool_names(), 15, "a directory created after start was never loaded")
+    # A deploy tool renames a new directory into place: the watcher must follow the new one.
+    staged = root.parent / (root.name + ".new")
+    staged.mkdir()
+    (staged / "swapped.json").write_text(json.dumps(fake_config()))
+    root.rename(root.parent / (root.name + ".old"))
+    staged.rename(root)
+    wait_until(lambda: "swapped__echo" in gw.tool_names() and not names_with(gw, "late__"), 15,
+               "the swapped-in directory was not loaded")
+    (root / "after.json").write_text(json.dumps(fake_config()))
+    wait_until(lambda: "after__echo" in gw.tool_names(), 15, "a file added to the swapped-in directory was ignored")
 
 
 def test_invalid_files_are_named_and_others_still_start(servers_dir, stdio_gateway):
@@ -144,9 +165,8 @@ def test_runtime_tools_refuse_what_they_cannot_do(servers_dir, stdio_gateway):
     assert result["isError"] and "disabled" in result["content"][0]["text"], result
 
 
-@pytest.fixture
-def remote_time_server():
-    """mcp-server-time served over Streamable HTTP by the SDK, as a remote downstream."""
+def start_remote_time_server() -> tuple[subprocess.Popen, str]:
+    """mcp-server-time served over Streamable HTTP by the SDK, as a remote downstream: (process, MCP URL)."""
     port = free_port()
     code = ("import sys; from mcp_server_time.server import create_server; "
             "create_server('UTC').run('streamable-http', host='127.0.0.1', port=int(sys.argv[1]))")
@@ -155,7 +175,17 @@ def remote_time_server():
     try:
         wait_until(lambda: port_open(port) or proc.poll() is not None, 20, "remote time server did not listen")
         assert proc.poll() is None, "remote time server exited"
-        yield f"http://127.0.0.1:{port}/mcp"
+    except BaseException:
+        stop_process(proc)
+        raise
+    return proc, f"http://127.0.0.1:{port}/mcp"
+
+
+@pytest.fixture
+def remote_time_server():
+    proc, url = start_remote_time_server()
+    try:
+        yield url
     finally:
         stop_process(proc)
 
@@ -167,6 +197,24 @@ def test_http_downstream(servers_dir, stdio_gateway, remote_time_server):
     result = gw.call_tool("remote__get_current_time", {"timezone": "UTC"})
     assert result["structuredContent"]["timezone"] == "UTC" and not result.get("isError")
     assert gw.servers()["remote"]["transport"] == "http"
+
+
+def test_a_remote_server_that_dies_is_noticed_at_once(servers_dir, stdio_gateway):
+    proc, url = start_remote_time_server()
+    try:
+        servers_dir.write("remote", {"url": url})
+        gw = stdio_gateway()
+        wait_until(lambda: "remote__get_current_time" in gw.tool_names(), 20, "remote tools never appeared")
+        proc.kill()
+        proc.wait(10)
+        with pytest.raises(JsonRpcError) as err:
+            gw.call_tool("remote__get_current_time", {"timezone": "UTC"})
+        assert "downstream server remote" in str(err.value), "the error names the server"
+        # Checked at once after the failed exchange, not at the next 30 s health ping: its tools leave.
+        wait_until(lambda: gw.servers()["remote"]["state"] != "ready" and not names_with(gw, "remote__"), 5,
+                   "a dead remote server stayed ready")
+    finally:
+        stop_process(proc)
 
 
 def _maps_libcurl(pid: int) -> bool:

@@ -151,6 +151,20 @@ final class ChildProcessTests: LoopTestCase {
         try closeLoop()
     }
 
+    func testAMissingWorkingDirectoryIsNamedNotMistakenForTheExecutable() throws {
+        XCTAssertThrowsError(
+            try ChildProcess(
+                loop: loop,
+                options: ProcessOptions(
+                    executable: "/bin/sh", environment: [:], workingDirectory: "/nonexistent/work-dir")
+            ) { _ in XCTFail("exit callback of a process that never started") }
+        ) { error in
+            XCTAssertEqual((error as? UVError)?.name, "ENOENT")
+            XCTAssertTrue("\(error)".contains("working directory /nonexistent/work-dir, which does not exist"), "\(error)")
+        }
+        try closeLoop()
+    }
+
     func testClosingARunningChildsHandlesIsClean() throws {
         // Closing the handles does not kill the child; stopping it is the owner's job, so kill and then close.
         let child = try Child(loop: loop, "/bin/cat")

@@ -81,7 +81,8 @@ final class StreamableHTTPClientTransportFaultTests: XCTestCase {
                 status: 500, headers: ["Content-Type": "text/plain"], body: Array(String(repeating: "x", count: 300).utf8))
         }
         guard case .failure(let error)? = request(world, client, "tools/list") else { return XCTFail("expected a failure") }
-        XCTAssertEqual(error.message, "HTTP 500 from \(world.url): \(String(repeating: "x", count: 200))")
+        // The message names the server: a gateway's client sees many.
+        XCTAssertEqual(error.message, "test server: HTTP 500 from \(world.url): \(String(repeating: "x", count: 200))")
         world.run { transport.streamDisabled }
         XCTAssertEqual(diagnostics, [], "a 405 on GET is not worth a diagnostic")
         XCTAssertEqual(scripted.notifications, ["notifications/initialized"])
@@ -180,7 +181,7 @@ final class StreamableHTTPClientTransportFaultTests: XCTestCase {
         guard case .failure(let error)? = request(world, client, "tools/call", timeout: 100) else {
             return XCTFail("expected a failure")
         }
-        XCTAssertTrue(error.message.hasPrefix("Request timed out"), error.message)
+        XCTAssertTrue(error.message.hasPrefix("test server: Request timed out"), error.message)
         world.run { disconnected && scripted.notifications.contains("notifications/cancelled") }
         XCTAssertNotNil(hanging)
         world.stop(client)

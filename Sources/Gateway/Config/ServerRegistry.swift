@@ -12,7 +12,13 @@ final class ServerRegistry {
     private let loop: EventLoop
     private let hub: Hub
     private let logger: Logger
+    /// The directory itself (files added, changed, removed) …
     private var watcher: FileWatcher?
+    /// … and its parent, which sees the directory created, removed or replaced (a deploy tool renaming a new
+    /// directory into place): the directory watcher follows an inode, so it is re-armed on the new one.
+    private var parentWatcher: FileWatcher?
+    /// The inode the directory watcher follows.
+    private var watchedInode: UInt64?
     private var debounce: Loop.Timer?
     private(set) var issues: [ConfigIssue] = []
 
@@ -29,6 +35,12 @@ final class ServerRegistry {
         watch()
     }
 
+    /// SIGHUP: reload now, watching the directory again if it was created or replaced meanwhile.
+    func refresh() {
+        armDirectoryWatcher()
+        reload()
+    }
+
     func reload() {
         let loaded = directory.load()
         issues = loaded.issues
@@ -37,19 +49,66 @@ final class ServerRegistry {
     }
 
     private func watch() {
-        guard watcher == nil, FileManager.default.fileExists(atPath: directory.path) else { return }
         do {
-            watcher = try FileWatcher(loop: loop, path: directory.path) { [unowned self] _ in self.changed() }
-            debounce = try Loop.Timer(loop: loop)
+            if debounce == nil { debounce = try Loop.Timer(loop: loop) }
+            if parentWatcher == nil {
+                let url = URL(fileURLWithPath: directory.path)
+                let name = url.lastPathComponent
+                parentWatcher = try FileWatcher(loop: loop, path: url.deletingLastPathComponent().path) {
+                    [unowned self] file in
+                    if file == nil || file == name { self.changed() }
+                }
+            }
         } catch {
             logger.warning(
-                "cannot watch the servers directory; edits apply after a restart", metadata: ["error": "\(error)"])
+                "cannot watch the parent of the servers directory; a directory created or replaced later is noticed on SIGHUP or restart",
+                metadata: ["error": "\(error)"])
+        }
+        armDirectoryWatcher()
+    }
+
+    /// Watches the directory now at the path, unless that is the one already watched.
+    private func armDirectoryWatcher() {
+        let inode = currentInode()
+        if watcher != nil, inode == watchedInode { return }
+        watcher?.close()
+        watcher = nil
+        watchedInode = nil
+        guard let inode else { return }  // missing: the parent watcher says when it appears
+        do {
+            watcher = try FileWatcher(loop: loop, path: directory.path) { [unowned self] _ in self.changed() }
+            watchedInode = inode
+        } catch {
+            logger.warning(
+                "cannot watch the servers directory; edits apply after SIGHUP or a restart",
+                metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The directory's inode, or nil when it does not exist (or is not a directory).
+    private func currentInode() -> UInt64? {
+        var isDirectory = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory else {
+            return nil
+        }
+        do {
+            let attributes = try FileManager.default.attributesOfItem(atPath: directory.path)
+            switch attributes[.systemFileNumber] {
+            case let number as UInt64: return number
+            case let number as UInt: return UInt64(number)
+            case let number as Int: return UInt64(truncatingIfNeeded: number)
+            default: return 0  // no inode reported: the watcher is then re-armed only when the directory vanishes
+            }
+        } catch {
+            logger.warning("cannot read the servers directory", metadata: ["error": "\(error)"])
+            return nil
         }
     }
 
     private func changed() {
         debounce?.start(after: 150) { [unowned self] in
             self.logger.info("servers directory changed; reloading", metadata: ["dir": "\(self.directory.path)"])
+            self.armDirectoryWatcher()
             self.reload()
         }
     }
@@ -110,6 +169,7 @@ final class ServerRegistry {
 
     func close() {
         watcher?.close(); watcher = nil
+        parentWatcher?.close(); parentWatcher = nil
         debounce?.close(); debounce = nil
     }
 }

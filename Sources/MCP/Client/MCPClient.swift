@@ -124,8 +124,16 @@ public final class MCPClient {
         onProgress: ((JSON) -> Void)? = nil,
         completion: @escaping (Result<JSON, JSONRPCError>) -> Void
     ) -> OutgoingRequest {
-        peer.request(
-            method, params: params, timeoutMilliseconds: timeoutMilliseconds, onProgress: onProgress, completion: completion)
+        peer.request(method, params: params, timeoutMilliseconds: timeoutMilliseconds, onProgress: onProgress) {
+            [label] result in
+            guard case .failure(var error) = result, error.code == JSONRPCError.requestFailedCode,
+                !error.message.hasPrefix(label)
+            else { return completion(result) }
+            // A timeout, a broken HTTP exchange, a server's own -32000: the caller of a gateway sees many servers,
+            // so the message says which one.
+            error.message = "\(label): \(error.message)"
+            completion(.failure(error))
+        }
     }
 
     /// Sends a notification to the server.

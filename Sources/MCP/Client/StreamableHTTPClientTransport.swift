@@ -24,6 +24,9 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
     public var onMessage: ((JSONRPCMessage) -> Void)?
     public var onClose: ((String) -> Void)?
     public var onDiagnostic: ((String) -> Void)?
+    /// Runs when an exchange failed below HTTP (connection refused or reset, a transfer cut): the server may be
+    /// down, worth checking now.
+    public var onConnectionFailed: (() -> Void)?
 
     /// The server's endpoint, as configured.
     public let url: String
@@ -199,6 +202,7 @@ public final class StreamableHTTPClientTransport: MCPClientTransport {
             if case .events = exchange.mode, resume(exchange) { return }
             // Our own cancels come with the request answered (or the transport no longer running), so a
             // `.cancelled` that reaches `fail` means the shared client was closed under us.
+            onConnectionFailed?()
             return fail(exchange, "HTTP request failed: \(error)")  // the error names the method and URL
         }
         let status = exchange.status

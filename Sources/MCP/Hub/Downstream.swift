@@ -17,6 +17,8 @@ final class Downstream {
     private var retryTimer: Timer?
     private var stableTimer: Timer?
     private var pingTimer: Timer?
+    /// A health ping is waiting for its answer.
+    private var pinging = false
     private var generation = 0
     private(set) var tools: [JSON] = []
     private(set) var resources: [JSON] = []
@@ -97,6 +99,7 @@ final class Downstream {
 
     private func connect() {
         generation += 1
+        pinging = false
         let current = generation
         diagnostic = nil
         let transport: MCPClientTransport
@@ -113,6 +116,12 @@ final class Downstream {
         transport.onDiagnostic = { [weak self] text in
             self?.diagnostic = text
             self?.logger.warning("downstream diagnostic", metadata: ["detail": "\(text)"])
+        }
+        // A remote server that stops answering is checked at once, not at the next regular ping: its calls fail
+        // until it is known to be down and restarted.
+        (transport as? StreamableHTTPClientTransport)?.onConnectionFailed = { [weak self] in
+            guard let self, self.generation == current else { return }
+            self.ping()
         }
         client.onClose = { [weak self] reason in
             guard let self, self.generation == current else { return }
@@ -220,16 +229,21 @@ final class Downstream {
     }
 
     private func schedulePing() {
+        arm(&pingTimer, after: pingInterval) { [weak self] in self?.ping() }
+    }
+
+    /// Pings the server now (the next regular ping is re-armed after the answer): a failure restarts it.
+    private func ping() {
         let current = generation
-        arm(&pingTimer, after: pingInterval) { [weak self] in
-            guard let self, self.generation == current, let client = self.client, self.isReady else { return }
-            client.request("ping", params: nil, timeoutMilliseconds: self.pingTimeout) { [weak self] result in
-                guard let self, self.generation == current else { return }
-                if case .failure(let error) = result {
-                    self.perform(self.machine.failed("health ping failed: \(error.message)"))
-                } else {
-                    self.schedulePing()
-                }
+        guard !pinging, let client, isReady else { return }
+        pinging = true
+        client.request("ping", params: nil, timeoutMilliseconds: pingTimeout) { [weak self] result in
+            guard let self, self.generation == current else { return }
+            self.pinging = false
+            if case .failure(let error) = result {
+                self.perform(self.machine.failed("health ping failed: \(error.message)"))
+            } else {
+                self.schedulePing()
             }
         }
     }
@@ -253,6 +267,7 @@ final class Downstream {
     /// Drops the connection: calls in flight fail at once with `reason`, lists empty, timers stop.
     private func teardown(reason: String, _ completion: @escaping () -> Void) {
         generation += 1
+        pinging = false
         stableTimer?.close(); stableTimer = nil
         pingTimer?.close(); pingTimer = nil
         let hadLists = !tools.isEmpty || !resources.isEmpty || !prompts.isEmpty

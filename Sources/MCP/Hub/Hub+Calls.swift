@@ -47,6 +47,11 @@ extension Hub {
         }
         object["ref"] = .object(ref)
         object["_meta"] = nil
+        if let (client, _) = readyClient(server), !client.supports("completions") {
+            // We advertise completions for every server; one without them simply has no suggestions.
+            request.respond(["completion": ["values": [], "hasMore": false]])
+            return true
+        }
         forward("completion/complete", params: object, server: server, request: request)
         return true
     }

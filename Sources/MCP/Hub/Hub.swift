@@ -121,9 +121,7 @@ public final class Hub {
     public var tools: [JSON] { exposedTools }
     public var prompts: [JSON] { exposedPrompts }
     public var resources: [JSON] { resources(visibleTo: { _ in true }) }
-    public var resourceTemplates: [JSON] {
-        downstreams.keys.sorted().flatMap { name in downstreams[name]!.resourceTemplates }
-    }
+    public var resourceTemplates: [JSON] { resourceTemplates(visibleTo: { _ in true }) }
 
     /// The exposed prompts of the servers for which `allows` holds.
     public func prompts(visibleTo allows: (String) -> Bool) -> [JSON] {
@@ -140,9 +138,20 @@ public final class Hub {
         }.map(\.0)
     }
 
-    /// The resource templates of the servers for which `allows` holds.
+    /// The resource templates of the servers for which `allows` holds, named `<server>__<name>` like resources. A
+    /// URI template listed by several servers appears once, from the first of them (the one its reads go to).
     public func resourceTemplates(visibleTo allows: (String) -> Bool) -> [JSON] {
-        downstreams.keys.sorted().filter(allows).flatMap { name in downstreams[name]!.resourceTemplates }
+        var seen = Set<String>()
+        var exposed: [JSON] = []
+        for server in downstreams.keys.sorted() where allows(server) {
+            for template in downstreams[server]!.resourceTemplates {
+                guard let uri = template["uriTemplate"]?.stringValue, seen.insert(uri).inserted else { continue }
+                var entry = template
+                if let original = template["name"]?.stringValue { entry["name"] = .string("\(server)__\(original)") }
+                exposed.append(entry)
+            }
+        }
+        return exposed
     }
 
     /// The server behind an exposed prompt name.

@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "MCP", "JSONRPC", "JSON", "Loop", "HTTPServer", "HTTPClient", "Routing", "Store",
+                "MCP", "JSONRPC", "JSON", "Loop", "HTTPServer", "HTTPClient", "Patterns", "Routing", "Store",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Linked with the Swift runtime and FoundationEssentials inside: one binary that needs no Swift runtime on

@@ -154,6 +154,23 @@ def test_unknown_tool_is_invalid_params(servers_dir, stdio_gateway):
         assert err.value.code == -32602, name
 
 
+def test_a_child_that_closes_stdout_but_keeps_running_is_restarted(servers_dir, stdio_gateway):
+    servers_dir.write("fake", fake_config())
+    gw = stdio_gateway()
+    wait_tool_works(gw, "fake__echo", {"text": "up"})
+    before = gw.servers()["fake"]
+    rid = gw.start_request("tools/call", {"name": "fake__close_stdout", "arguments": {}})
+    started = time.monotonic()
+    response = gw.wait_response(rid, timeout=5)
+    assert time.monotonic() - started < 3, "the call waited for a timeout instead of failing at once"
+    assert "closed its stdout" in response["error"]["message"], response
+    assert "downstream server fake" in response["error"]["message"], response
+    wait_tool_works(gw, "fake__echo", {"text": "back"})
+    assert gw.servers()["fake"]["restarts"] > before["restarts"]
+    # Stopped like any child: stdin closed, SIGTERM after 2 s, then SIGKILL.
+    wait_until(lambda: not pid_alive(before["pid"]), 10, "the old child, which kept running, was not stopped")
+
+
 def test_completion_for_a_server_without_completions_is_empty_not_an_error(servers_dir, stdio_gateway):
     servers_dir.write("fake", fake_config())  # the fixture lists a prompt and a template, and no completions
     gw = stdio_gateway(initialize=False)

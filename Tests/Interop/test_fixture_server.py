@@ -85,7 +85,7 @@ async def test_tools(tmp_path, mode, flags, version):
     async with connect(tmp_path, mode, *flags, "--page-size", "3", "--many-tools", "4") as client:
         names = [t.name for t in await all_tools(client)]
         assert names == ["echo", "add", "fail", "slow", "progress", "crash", "change_tools", "env", "log",
-                         "t0", "t1", "t2", "t3"]
+                         "close_stdout", "t0", "t1", "t2", "t3"]
         echo = await client.call_tool("echo", {"text": "hi"})
         assert not echo.is_error and echo.structured_content == {"echoed": "hi"}
         assert echo.content[0].text == "hi"

@@ -163,6 +163,24 @@ def test_a_cancelled_or_orphaned_post_ends_instead_of_hanging(raw, accept):
     assert out["status"] in (200, 204) and out["body"] == b"", out
 
 
+def test_an_unsupported_version_is_answered_with_the_versions_we_speak(raw):
+    meta = {"io.modelcontextprotocol/protocolVersion": "2099-01-01"}
+    reply = raw.send("POST", {"jsonrpc": "2.0", "id": 3, "method": "tools/list", "params": {"_meta": meta}})
+    assert reply.status == 400 and reply.message["error"]["code"] == -32022, (reply.status, reply.message)
+    assert "2026-07-28" in reply.message["error"]["data"]["supported"]
+    assert reply.message["error"]["data"]["requested"] == "2099-01-01"
+    header = raw.send("POST", tools_list(4), headers={"MCP-Protocol-Version": "2099-01-01"})
+    assert header.status == 400 and header.message["error"]["code"] == -32022, (header.status, header.message)
+
+
+def test_listen_needs_an_event_stream(raw):
+    meta = {"io.modelcontextprotocol/protocolVersion": "2026-07-28"}
+    reply = raw.send("POST", {"jsonrpc": "2.0", "id": 5, "method": "subscriptions/listen",
+                              "params": {"_meta": meta, "notifications": {"toolsListChanged": True}}},
+                     headers={"Accept": "application/json", "MCP-Protocol-Version": "2026-07-28"})
+    assert reply.status == 406, reply.status
+
+
 def test_malformed_body_then_same_connection_works(raw):
     session = raw.initialize()
     sock = raw.conn.sock

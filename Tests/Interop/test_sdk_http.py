@@ -64,3 +64,27 @@ async def test_two_clients_are_independent(servers_dir, http_gateway, mode, vers
                     tg.start_soon(call, a, f"a{i}")
                     tg.start_soon(call, b, f"b{i}")
             assert {k: v.structured_content["echoed"] for k, v in results.items()} == {k: k for k in results}
+
+
+@pytest.mark.parametrize("mode,version", MODES)
+async def test_downstream_logs_reach_a_client_that_asked_for_them(servers_dir, http_gateway, mode, version):
+    """Legacy clients ask with logging/setLevel; default-mode (2026-07-28) clients per request, with the logLevel
+    `_meta` the SDK sends for `log_level=`: either way the downstream's message arrives, named by its server."""
+    servers_dir.write("fake", fake_config("--modern"))
+    gw = http_gateway()
+    logs = []
+
+    async def on_log(params):
+        logs.append(params)
+
+    with anyio.fail_after(60):
+        async with Client(gw.url, mode=mode, log_level="warning", logging_callback=on_log) as client:
+            await wait_for_tools(client, {"fake__log"})
+            if version != "2026-07-28":
+                await client.set_logging_level("warning")
+            await client.call_tool("fake__log", {"level": "info", "text": "below the level"})
+            await client.call_tool("fake__log", {"level": "error", "text": "disk on fire"})
+            with anyio.move_on_after(5):
+                while not logs:
+                    await anyio.sleep(0.05)
+    assert [(entry.level, entry.logger, entry.data) for entry in logs] == [("error", "fake/fixture", "disk on fire")]

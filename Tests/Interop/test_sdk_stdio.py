@@ -72,3 +72,22 @@ async def test_errors_and_progress_through_the_sdk(servers_dir, mode, version):
             with pytest.raises(MCPError) as err:
                 await client.call_tool("fake__no_such_tool", {})
             assert err.value.error.code == -32602
+
+
+@pytest.mark.parametrize("mode,version", MODES)
+async def test_one_servers_invalid_tools_do_not_break_the_sdks_list(servers_dir, mode, version):
+    """The SDK rejects a whole tools/list for one entry that breaks the schema: such entries are left out (and
+    reported in servers_list), so the other servers' tools stay usable."""
+    servers_dir.write("bad", fake_config("--bad-entries"))
+    servers_dir.write("good", fake_config())
+    with anyio.fail_after(60):
+        async with Client(gateway_params(servers_dir), mode=mode) as client:
+            tools = await wait_for_tools(client, {"bad__echo", "good__echo"})
+            names = [t.name for t in tools]
+            assert "bad__no_schema" not in names and "bad__array_schema" not in names
+            assert names.count("bad__echo") == 1
+            echoed = await client.call_tool("good__echo", {"text": "still here"})
+            assert echoed.structured_content == {"echoed": "still here"}
+            listing = await client.call_tool("servers_list", {})
+            bad = next(s for s in listing.structured_content["servers"] if s["name"] == "bad")
+            assert "left out 3 invalid tool entries" in bad["last_error"], bad

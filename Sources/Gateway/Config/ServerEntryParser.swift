@@ -1,5 +1,6 @@
 import JSON
 import MCP
+import Patterns
 
 /// A problem in a `servers.d` file, naming the file and the field.
 public struct ConfigIssue: Error, Equatable, Sendable, CustomStringConvertible {
@@ -80,7 +81,11 @@ public struct ServerEntryParser {
             else {
                 throw issue("url", "must be an http:// or https:// URL")
             }
-            transport = .http(url: url, headers: try fields.stringMap("headers") ?? [:])
+            let headers = try fields.stringMap("headers") ?? [:]
+            for name in headers.keys.sorted() where !HeaderName.isValid(name) {
+                throw issue("headers.\(name)", "is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~)")
+            }
+            transport = .http(url: url, headers: headers)
         default:
             throw issue(nil, "needs \"command\" (a stdio server) or \"url\" (an HTTP server)")
         }

@@ -21,6 +21,8 @@ public final class ChildProcessTransport: MCPClientTransport {
     private var stdoutFramer: LineFramer
     private var stderrFramer = LineFramer(maxLineBytes: 16 * 1024)
     private var stopTimer: Timer?
+    /// Armed when stdout ends while the child runs: an exit usually follows at once (and says why).
+    private var stdoutEndTimer: Timer?
     private var stopCompletions: [() -> Void] = []
     private var closedReason: String?
     private var garbageLines = 0
@@ -43,7 +45,7 @@ public final class ChildProcessTransport: MCPClientTransport {
         // exited and its handles are closed (the cycle ends when `exited` closes them and drops the callbacks).
         let child = try ChildProcess(loop: loop, options: options) { status in self.exited(status) }
         process = child
-        try child.stdout.startReading(onRead: { bytes in self.stdoutBytes(bytes) }, onEnd: { _ in })
+        try child.stdout.startReading(onRead: { bytes in self.stdoutBytes(bytes) }, onEnd: { _ in self.stdoutEnded() })
         try child.stderr.startReading(onRead: { bytes in self.stderrBytes(bytes) }, onEnd: { _ in })
     }
 
@@ -77,6 +79,30 @@ public final class ChildProcessTransport: MCPClientTransport {
         }
     }
 
+    /// A child without stdout can never answer again. Its exit normally follows within moments and tells why (exit
+    /// status, signal); one still running after that is reported as ended, and stopped, so its calls fail now
+    /// rather than at their timeouts.
+    private func stdoutEnded() {
+        guard closedReason == nil, let process, process.exitStatus == nil else { return }
+        do {
+            let timer = try Timer(loop: loop)
+            stdoutEndTimer = timer
+            timer.start(after: Self.stdoutEndGraceMilliseconds) { [weak self] in self?.stdoutEndedWhileRunning() }
+        } catch {
+            stdoutEndedWhileRunning()
+        }
+    }
+
+    private func stdoutEndedWhileRunning() {
+        stdoutEndTimer?.close()
+        stdoutEndTimer = nil
+        guard closedReason == nil, let process, process.exitStatus == nil else { return }
+        stop {}  // stdin closed, then SIGTERM, then SIGKILL; the exit completes later stops
+        finish("closed its stdout while still running (pid \(process.pid)); it can no longer answer")
+    }
+
+    static let stdoutEndGraceMilliseconds: UInt64 = 250
+
     private func stderrBytes(_ bytes: ArraySlice<UInt8>) {
         for frame in stderrFramer.feed(bytes) {
             if case .line(let line) = frame {
@@ -88,6 +114,8 @@ public final class ChildProcessTransport: MCPClientTransport {
     private func exited(_ status: ExitStatus) {
         stopTimer?.close()
         stopTimer = nil
+        stdoutEndTimer?.close()
+        stdoutEndTimer = nil
         process?.closeAll()
         let reason = closedReason ?? "process \(status)"
         finish(reason)

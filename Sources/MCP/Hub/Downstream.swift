@@ -174,12 +174,25 @@ final class Downstream {
 
     private func store(_ kind: MCPListKind, _ items: [JSON]) {
         switch kind {
-        case .tools: tools = items
-        case .prompts: prompts = items
+        case .tools: tools = checked("tool", items)
+        case .prompts: prompts = checked("prompt", items)
         case .resources:
-            resources = items
+            resources = checked("resource", items)
             readTemplates()
         }
+    }
+
+    /// The entries a client's SDK will accept; the others are reported (log and `servers_list`) and left out.
+    private func checked(_ kind: String, _ items: [JSON]) -> [JSON] {
+        let (kept, dropped) = ListEntryCheck.checked(kind, items)
+        if !dropped.isEmpty {
+            let text =
+                "left out \(dropped.count) invalid \(kind) entr\(dropped.count == 1 ? "y" : "ies"): "
+                + dropped.prefix(5).joined(separator: "; ") + (dropped.count > 5 ? "; …" : "")
+            diagnostic = text
+            logger.warning("downstream list entries left out", metadata: ["detail": "\(text)"])
+        }
+        return kept
     }
 
     private func notification(_ method: String, _ params: JSON?) {
@@ -224,7 +237,7 @@ final class Downstream {
             "resources/templates/list", key: "resourceTemplates", timeoutMilliseconds: config.startupTimeoutMilliseconds
         ) { [weak self] result in
             guard let self, self.generation == current, case .success(let items) = result else { return }
-            self.resourceTemplates = items
+            self.resourceTemplates = self.checked("resource template", items)
         }
     }
 

@@ -35,12 +35,14 @@ public final class MCPServer {
     public func closeSession(id: String, reason: String) {
         guard let session = sessions.removeValue(forKey: id) else { return }
         session.close(reason: reason)
-        if session.logLevel != nil { sessionLogLevelChanged() }
+        sessionLogLevelChanged()
     }
 
     /// The most detailed level the open sessions asked for changed (or may have): tell the backend when it did.
     func sessionLogLevelChanged() {
-        let ranks = sessions.values.compactMap { $0.logLevel.flatMap(MCPServerSession.logLevels.firstIndex(of:)) }
+        let ranks = sessions.values.compactMap {
+            $0.mostDetailedLogLevel().flatMap(MCPServerSession.logLevels.firstIndex(of:))
+        }
         let level = ranks.min().map { MCPServerSession.logLevels[$0] }
         guard level != requestedLogLevel else { return }
         requestedLogLevel = level

@@ -16,6 +16,9 @@ public final class MCPServerSession {
     public private(set) var isInitialized = false
     /// `logging/setLevel`; nil means the client did not ask for log messages.
     public private(set) var logLevel: String?
+    /// Stateless requests in progress that asked for log messages (`_meta` logLevel), with the level each asked
+    /// for: log messages go on their streams while they run (finished ones are pruned as they are met).
+    private var loggingRequests: [(request: IncomingRequest, level: String)] = []
     /// Open `subscriptions/listen` requests (stateless generation): where list changes go.
     private var listeners: [RequestID: (request: IncomingRequest, filter: JSON)] = [:]
     /// Free-form per-session state for the backend (e.g. the model chosen with `model_use`).
@@ -54,13 +57,27 @@ public final class MCPServerSession {
         peer.notify(method, params: params)
     }
 
-    /// Sends `notifications/message` when the client asked for log messages at `level` or more severe.
+    /// Sends `notifications/message` when the client asked for log messages at `level` or more severe: on the
+    /// session (`logging/setLevel`) and on the stream of each stateless request in progress that asked for them.
     func log(level: String, logger: String, data: JSON) {
-        guard let threshold = logLevel, isInitialized || negotiatedVersion != nil,
-            let rank = Self.logLevels.firstIndex(of: level), let minimum = Self.logLevels.firstIndex(of: threshold),
-            rank >= minimum
-        else { return }
-        notify("notifications/message", params: ["level": .string(level), "logger": .string(logger), "data": data])
+        guard let rank = Self.logLevels.firstIndex(of: level) else { return }
+        let params: JSON = ["level": .string(level), "logger": .string(logger), "data": data]
+        if let threshold = logLevel, isInitialized || negotiatedVersion != nil,
+            let minimum = Self.logLevels.firstIndex(of: threshold), rank >= minimum
+        {
+            notify("notifications/message", params: params)
+        }
+        loggingRequests.removeAll { $0.request.isFinished }
+        for (request, threshold) in loggingRequests where rank >= Self.logLevels.firstIndex(of: threshold) ?? 0 {
+            request.notify(method: "notifications/message", params: params)
+        }
+    }
+
+    /// The most detailed level this session wants now: its `logging/setLevel`, or a running request's.
+    func mostDetailedLogLevel() -> String? {
+        loggingRequests.removeAll { $0.request.isFinished }
+        let ranks = ([logLevel].compactMap { $0 } + loggingRequests.map(\.level)).compactMap(Self.logLevels.firstIndex(of:))
+        return ranks.min().map { Self.logLevels[$0] }
     }
 
     func listChanged(_ kind: MCPListKind) {
@@ -93,6 +110,15 @@ public final class MCPServerSession {
                     code: MCPErrorCode.unsupportedProtocolVersion, message: "Unsupported protocol version",
                     data: ["supported": .array(MCPVersion.all.map(JSON.string)), "requested": .string(stateless)]))
             return
+        }
+        if stateless == MCPVersion.stateless, let level = params?["_meta"]?[MCPVersion.metaLogLevel] {
+            guard let name = level.stringValue, Self.logLevels.contains(name) else {
+                return request.fail(
+                    .invalidParams(
+                        "_meta \(MCPVersion.metaLogLevel) must be one of \(Self.logLevels.joined(separator: ", "))"))
+            }
+            loggingRequests.append((request, name))
+            server.sessionLogLevelChanged()
         }
         let era = MCPResponder(request: request, stateless: stateless == MCPVersion.stateless, serverInfo: server.info.json)
         let backend = server.backend

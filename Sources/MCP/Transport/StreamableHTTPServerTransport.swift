@@ -58,10 +58,13 @@ public final class StreamableHTTPServerTransport {
                 "Forbidden: Origin \(origin) is not allowed (start switchyard with --allow-origin \(origin) to allow it)")
         }
         if let version = request.headers["MCP-Protocol-Version"], !MCPVersion.all.contains(version) {
-            return HTTPReply.plain(
-                response, 400,
-                "Bad Request: unsupported MCP-Protocol-Version \(version); supported: \(MCPVersion.all.joined(separator: ", "))"
-            )
+            // The JSON-RPC error the stateless generation defines, so a client can pick a version it shares.
+            let error = JSONRPCError(
+                code: MCPErrorCode.unsupportedProtocolVersion,
+                message:
+                    "Unsupported protocol version: MCP-Protocol-Version \(version); supported: \(MCPVersion.all.joined(separator: ", "))",
+                data: ["supported": .array(MCPVersion.all.map(JSON.string)), "requested": .string(version)])
+            return HTTPReply.json(response, 400, .error(id: nil, error: error))
         }
         var identity: String?
         if let authenticate {
@@ -137,10 +140,17 @@ public final class StreamableHTTPServerTransport {
             if method == "initialize" && sessionID == nil {
                 return initialize(message, response, acceptsSSE: acceptsSSE)
             }
+            // A request naming a version in `_meta` that is no session-based one is stateless (an unsupported
+            // version is then answered -32022 with the versions we speak, not told to initialize).
+            let namesStatelessVersion = bodyVersion.map { !MCPVersion.sessionBased.contains($0) } ?? false
             if sessionID == nil
-                && (bodyVersion == MCPVersion.stateless || headerVersion == MCPVersion.stateless
-                    || method == "server/discover")
+                && (namesStatelessVersion || headerVersion == MCPVersion.stateless || method == "server/discover")
             {
+                if method == "subscriptions/listen" && !acceptsSSE {
+                    return HTTPReply.plain(
+                        response, 406,
+                        "Not Acceptable: subscriptions/listen answers with an event stream; send Accept: text/event-stream")
+                }
                 return stateless(message, response, acceptsSSE: acceptsSSE)
             }
         }

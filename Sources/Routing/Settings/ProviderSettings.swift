@@ -1,4 +1,5 @@
 import JSON
+import Patterns
 
 /// Reads the `providers` section of settings:
 /// `{"groq": {"kind": "openai", "base_url": "…", "api_key_env": "GROQ_API_KEY", "headers": {…}, "timeouts": {…}}}`.
@@ -115,13 +116,7 @@ enum ProviderSettings {
         guard let section = try reader.child("headers") else { return [] }
         var headers: [(String, String)] = []
         for (name, value) in section.object {
-            let tokenCharacters = "!#$%&'*+-.^_`|~"
-            let validName =
-                !name.isEmpty
-                && name.unicodeScalars.allSatisfy {
-                    $0.isASCII && (isWordCharacter($0) || tokenCharacters.unicodeScalars.contains($0))
-                }
-            guard validName else { throw section.error(name, "is not a valid HTTP header name") }
+            guard HeaderName.isValid(name) else { throw section.error(name, "is not a valid HTTP header name") }
             guard let text = value.stringValue else { throw section.error(name, "must be a string") }
             // Header values may be secrets (custom auth headers), so problems never quote them.
             // Scalars, not Characters: "\r\n" is one Character equal to neither "\r" nor "\n".

@@ -56,6 +56,10 @@ final class ServerEntryParserTests: XCTestCase {
         XCTAssertEqual(issue(#"{"comand":"x"}"#)?.field, "comand")
         XCTAssertEqual(issue(#"{"url":"ftp://x"}"#)?.field, "url")
         XCTAssertEqual(issue(#"{"type":"sse","url":"http://x/sse"}"#)?.field, "type")
+        // A space or colon in a header name would go on the wire as something else.
+        XCTAssertEqual(issue(#"{"url":"http://x/mcp","headers":{"Bad Name":"x"}}"#)?.field, "headers.Bad Name")
+        XCTAssertEqual(issue(#"{"url":"http://x/mcp","headers":{"X:Y":"z"}}"#)?.field, "headers.X:Y")
+        XCTAssertNil(issue(#"{"url":"http://x/mcp","headers":{"X-Api-Key":"k","Authorization":"Bearer t"}}"#))
         XCTAssertNotNil(issue(#"{}"#))
         XCTAssertNotNil(issue(#"{"command":"x"}"#, name: "a/b"))
         XCTAssertEqual(issue(#"{"command":5}"#)?.description, "servers.d/srv.json: command: must be a string")

@@ -15,6 +15,10 @@ final class GatewayBackend: MCPServerBackend {
     private var managementTools: Set<String> = []
     /// Tools that call models (hidden from provisioning keys, which cannot).
     private var modelCallingTools: Set<String> = []
+    /// Tools that change the gateway for everyone: only the admin key (or an open gateway) sees them.
+    private let administrationTools: Set<String> = [
+        "servers_add", "servers_remove", "servers_restart", "alias_set", "alias_delete",
+    ]
 
     init(hub: Hub, registry: ServerRegistry, models: ModelServices?) {
         self.hub = hub
@@ -42,6 +46,7 @@ final class GatewayBackend: MCPServerBackend {
 
     /// Whether `principal` may see and call the exposed tool `name`.
     private func allows(_ principal: Principal, _ name: String) -> Bool {
+        if administrationTools.contains(name) { return principal.canAdministerGateway }
         if managementTools.contains(name) { return principal.canManageKeys }
         if modelCallingTools.contains(name), principal.key?.kind == .provisioning { return false }
         if ownTools[name] != nil { return principal.allowsTool(name, server: nil) }

@@ -3,12 +3,16 @@ import Gateway
 import JSON
 import Logging
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Options of the commands that work on the database directly (`keys …`, `usage`): where the database is.
 struct AdminOptions: ParsableArguments {
     @Option(
         name: .long,
         help:
-            "Routing settings file, read for its \"database\" path (default: $SWITCHYARD_CONFIG, else ./switchyard.json if present, else ./switchyard.db)."
+            "Routing settings file, read for its \"database\" path (default: $SWITCHYARD_CONFIG, else ./switchyard.json if present; without one the database is $SWITCHYARD_DATABASE, else ~/.local/share/switchyard/switchyard.db)."
     )
     var config: String?
 
@@ -24,19 +28,28 @@ struct AdminOptions: ParsableArguments {
         }
     }
 
-    /// The offline admin on the chosen database; fails with the settings file's problem when it is invalid.
-    func admin() throws -> OfflineAdmin {
+    /// The offline admin on the chosen database; fails with the settings file's problem when it is invalid, and —
+    /// for a command that only reads (`readOnly`) — when the database does not exist (a mistyped path would
+    /// otherwise be created, empty, and report that nothing happened).
+    func admin(readOnly: Bool = false) throws -> OfflineAdmin {
         let level = Logger.Level(rawValue: logLevel) ?? .warning
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
-        let logger = Logger(label: "switchyard")
-        if let database { return OfflineAdmin(databasePath: database, logger: logger) }
+        let path = try databasePath()
+        if readOnly, access(path, F_OK) != 0 {
+            throw CommandFailure(
+                "no database at \(path): nothing was recorded there yet, or --database/--config names the wrong file")
+        }
+        return OfflineAdmin(databasePath: path, logger: Logger(label: "switchyard"))
+    }
+
+    private func databasePath() throws -> String {
+        if let database { return database }
         do {
-            let settings = try Gateway.loadRoutingSettings(explicitPath: config, environment: Environment.current())
-            return OfflineAdmin(databasePath: settings.databasePath, logger: logger)
+            return try Gateway.loadRoutingSettings(explicitPath: config, environment: Environment.current()).databasePath
         } catch {
             throw CommandFailure("\(error). Or name the database with --database.")
         }

@@ -107,7 +107,7 @@ extension Switchyard.Keys {
         var json = false
 
         func run() throws {
-            printOutput(try admin.admin().listKeys(), json: json)
+            printOutput(try admin.admin(readOnly: true).listKeys(), json: json)
         }
     }
 

@@ -29,7 +29,7 @@ extension Switchyard {
         }
 
         func run() throws {
-            printOutput(try admin.admin().usage(groupBy: by, hours: hours), json: json)
+            printOutput(try admin.admin(readOnly: true).usage(groupBy: by, hours: hours), json: json)
         }
     }
 }

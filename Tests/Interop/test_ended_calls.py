@@ -127,3 +127,18 @@ def shut_down_with_calls_in_flight(gw: RoutingGateway, fake_provider) -> None:
     status, events = results["stream"]
     assert status == 200 and "[DONE]" not in events
     assert "shutting down" in events[-1], events[-1]
+
+
+def test_requests_refused_by_an_open_circuit_are_reported_under_their_model(routing_gateway):
+    gw = routing_gateway(health={"failure_threshold": 2, "cooldown_seconds": 60})
+    model = f"fake/{unique('down')}+status-503"
+    ids = []
+    for _ in range(4):
+        response = gw.http.post("/v1/chat/completions", json=chat_body(model))
+        assert response.status_code == 503, response.text
+        ids.append(response.headers["x-switchyard-generation-id"])
+    refused = gw.http.post("/v1/chat/completions", json=chat_body(model)).json()["error"]
+    assert refused["code"] == "no_available_candidates"
+    assert refused["metadata"]["attempts"][0]["outcome"] == "skipped", "the open circuit is named as the reason"
+    rows = [gw.generation(gen_id) for gen_id in ids]
+    assert [row["model"] for row in rows] == [model] * 4, "circuit refusals must not be reported under no model"

@@ -734,6 +734,40 @@ def governed_with_alpha_and_beta(governed, tmp_path):
     return governed(workdir)
 
 
+ADMINISTRATION_TOOLS = {"servers_add", "servers_remove", "servers_restart", "alias_set", "alias_delete"}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("kind", ["api", "provisioning"])
+async def test_only_the_admin_changes_the_gateway(governed, tmp_path, kind):
+    """servers_add runs a command on the host and servers_remove/alias_set change everyone's gateway: an API or
+    provisioning key neither sees nor calls them, and servers_list shows a key only the servers it may use."""
+    g = governed_with_alpha_and_beta(governed, tmp_path)
+    secret, _ = g.create_key(kind=kind, allowed_servers=["alpha"])
+    marker = tmp_path / "ran"
+    with anyio.fail_after(60):
+        async with mcp_client(g.gw.url, g.admin) as admin:
+            assert ADMINISTRATION_TOOLS <= await tool_names(admin)
+        async with mcp_client(g.gw.url, secret) as client:
+            assert not ADMINISTRATION_TOOLS & await tool_names(client)
+            attempts = {
+                "servers_add": {"name": "x", "config": {"command": "/bin/sh", "args": ["-c", f"touch {marker}"]}},
+                "servers_remove": {"name": "beta"},
+                "servers_restart": {"name": "beta"},
+                "alias_set": {"name": "hijack", "definition": {"targets": ["fake/evil"]}},
+                "alias_delete": {"name": "pool"},
+            }
+            for tool, arguments in attempts.items():
+                result = await client.call_tool(tool, arguments)
+                assert result.is_error and "403" in tool_text(result), (tool, tool_text(result))
+            if kind == "api":
+                listing = await tool_ok(client, "servers_list")
+                assert [s["name"] for s in listing["servers"]] == ["alpha"], listing
+    await anyio.sleep(0.5)
+    assert not marker.exists(), "a key ran a command on the host"
+    assert (tmp_path / "downstream" / "servers.d" / "beta.json").exists()
+
+
 @pytest.mark.anyio
 async def test_allowed_servers_and_tool_globs_filter_downstream_tools(governed, tmp_path):
     g = governed_with_alpha_and_beta(governed, tmp_path)

@@ -16,7 +16,7 @@ from mcp.shared.exceptions import MCPError
 
 from routing_support import chat_body, fake_answer, requires_fake_provider, unique, usage_rows
 from sdk_common import MODES
-from support import requires_binary
+from support import requires_binary, wait_until
 
 pytestmark = [requires_binary, requires_fake_provider, pytest.mark.anyio]
 MODEL_TOOLS = {"chat", "compare_models", "models_list", "model_use", "aliases_list", "alias_set", "alias_delete",
@@ -141,6 +141,29 @@ async def test_model_use_sets_the_session_default(shared_gateway):
             refused = await a.call_tool("model_use", {"model": "nosuchmodel"})
             assert refused.is_error, "a model that does not resolve is refused at model_use time"
             assert (await chat(a))["model"] == "fake/default"
+
+
+async def test_model_use_without_a_session_says_so(shared_gateway):
+    """A stateless (2026-07-28) HTTP request is its own session: a choice made there could not be kept."""
+    with anyio.fail_after(30):
+        async with Client(shared_gateway.url, mode="auto") as client:
+            assert client.protocol_version == "2026-07-28"
+            refused = await client.call_tool("model_use", {"model": "fake/anything"})
+    text = " ".join(getattr(c, "text", "") for c in refused.content)
+    assert refused.is_error and "needs a session" in text, text
+
+
+async def test_a_failed_comparison_names_its_usage_row(shared_gateway):
+    good, bad = unique("cmp"), unique("cmp") + "+status-400"
+    with anyio.fail_after(30):
+        async with Client(shared_gateway.url) as client:
+            result = await call(client, "compare_models", {"prompt": "compare me",
+                                                           "models": [f"fake/{good}", f"fake/{bad}"]})
+    ok, failed = result["results"]
+    assert failed["requested"] == f"fake/{bad}" and failed["status"] == 400 and failed["id"], failed
+    row = shared_gateway.generation(failed["id"])
+    assert row["status"] == "error" and row["model"] == f"fake/{bad}"
+    assert shared_gateway.generation(ok["id"])["status"] == "ok"
 
 
 async def test_compare_models(shared_gateway, fake_provider):
@@ -271,3 +294,26 @@ async def test_usage_summary_counts_requests(routing_gateway, fake_provider):
     ok = rows[f"fake/{ok_model}"]
     assert ok["completion_tokens"] > 0 and ok["average_latency_ms"] >= 0
     assert len(usage_rows(gw.db_path)) == 5
+
+
+async def test_an_alias_set_in_one_process_reaches_another_on_the_same_database(routing_gateway, tmp_path):
+    """A `serve` and an agent's session share one database: an alias either sets applies in the other within
+    about a second (as keys do), and a delete too."""
+    workdir = tmp_path / "shared"
+    first, second = routing_gateway(workdir), routing_gateway(workdir)
+    alias, target = unique("xproc"), unique("xtarget")
+
+    def routed() -> str | None:
+        response = second.http.post("/v1/chat/completions", json={"model": alias,
+                                                                  "messages": [{"role": "user", "content": "hi"}]})
+        return response.json()["model"] if response.status_code == 200 else None
+
+    with anyio.fail_after(30):
+        async with Client(first.url) as client:
+            await call(client, "alias_set", {"name": alias, "definition": {"targets": [f"fake/{target}"]}})
+            await anyio.to_thread.run_sync(
+                lambda: wait_until(lambda: routed() == f"fake/{target}", 5, "the other process never saw the alias"))
+            deleted = await client.call_tool("alias_delete", {"name": alias})
+            assert not deleted.is_error
+            await anyio.to_thread.run_sync(
+                lambda: wait_until(lambda: routed() is None, 5, "the other process kept a deleted alias"))

@@ -18,7 +18,9 @@ final class HubTests: XCTestCase {
         .appendingPathComponent("fixtures/fake_mcp_server.py").path
 
     /// The fixture's tools, in name order.
-    static let fixtureTools = ["add", "change_tools", "crash", "echo", "env", "fail", "log", "progress", "slow"]
+    static let fixtureTools = [
+        "add", "change_tools", "close_stdout", "crash", "echo", "env", "fail", "log", "progress", "slow",
+    ]
 
     private func config(
         _ name: String, _ flags: [String] = [], restartPolicy: DownstreamConfig.RestartPolicy = .always,
@@ -48,7 +50,7 @@ final class HubTests: XCTestCase {
 
         let expectedNames = ["a", "b"].flatMap { server in Self.fixtureTools.map { "\(server)__\($0)" } }
         XCTAssertEqual(harness.toolNames, expectedNames)
-        XCTAssertEqual(harness.hub.statuses.map(\.toolCount), [9, 9])
+        XCTAssertEqual(harness.hub.statuses.map(\.toolCount), [10, 10])
         XCTAssertEqual(harness.hub.statuses.map(\.restarts), [0, 0])
         XCTAssertTrue(harness.hub.statuses.allSatisfy { $0.pid != nil && $0.lastError == nil })
         let echo = try XCTUnwrap(harness.hub.tools.first { $0["name"] == "a__echo" })
@@ -123,7 +125,7 @@ final class HubTests: XCTestCase {
         harness.hub.apply([config("paged", ["--page-size", "2", "--many-tools", "3"])])
         harness.waitUntilReady(["paged"])
         XCTAssertEqual(harness.toolNames, (Self.fixtureTools + ["t0", "t1", "t2"]).map { "paged__\($0)" })
-        XCTAssertEqual(harness.status("paged")?.toolCount, 12)
+        XCTAssertEqual(harness.status("paged")?.toolCount, 13)
         XCTAssertEqual(harness.call("paged__t2", arguments: nil)?.result?["content"]?[0]?["text"], "called t2")
         try harness.finish()
     }
@@ -133,7 +135,7 @@ final class HubTests: XCTestCase {
         harness.hub.apply([config("noisy", ["--garbage"])])
         harness.waitUntilReady(["noisy"])
         let status = try XCTUnwrap(harness.status("noisy"))
-        XCTAssertEqual(status.toolCount, 9)
+        XCTAssertEqual(status.toolCount, 10)
         let diagnostic = try XCTUnwrap(status.lastError, "garbage on stdout is reported in lastError")
         XCTAssertTrue(diagnostic.contains("non-JSON-RPC output on stdout"), diagnostic)
         XCTAssertTrue(diagnostic.contains("hello this is not json"), "with an example line: \(diagnostic)")

@@ -127,8 +127,13 @@ final class ModelServices {
         keyReloadRunning = true
         governor.reload { [weak self] error in
             guard let self else { return }
-            keyReloadRunning = false
-            reloadFinished(error)
+            // Run-time aliases too, on the same tick: set by another process (an agent's stdio session), they
+            // apply here within a second, as keys do.
+            router.reloadAliases { [weak self] aliasError in
+                guard let self else { return }
+                keyReloadRunning = false
+                reloadFinished(error ?? aliasError)
+            }
         }
     }
 
@@ -147,7 +152,7 @@ final class ModelServices {
         if let last = keyReloadErrorLoggedAt, now - last < Self.keyReloadErrorLogMilliseconds { return }
         keyReloadErrorLoggedAt = now
         logger.error(
-            "reloading API keys from the database failed; the keys in memory stay in use",
+            "reloading API keys and aliases from the database failed; those in memory stay in use",
             metadata: [
                 "error": "\(error)", "path": "\(settings.databasePath)", "failed_reloads": "\(keyReloadFailures)",
             ])

@@ -38,6 +38,7 @@ extension GatewayBackend {
                 case .failed(let error, _):
                     results[index] = [
                         "requested": .string(model), "error": .string(error.message), "status": .int(Int64(error.status)),
+                        "id": error.generationID.map(JSON.string) ?? .null,  // its usage row, as for answers
                     ]
                 default:
                     return
@@ -97,8 +98,18 @@ extension GatewayBackend {
     }
 
     static func modelUseTool(
-        _ services: ModelServices, _ arguments: JSONObject, _ request: IncomingRequest, _ session: MCPServerSession
+        _ services: ModelServices, _ arguments: JSONObject, _ request: IncomingRequest, _ session: MCPServerSession,
+        principal: Principal
     ) {
+        // A stateless (2026-07-28) HTTP request is its own session, gone with its answer: a choice made there
+        // would be dropped while we said it was kept.
+        if session.attributes[MCPServerSession.ephemeralAttribute] != nil {
+            return request.respond(
+                ToolResult.failure(
+                    "model_use needs a session: this client speaks the stateless 2026-07-28 protocol over HTTP, where "
+                        + "nothing outlives a request. Pass \"model\" to chat instead, or connect over stdio or in "
+                        + "2025-11-25 mode."))
+        }
         guard let model = arguments["model"], !model.isNull else {
             session.attributes[sessionModelKey] = nil
             return request.respond(
@@ -109,7 +120,10 @@ extension GatewayBackend {
         guard let name = model.stringValue, !name.isEmpty else {
             return request.fail(.invalidParams("model_use: \"model\" must be a non-empty string"))
         }
-        // Resolve now, so a typo is reported here rather than at the next chat call.
+        // Check now, so a typo or a model the key may not use is reported here rather than at every chat call.
+        if let refusal = services.governor.modelRefusal(principal, names: [name]) {
+            return request.respond(Self.failureResult(refusal))
+        }
         do throws(RoutingError) {
             let plan = try services.router.explain(
                 ChatRequest(body: ["model": .string(name), "messages": [["role": "user", "content": ""]]]),

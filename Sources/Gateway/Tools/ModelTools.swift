@@ -90,8 +90,8 @@ extension GatewayBackend {
                 description:
                     "Sets the model (or alias) that chat uses in this session when no model is given. Call with no model to clear it.",
                 inputSchema: ["type": "object", "properties": ["model": modelSchema]]
-            ) { arguments, request, session in
-                Self.modelUseTool(services, arguments, request, session)
+            ) { [unowned self] arguments, request, session in
+                Self.modelUseTool(services, arguments, request, session, principal: self.principal(for: session) ?? .open)
             },
         ]
     }

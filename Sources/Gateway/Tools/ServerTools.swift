@@ -2,6 +2,7 @@ import FoundationEssentials
 import JSON
 import JSONRPC
 import MCP
+import Routing
 
 /// `servers_list`, `servers_restart`, `servers_add`, `servers_remove`: manage downstream servers by tool call.
 /// Added servers are written to `servers.d/` like any other file, so they survive restarts.
@@ -16,8 +17,12 @@ extension GatewayBackend {
                 description:
                     "Lists every MCP server registered in servers.d with its state (ready, starting, backoff, failed, stopped, disabled), tool count, restarts and last error, plus configuration problems.",
                 inputSchema: ["type": "object", "properties": [:]]
-            ) { [unowned self] _, request, _ in
-                self.listServers(request)
+            ) { [unowned self] _, request, session in
+                // callTool checked the session's key just before; a key gone since sees nothing.
+                guard let principal = self.principal(for: session) else {
+                    return request.respond(ToolResult.failure("401 Unauthorized: this session's API key was revoked."))
+                }
+                self.listServers(request, visibleTo: principal)
             },
             GatewayTool(
                 name: "servers_restart", title: "Restart a downstream server",
@@ -57,9 +62,11 @@ extension GatewayBackend {
         ]
     }
 
-    private func listServers(_ request: IncomingRequest) {
-        let statuses = hub.statuses
-        let issues = registry.issues
+    /// The servers `principal` may use (a key limited to some servers learns nothing of the others), and the
+    /// configuration problems for callers who may change the configuration.
+    private func listServers(_ request: IncomingRequest, visibleTo principal: Principal) {
+        let statuses = hub.statuses.filter { principal.allowsServer($0.name) }
+        let issues = principal.canAdministerGateway ? registry.issues : []
         var lines = statuses.map { status in
             "\(status.name): \(status.phase.rawValue), \(status.toolCount) tools, \(status.restarts) restarts"
                 + (status.lastError.map { ", last error: \($0)" } ?? "")

@@ -26,6 +26,8 @@ public final class MCPServerSession {
 
     /// The `attributes` key under which transports record who opened the session (e.g. `key:key_ab12…`).
     public static let identityAttribute = "switchyard.identity"
+    /// Present on a session that lives for one request only (a stateless HTTP request): nothing set on it lasts.
+    public static let ephemeralAttribute = "switchyard.ephemeral"
 
     init(id: String, server: MCPServer, standalone: @escaping (JSONRPCMessage) -> Void) {
         self.id = id

@@ -196,6 +196,7 @@ public final class StreamableHTTPServerTransport {
         let id = "stateless-\(statelessCounter)"
         let session = server.openSession(id: id) { _ in }
         if let currentIdentity { session.attributes[MCPServerSession.identityAttribute] = .string(currentIdentity) }
+        session.attributes[MCPServerSession.ephemeralAttribute] = true
         let exchange = HTTPExchange(response: response, acceptsSSE: acceptsSSE, sessionID: nil)
         exchange.onFinish = { [weak server] in server?.closeSession(id: id, reason: "request finished") }
         response.onCancel = { [weak server] in server?.closeSession(id: id, reason: "client disconnected") }

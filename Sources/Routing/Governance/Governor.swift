@@ -69,6 +69,21 @@ public final class Governor {
         return nil
     }
 
+    /// A 403 when the caller's key may not use one of `names` (the requested model, fallbacks, aliases); checked
+    /// before anything else about the models, so the key's own rule is what its holder hears first.
+    public func modelRefusal(_ principal: Principal, names: [String]) -> RoutingError? {
+        guard case .key(let stored) = principal, let key = key(id: stored.id) else { return nil }
+        return Self.modelRefusal(key, names: names)
+    }
+
+    private static func modelRefusal(_ key: APIKey, names: [String]) -> RoutingError? {
+        guard let name = names.first(where: { !key.allowsModel($0) }) else { return nil }
+        return RoutingError(
+            status: 403, type: "permission_error", code: "model_not_allowed",
+            message: "API key \(key.id) may not use \"\(name)\" (allowed: \(key.allowedModels.joined(separator: ", "))).",
+            parameter: "model")
+    }
+
     /// Whether the caller's key has a budget: its calls may then go only to models whose price is known, since a
     /// call whose cost cannot be counted would not count against it.
     public func hasBudget(_ principal: Principal) -> Bool {
@@ -88,14 +103,7 @@ public final class Governor {
                     status: 403, type: "permission_error", code: "provisioning_key",
                     message: "Provisioning keys manage keys and cannot call models."))
         }
-        for name in names where !key.allowsModel(name) {
-            return .failure(
-                RoutingError(
-                    status: 403, type: "permission_error", code: "model_not_allowed",
-                    message:
-                        "API key \(key.id) may not use \"\(name)\" (allowed: \(key.allowedModels.joined(separator: ", "))).",
-                    parameter: "model"))
-        }
+        if let refusal = Self.modelRefusal(key, names: names) { return .failure(refusal) }
         let now = clock.now()
         if let limit = key.maxInFlight, inFlight[key.id, default: 0] >= limit {
             return .failure(

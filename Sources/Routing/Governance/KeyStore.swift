@@ -80,6 +80,16 @@ public enum Principal: Sendable, Equatable {
     /// The key, when the caller is a stored key.
     public var key: APIKey? { if case .key(let key) = self { return key } else { return nil } }
 
+    /// Whether this caller may change the gateway itself (register, remove or restart downstream servers, which
+    /// runs commands on the host; rewrite aliases every key routes through): the admin key, or anyone when the
+    /// gateway runs open.
+    public var canAdministerGateway: Bool {
+        switch self {
+        case .open, .admin: true
+        case .key: false
+        }
+    }
+
     /// Whether this caller may manage keys.
     public var canManageKeys: Bool {
         switch self {

@@ -26,6 +26,7 @@ extension Router {
         }
         let previous = aliases[alias.name]
         let wasRuntime = runtimeAliasNames.contains(alias.name)
+        aliasEdits += 1
         aliases[alias.name] = alias
         runtimeAliasNames.insert(alias.name)
         guard let aliasStore else { return completion(.success(())) }
@@ -41,6 +42,27 @@ extension Router {
                     RoutingError(
                         status: 500, type: "server_error", code: "store_failed",
                         message: "could not save alias \(alias.name): \(error)")))
+        }
+    }
+
+    /// Re-reads the run-time aliases, so ones another process on the same database set or deleted apply here from
+    /// the next request. A read that overlapped a change made here is dropped (the next one sees it).
+    public func reloadAliases(completion: @escaping (Error?) -> Void) {
+        guard let aliasStore else { return completion(nil) }
+        let edits = aliasEdits
+        aliasStore.reloadAliases { [weak self] result in
+            guard let self else { return completion(nil) }
+            switch result {
+            case .failure(let error): completion(error)
+            case .success(let stored):
+                guard edits == self.aliasEdits else { return completion(nil) }
+                var merged: [String: AliasDefinition] = [:]
+                for alias in self.settings.aliases { merged[alias.name] = alias }
+                for alias in stored { merged[alias.name] = alias }
+                self.aliases = merged
+                self.runtimeAliasNames = Set(stored.map(\.name))
+                completion(nil)
+            }
         }
     }
 
@@ -61,6 +83,7 @@ extension Router {
                         parameter: "name")))
         }
         let fromSettings = settings.aliases.first { $0.name == name }
+        aliasEdits += 1
         aliases[name] = fromSettings
         runtimeAliasNames.remove(name)
         guard let aliasStore else { return completion(.success(())) }

@@ -18,6 +18,8 @@ public final class Router {
     /// Aliases from settings, then run-time ones from the store (which win).
     var aliases: [String: AliasDefinition]
     var runtimeAliasNames: Set<String> = []
+    /// Alias changes made here; a reload read before the latest of them is stale and not applied.
+    var aliasEdits = 0
     private let generationPrefix: String = {
         var generator = SystemRandomNumberGenerator()
         return "gen-" + String(generator.next() as UInt64, radix: 16).leftPadded(16)
@@ -105,26 +107,14 @@ public final class Router {
         let handle = PendingCall()
         resolve(request, context: context, chosen: [:], handle: handle) { [engine] result in
             switch result {
-            case .success(var plan):
-                var admission: Admission?
-                if let governor = self.governor {
-                    if governor.hasBudget(context.principal) {
-                        do throws(RoutingError) {
-                            plan = try plan.pricedOnly(keyID: context.keyID) { engine.price(of: $0.model) != nil }
-                        } catch {
-                            let recorded = self.recordRejected(
-                                request, context: context, error: error, stream: mode.isStream)
-                            return onEvent(.failed(recorded, streamStarted: false))
-                        }
-                    }
-                    switch governor.admit(
-                        context.principal, names: self.names(request, context), estimate: self.estimate(request, plan))
-                    {
-                    case .success(let admitted): admission = admitted
-                    case .failure(let error):
-                        let recorded = self.recordRejected(request, context: context, error: error, stream: mode.isStream)
-                        return onEvent(.failed(recorded, streamStarted: false))
-                    }
+            case .success(let resolved):
+                let plan: RoutePlan
+                let admission: Admission?
+                switch self.admit(request, context: context, plan: resolved) {
+                case .success(let admitted): (plan, admission) = admitted
+                case .failure(let error):
+                    let recorded = self.recordRejected(request, context: context, error: error, stream: mode.isStream)
+                    return onEvent(.failed(recorded, streamStarted: false))
                 }
                 let call = RoutedCall(
                     id: self.generationID(), mode: mode, request: request, plan: plan,
@@ -169,6 +159,9 @@ public final class Router {
                         RoutingError(
                             status: 503, type: "upstream_error", code: "no_available_candidates",
                             message: "No candidate for \"\(plan.requested)\" is available now: \(reasons)",
+                            attempts: plan.skipped.map {
+                                AttemptRecord(model: $0.model, outcome: "skipped", error: $0.reason, latencyMilliseconds: 0)
+                            },
                             retryAfterSeconds: soonest ?? settings.health.cooldownSeconds)))
             }
             completion(.success(plan))
@@ -216,7 +209,7 @@ public final class Router {
         }.max() ?? 0
     }
 
-    private func names(_ request: ChatRequest, _ context: RequestContext) -> [String] {
+    func names(_ request: ChatRequest, _ context: RequestContext) -> [String] {
         let first = request.model ?? context.defaultModel ?? settings.defaultModel
         return (first.map { [$0] } ?? []) + request.fallbackModels
     }
@@ -244,12 +237,15 @@ public final class Router {
     {
         var recorded = error
         recorded.generationID = generationID()
-        engine.usage.record(
-            UsageRecord(
-                id: recorded.generationID!, createdAt: engine.clock.wallTime(), keyID: context.keyID,
-                face: context.face, requestedModel: request.model ?? context.defaultModel ?? "",
-                stream: stream, status: "error", httpStatus: error.status,
-                error: error.message, tags: context.tags(with: request.tags)))
+        var row = UsageRecord(
+            id: recorded.generationID!, createdAt: engine.clock.wallTime(), keyID: context.keyID,
+            face: context.face, requestedModel: request.model ?? context.defaultModel ?? "", attempts: error.attempts,
+            stream: stream, status: "error", httpStatus: error.status,
+            error: error.message, tags: context.tags(with: request.tags))
+        // Candidates skipped before any attempt (an open circuit): reported under the model that was refused, so an
+        // outage shows in per-model and per-provider reports rather than under none.
+        row.resolvedModel = error.attempts.last?.model
+        engine.usage.record(row)
         return recorded
     }
 

@@ -87,6 +87,9 @@ public struct AliasDefinition: Sendable, Equatable {
 public protocol AliasStore: AnyObject {
     /// Aliases saved at run time, in the order they were saved.
     func loadAliases() throws -> [AliasDefinition]
+    /// The saved aliases as they are now (other processes on the same database may have changed them), read off
+    /// the loop; `completion` runs on the loop.
+    func reloadAliases(completion: @escaping (Result<[AliasDefinition], Error>) -> Void)
     func saveAlias(_ alias: AliasDefinition, completion: @escaping (Error?) -> Void)
     func deleteAlias(named name: String, completion: @escaping (Error?) -> Void)
 }

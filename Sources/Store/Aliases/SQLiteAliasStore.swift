@@ -32,6 +32,16 @@ public final class SQLiteAliasStore: AliasStore {
     public func loadAliases() throws -> [AliasDefinition] {
         loop.assertInLoop()
         guard let database = startupDatabase else { throw StoreError.closed("loading aliases") }
+        return try Self.aliases(in: database)
+    }
+
+    /// Every saved alias, read on the worker (another process may have saved or deleted some).
+    public func reloadAliases(completion: @escaping (Result<[AliasDefinition], Error>) -> Void) {
+        loop.assertInLoop()
+        worker.submit({ database in try Self.aliases(in: database) }, completion: completion)
+    }
+
+    private static func aliases(in database: SQLiteDatabase) throws -> [AliasDefinition] {
         let statement = try database.prepare(Self.selectSQL)
         var aliases: [AliasDefinition] = []
         while try statement.step() {

@@ -17,6 +17,8 @@ final class AnthropicStreamDecoder: SSEChatStreamDecoder {
     private var id = OpenAIShape.newID()
     private var blocks: [Int: Block] = [:]
     private var toolCount = 0
+    /// Tool blocks (by content index) whose input streamed some JSON.
+    private var toolBlocksWithArguments: Set<Int> = []
     private var answeredWithJSONOutput = false
     /// Usage fields as reported so far: `message_start` has the input side, `message_delta` the output count.
     private var usageFields: JSONObject = [:]
@@ -53,12 +55,14 @@ final class AnthropicStreamDecoder: SSEChatStreamDecoder {
                 {
                     chunks.append(chunk([:], finishReason: reason))
                 }
+            case "content_block_stop"?:
+                if let delta = stop(event) { chunks.append(chunk(delta)) }
             case "message_stop"?:
                 done = true
             case "error"?:
                 throw AnthropicErrors.failure(status: nil, headers: [], error: ErrorBody(json: .object(event)))
             default:
-                break  // ping, content_block_stop, and event types added after this was written
+                break  // ping, and event types added after this was written
             }
         }
         return chunks
@@ -101,6 +105,14 @@ final class AnthropicStreamDecoder: SSEChatStreamDecoder {
         }
     }
 
+    /// A block ends. A tool call whose input streamed no JSON (a tool without parameters) gets `{}`, as OpenAI
+    /// streams it and as the non-streamed answer has it: clients parse the concatenated arguments as JSON.
+    private func stop(_ event: JSONObject) -> JSONObject? {
+        let index = Int(event["index"]?.intValue ?? -1)
+        guard case .tool(let toolIndex)? = blocks[index], !toolBlocksWithArguments.contains(index) else { return nil }
+        return ["tool_calls": [["index": .int(Int64(toolIndex)), "function": ["arguments": "{}"]]]]
+    }
+
     private func delta(_ event: JSONObject) -> JSONObject? {
         let index = Int(event["index"]?.intValue ?? -1)
         let delta = event["delta"]
@@ -111,6 +123,7 @@ final class AnthropicStreamDecoder: SSEChatStreamDecoder {
             return ["reasoning_content": .string(delta?["thinking"]?.stringValue ?? "")]
         case (.tool(let toolIndex)?, "input_json_delta"?):
             let fragment = delta?["partial_json"]?.stringValue ?? ""
+            if !fragment.isEmpty { toolBlocksWithArguments.insert(index) }
             return ["tool_calls": [["index": .int(Int64(toolIndex)), "function": ["arguments": .string(fragment)]]]]
         case (.jsonOutput?, "input_json_delta"?):
             // The emulated JSON-schema answer streams as the message text.

@@ -18,7 +18,8 @@ public struct OpenAIAdapter: ProviderAdapter, EmbeddingsAdapter, ModelListingAda
         stream: Bool
     ) throws(UpstreamFailure) -> UpstreamRequest {
         let renamesMaxTokens = info?.usesMaxCompletionTokens == true
-        if let encoded = request.encodedBody,
+        let fitsPlatform = Self.isOpenAIPlatform(provider) && Self.hasOtherServersFields(request.body)
+        if !fitsPlatform, let encoded = request.encodedBody,
             let spliced = Self.splicedBody(encoded, model: model, stream: stream, renamesMaxTokens: renamesMaxTokens)
         {
             return ProviderHTTP.request(
@@ -37,6 +38,7 @@ public struct OpenAIAdapter: ProviderAdapter, EmbeddingsAdapter, ModelListingAda
             // OpenAI rejects `stream_options` unless `stream` is true.
             body["stream_options"] = nil
         }
+        if fitsPlatform { Self.fitForOpenAIPlatform(&body) }
         if renamesMaxTokens, let maxTokens = body["max_tokens"] {
             if body["max_completion_tokens"] == nil { body["max_completion_tokens"] = maxTokens }
             body["max_tokens"] = nil

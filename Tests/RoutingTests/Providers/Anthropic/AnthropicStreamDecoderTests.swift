@@ -109,6 +109,34 @@ final class AnthropicStreamDecoderTests: XCTestCase {
         }
     }
 
+    func testAToolWithoutInputStreamsEmptyObjectArguments() throws {
+        let stream = """
+            event: message_start
+            data: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude","content":[],"stop_reason":null,"usage":{"input_tokens":10,"output_tokens":1}}}
+
+            event: content_block_start
+            data: {"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_1","name":"now","input":{}}}
+
+            event: content_block_delta
+            data: {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":""}}
+
+            event: content_block_stop
+            data: {"type":"content_block_stop","index":0}
+
+            event: message_delta
+            data: {"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"output_tokens":5}}
+
+            event: message_stop
+            data: {"type":"message_stop"}
+            """
+        for sizes in ProviderFixtures.splits {
+            let chunks = try ProviderFixtures.decode(adapter.makeStreamDecoder(model: "claude"), stream, sizes: sizes)
+            let calls = ProviderFixtures.toolCalls(chunks)
+            XCTAssertEqual(calls.map(\.name), ["now"])
+            XCTAssertEqual(calls.first?.arguments, "{}", "as OpenAI streams it, and as the non-streamed answer has it")
+        }
+    }
+
     func testThinkingDeltasAndSignaturesAndJSONOutput() throws {
         let stream = """
             event: message_start

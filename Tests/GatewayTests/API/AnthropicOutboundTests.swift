@@ -161,6 +161,19 @@ final class AnthropicOutboundTests: XCTestCase {
         XCTAssertEqual(wire, "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n")
     }
 
+    func testAStreamedRefusalIsTextWithStopReasonRefusal() {
+        var encoder = AnthropicStreamEncoder()
+        var events = encoder.start(model: "fake/m", id: "gen-1")
+        events += encoder.chunk(chunk(["role": "assistant", "refusal": ""]))
+        events += encoder.chunk(chunk(["refusal": "I can't"]))
+        events += encoder.chunk(chunk(["refusal": " help with that."]))
+        events += encoder.chunk(chunk([:], finish: "stop"))
+        events += encoder.finish(Self.outcome())
+        let text = events.compactMap { $0.data["delta"]?["text"]?.stringValue }.joined()
+        XCTAssertEqual(text, "I can't help with that.")
+        XCTAssertEqual(events.last { $0.name == "message_delta" }?.data["delta"]?["stop_reason"], "refusal")
+    }
+
     func testWholeToolCallsFromGeminiAndABrokenStream() {
         var encoder = AnthropicStreamEncoder()
         var events = encoder.chunk(

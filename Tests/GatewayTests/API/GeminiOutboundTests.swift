@@ -6,6 +6,22 @@ import XCTest
 
 /// OpenAI completions, chunks and router errors → Gemini shapes.
 final class GeminiOutboundTests: XCTestCase {
+    func testARefusalIsTheAnswersText() {
+        let completion: JSONObject = [
+            "id": "gen-1", "object": "chat.completion", "model": "fake/m",
+            "choices": [
+                [
+                    "index": 0, "finish_reason": "stop",
+                    "message": ["role": "assistant", "content": .null, "refusal": "I can't help with that."],
+                ]
+            ],
+        ]
+        let response = GeminiOutbound.response(completion)
+        XCTAssertEqual(
+            response["candidates"]?[0]?["content"]?["parts"], [["text": "I can't help with that."]],
+            "an empty answer would say nothing about why")
+    }
+
     func testCompletionBecomesAGenerateContentResponse() {
         let completion: JSONObject = [
             "id": "gen-1", "object": "chat.completion", "model": "fakeant/claude",

@@ -39,6 +39,9 @@ struct AnthropicStreamEncoder {
     private var nextIndex = 0
     private var finishReason: String?
     private var matchedStop: JSON?
+    /// The model refused (OpenAI streams the reason in `delta.refusal`): its text is the answer, and the stop
+    /// reason is `refusal`, as in the non-streamed answer.
+    private var refused = false
 
     init(stopSequences: [String] = []) {
         self.stopSequences = stopSequences
@@ -63,7 +66,9 @@ struct AnthropicStreamEncoder {
             events += enter(.thinking, ["type": "thinking", "thinking": "", "signature": ""])
             events.append(blockDelta(["type": "thinking_delta", "thinking": .string(thinking)]))
         }
-        if let text = delta?["content"]?.stringValue, !text.isEmpty {
+        if let refusal = delta?["refusal"]?.stringValue, !refusal.isEmpty { refused = true }
+        for text in [delta?["content"]?.stringValue, delta?["refusal"]?.stringValue].compactMap({ $0 })
+        where !text.isEmpty {
             events += enter(.text, ["type": "text", "text": ""])
             events.append(blockDelta(["type": "text_delta", "text": .string(text)]))
         }
@@ -94,9 +99,10 @@ struct AnthropicStreamEncoder {
     /// final usage (and cost), then `message_stop`.
     mutating func finish(_ outcome: RouteOutcome) -> [AnthropicEvent] {
         var events = close()
-        let (reason, sequence) = AnthropicOutbound.stopReason(
+        var (reason, sequence) = AnthropicOutbound.stopReason(
             finishReason, matched: matchedStop,
             stopSequences: stopSequences)
+        if refused, finishReason == "stop" { reason = "refusal" }
         events.append(
             AnthropicEvent(
                 name: "message_delta",

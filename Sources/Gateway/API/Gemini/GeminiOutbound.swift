@@ -10,9 +10,10 @@ enum GeminiOutbound {
         var candidates: [JSON] = []
         for (position, choice) in (completion["choices"]?.arrayValue ?? []).enumerated() {
             let message = choice["message"]
+            // A refusal (`content` null, the reason in `refusal`) is the answer's text: an empty answer says nothing.
             let parts = self.parts(
-                text: message?["content"]?.stringValue, thought: message?["reasoning_content"]?.stringValue,
-                toolCalls: message?["tool_calls"]?.arrayValue ?? [])
+                text: message?["content"]?.stringValue ?? message?["refusal"]?.stringValue,
+                thought: message?["reasoning_content"]?.stringValue, toolCalls: message?["tool_calls"]?.arrayValue ?? [])
             candidates.append(
                 .object(
                     candidate(

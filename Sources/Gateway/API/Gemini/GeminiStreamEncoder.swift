@@ -61,7 +61,7 @@ struct GeminiStreamEncoder {
             }
             candidates[index] = candidate
             let parts = GeminiOutbound.parts(
-                text: delta?["content"]?.stringValue,
+                text: delta?["content"]?.stringValue ?? delta?["refusal"]?.stringValue,
                 thought: delta?["reasoning_content"]?.stringValue, toolCalls: [])
             if !parts.isEmpty {
                 sent.append(.object(GeminiOutbound.candidate(index: index, parts: parts, finishReason: nil)))

@@ -35,13 +35,23 @@ enum AnthropicResponse {
         let usage = usage(body["usage"])
         let finishReason = finishReason(body["stop_reason"]?.stringValue, answeredWithJSONOutput: jsonOutput != nil)
         // The emulated JSON-schema answer replaces any text around it: the client asked for JSON only.
-        let choice = OpenAIShape.choice(
+        var choice = OpenAIShape.choice(
             index: 0, content: jsonOutput ?? text, reasoning: reasoning,
             toolCalls: toolCalls, finishReason: finishReason)
+        if let sequence = matchedStopSequence(body["stop_reason"], body["stop_sequence"]) {
+            choice["stop_reason"] = .string(sequence)
+        }
         let completion = OpenAIShape.completion(
             id: body["id"]?.stringValue ?? OpenAIShape.newID(), model: body["model"]?.stringValue ?? model,
             created: OpenAIShape.now(), choices: [choice], usage: usage)
         return ChatCompletion(body: completion, usage: usage)
+    }
+
+    /// The stop sequence that ended the answer, for the choice's `stop_reason` (the member OpenAI-compatible servers
+    /// such as vLLM use): the Messages face turns it back into `stop_reason: "stop_sequence"` with the sequence.
+    static func matchedStopSequence(_ reason: JSON?, _ sequence: JSON?) -> String? {
+        guard reason?.stringValue == "stop_sequence" else { return nil }
+        return sequence?.stringValue
     }
 
     /// `end_turn`/`stop_sequence` → `stop`, `max_tokens` → `length`, `tool_use` → `tool_calls` (or `stop` when

@@ -53,7 +53,16 @@ final class AnthropicStreamDecoder: SSEChatStreamDecoder {
                     event["delta"]?["stop_reason"]?.stringValue,
                     answeredWithJSONOutput: answeredWithJSONOutput)
                 {
-                    chunks.append(chunk([:], finishReason: reason))
+                    var finish = chunk([:], finishReason: reason)
+                    if let sequence = AnthropicResponse.matchedStopSequence(
+                        event["delta"]?["stop_reason"], event["delta"]?["stop_sequence"]),
+                        case .array(var choices)? = finish["choices"], case .object(var first)? = choices.first
+                    {
+                        first["stop_reason"] = .string(sequence)
+                        choices[0] = .object(first)
+                        finish["choices"] = .array(choices)
+                    }
+                    chunks.append(finish)
                 }
             case "content_block_stop"?:
                 if let delta = stop(event) { chunks.append(chunk(delta)) }

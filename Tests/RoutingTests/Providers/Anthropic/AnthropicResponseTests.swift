@@ -75,6 +75,35 @@ final class AnthropicResponseTests: XCTestCase {
         }
     }
 
+    func testTheMatchedStopSequenceTravelsInTheChoice() throws {
+        let completion = try decode(
+            #"{"id":"msg_5","type":"message","role":"assistant","content":[{"type":"text","text":"a b"}],"stop_reason":"stop_sequence","stop_sequence":"END","usage":{"input_tokens":5,"output_tokens":2}}"#
+        )
+        XCTAssertEqual(completion.body["choices"]?[0]?["finish_reason"], "stop")
+        XCTAssertEqual(completion.body["choices"]?[0]?["stop_reason"], "END", "the Messages face reports it back")
+        let natural = try decode(
+            #"{"id":"msg_6","type":"message","role":"assistant","content":[{"type":"text","text":"a"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":5,"output_tokens":1}}"#
+        )
+        XCTAssertNil(natural.body["choices"]?[0]?["stop_reason"])
+        let stream = """
+            event: message_start
+            data: {"type":"message_start","message":{"id":"msg_7","type":"message","role":"assistant","model":"claude","content":[],"stop_reason":null,"usage":{"input_tokens":5,"output_tokens":1}}}
+
+            event: content_block_start
+            data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":"a b"}}
+
+            event: message_delta
+            data: {"type":"message_delta","delta":{"stop_reason":"stop_sequence","stop_sequence":"END"},"usage":{"output_tokens":2}}
+
+            event: message_stop
+            data: {"type":"message_stop"}
+            """
+        let chunks = try ProviderFixtures.decode(adapter.makeStreamDecoder(model: "claude"), stream, sizes: [4096])
+        let finish = chunks.last { $0["choices"]?[0]?["finish_reason"]?.stringValue != nil }
+        XCTAssertEqual(finish?["choices"]?[0]?["finish_reason"], "stop")
+        XCTAssertEqual(finish?["choices"]?[0]?["stop_reason"], "END")
+    }
+
     func testRefusalWithoutTextIsStillAnAnswer() throws {
         let completion = try decode(
             #"{"id":"msg_4","type":"message","role":"assistant","content":[],"stop_reason":"refusal","usage":{"input_tokens":5,"output_tokens":0}}"#

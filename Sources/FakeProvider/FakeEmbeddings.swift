@@ -66,10 +66,18 @@ enum FakeEmbeddings {
         ["embedding": geminiEmbedding(body)]
     }
 
-    /// `batchEmbedContents`: `{"requests": [...]}` → `{"embeddings": [...]}`.
+    /// Gemini's limit on `requests` in one `batchEmbedContents`.
+    static let geminiMaxBatch = 100
+
+    /// `batchEmbedContents`: `{"requests": [...]}` → `{"embeddings": [...]}`. More than 100 requests is Gemini's
+    /// 400 INVALID_ARGUMENT, so a client that does not split long lists fails here as it would there.
     static func geminiBatch(_ body: JSON) throws(FakeFailure) -> JSON {
         guard let requests = body["requests"]?.arrayValue, !requests.isEmpty else {
             throw .badRequest("* BatchEmbedContentsRequest.requests: contents is not specified")
+        }
+        guard requests.count <= geminiMaxBatch else {
+            throw .badRequest(
+                "* BatchEmbedContentsRequest.requests: at most \(geminiMaxBatch) requests can be in one batch")
         }
         return ["embeddings": .array(requests.map(geminiEmbedding))]
     }

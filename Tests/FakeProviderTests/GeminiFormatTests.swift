@@ -83,6 +83,21 @@ final class GeminiFormatTests: XCTestCase {
         XCTAssertEqual(batch["embeddings"]?[1]?["values"]?.arrayValue?.count, 3)
         let models = harness.send("/v1beta/models", method: "GET").json()
         XCTAssertEqual(models["models"]?[0]?["name"], "models/gemini-fake")
+        // Gemini takes at most 100 requests per batch and says so with a 400 in its error shape.
+        func requests(_ count: Int) -> JSON {
+            let one: JSON = ["model": "models/text-embedding-fake", "content": ["parts": [["text": "alpha"]]]]
+            return ["requests": .array(Array(repeating: one, count: count))]
+        }
+        let hundred = harness.send("/v1beta/models/text-embedding-fake:batchEmbedContents", json: requests(100))
+        XCTAssertEqual(hundred.status, 200)
+        XCTAssertEqual(hundred.json()["embeddings"]?.arrayValue?.count, 100)
+        let tooMany = harness.send("/v1beta/models/text-embedding-fake:batchEmbedContents", json: requests(101))
+        XCTAssertEqual(tooMany.status, 400)
+        XCTAssertEqual(tooMany.json()["error"]?["code"], 400)
+        XCTAssertEqual(tooMany.json()["error"]?["status"], "INVALID_ARGUMENT")
+        XCTAssertEqual(
+            tooMany.json()["error"]?["message"],
+            "* BatchEmbedContentsRequest.requests: at most 100 requests can be in one batch")
         let unknown = harness.send("/v1beta/models/gemini-fake:frobnicate", json: Bodies.gemini())
         XCTAssertEqual(unknown.status, 404)
         XCTAssertEqual(unknown.json()["error"]?["status"], "NOT_FOUND")

@@ -432,6 +432,34 @@ def test_embeddings(shared_gateway, provider):
     assert shared_gateway.generation(raw["id"])["model"] == model
 
 
+def test_embeddings_beyond_geminis_batch_limit(shared_gateway, fake_provider):
+    """Gemini's batchEmbedContents takes at most 100 requests (the fake refuses more with Gemini's 400, as Gemini
+    does); 250 inputs go up in three batches and come back as one list in input order, the same vectors an
+    OpenAI-kind provider (no such limit) gives for the same texts."""
+    texts = [f"input number {i}" for i in range(250)]
+    refused = fake_provider.http.post(
+        f"/v1beta/models/{unique('direct')}:batchEmbedContents", headers={"x-goog-api-key": FAKE_KEY},
+        json={"requests": [{"content": {"parts": [{"text": text}]}} for text in texts]})
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["error"]["status"] == "INVALID_ARGUMENT"
+    assert "at most 100 requests" in refused.json()["error"]["message"]
+
+    client = shared_gateway.openai()
+    name = unique("embed")
+    result = client.embeddings.create(model=f"fakegem/{name}", input=texts, encoding_format="float")
+    assert fake_provider.count(name) == 3
+    assert [d.index for d in result.data] == list(range(250))
+    reference = client.embeddings.create(model=f"fake/{name}", input=texts, encoding_format="float")
+    assert [d.embedding for d in result.data] == [d.embedding for d in reference.data]
+    # A few inputs ask for the same vector as their own single request: nothing shifted between batches.
+    for i in (0, 99, 100, 199, 249):
+        single = client.embeddings.create(model=f"fakegem/{name}", input=texts[i], encoding_format="float")
+        assert single.data[0].embedding == result.data[i].embedding, i
+    row = shared_gateway.generation(shared_gateway.http.post(
+        "/v1/embeddings", json={"model": f"fakegem/{name}", "input": texts}).json()["id"])
+    assert row["status"] == "ok" and [a["outcome"] for a in row["attempts"]] == ["ok"]
+
+
 def test_embeddings_where_the_provider_has_none(shared_gateway):
     with pytest.raises(openai.NotFoundError) as caught:
         shared_gateway.openai().embeddings.create(model="fakeant/claude-fake", input="hello")

@@ -73,6 +73,14 @@ public protocol EmbeddingsAdapter: ProviderAdapter {
         -> UpstreamRequest
     /// Decodes the answer into the OpenAI embeddings list shape plus its usage.
     func embeddingsResponse(_ body: [UInt8], model: String) throws(UpstreamFailure) -> (JSONObject, TokenUsage)
+    /// The most inputs one upstream request may carry, or nil when one request takes every input a client may
+    /// send (OpenAI's contract allows 2048). The router splits a longer `input` list into several requests.
+    var maxInputsPerRequest: Int? { get }
+}
+
+extension EmbeddingsAdapter {
+    /// No limit of our own: the provider takes what OpenAI's contract allows.
+    public var maxInputsPerRequest: Int? { nil }
 }
 
 /// Optional capability: the provider's own model list (`GET /models`), merged into the catalog.

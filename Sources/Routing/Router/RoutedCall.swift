@@ -41,6 +41,10 @@ final class RoutedCall: RoutedCallHandle {
     /// Generated text received in this attempt's stream (held or delivered), for charging a stream that ends
     /// without its usage report.
     var streamedTextBytes = 0
+    /// An embeddings attempt cut to the provider's limit on inputs per request, and the requests of its batches
+    /// not sent yet (see RoutedCall+Embeddings).
+    var embeddingBatches = EmbeddingBatches([:], limit: nil)
+    var unsentBatches: [UpstreamRequest] = []
     /// Called once when the request ends, with its cost and tokens (the governor settles the key's budget).
     var onSettle: ((Double, Int) -> Void)?
 
@@ -145,15 +149,13 @@ final class RoutedCall: RoutedCallHandle {
             return try adapter.chatRequest(
                 request, model: candidate.model.model, provider: provider, info: candidate.info, stream: stream)
         case .embeddings:
-            guard let embeddings = adapter as? EmbeddingsAdapter else {
-                throw UpstreamFailure(
-                    .notFound, message: "provider \(provider.id) (\(provider.kind.rawValue)) offers no embeddings API")
-            }
-            return try embeddings.embeddingsRequest(request.body, model: candidate.model.model, provider: provider)
+            return try embeddingsRequest(adapter, provider: provider, candidate: candidate)
         }
     }
 
-    private func send(_ upstream: UpstreamRequest, timeouts: AttemptTimeouts) {
+    /// Starts a transfer for the current candidate. `nextBatch`: one more request of an attempt already under
+    /// way (an embeddings batch), which keeps the attempt's start time and counts once in health.
+    func send(_ upstream: UpstreamRequest, timeouts: AttemptTimeouts, nextBatch: Bool = false) {
         status = 0
         headers = []
         body = []
@@ -161,8 +163,10 @@ final class RoutedCall: RoutedCallHandle {
         passThrough = nil
         held = []
         streamedTextBytes = 0
-        attemptStartedAt = engine.clock.now()
-        engine.health.started(candidate.model)
+        if !nextBatch {
+            attemptStartedAt = engine.clock.now()
+            engine.health.started(candidate.model)
+        }
         // The transport's callbacks keep this call alive until the transfer completes; nothing else has to.
         current = engine.transport.send(
             upstream, timeouts: timeouts,
@@ -247,8 +251,7 @@ final class RoutedCall: RoutedCallHandle {
                 succeeded(body: completion.body, usage: completion.usage)
             case .embeddings:
                 guard let embeddings = adapter as? EmbeddingsAdapter else { return }
-                let (object, usage) = try embeddings.embeddingsResponse(body, model: candidate.model.model)
-                succeeded(body: object, usage: usage)
+                try embeddingsAnswered(embeddings)
             }
         } catch {
             attemptFailed(error)

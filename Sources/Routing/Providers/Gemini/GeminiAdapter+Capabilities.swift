@@ -2,6 +2,10 @@ import JSON
 
 // Embeddings (batchEmbedContents) and the model list.
 extension GeminiAdapter {
+    /// `batchEmbedContents` takes at most 100 requests ("BatchEmbedContentsRequest.requests: at most 100 requests
+    /// can be in one batch", 400 INVALID_ARGUMENT); the router sends longer lists in several batches.
+    public var maxInputsPerRequest: Int? { 100 }
+
     /// `POST {base}/models/{model}:batchEmbedContents`, one request per input string. OpenAI's `dimensions` →
     /// `outputDimensionality`. Token-array inputs cannot be expressed: Gemini embeds text only.
     public func embeddingsRequest(

@@ -157,10 +157,16 @@ enum OpenAIWire: WireFormat {
         }
     }
 
+    /// With the details OpenAI sends today (all zero here), so a client can see whether they reached it.
     private static func usage(_ answer: FakeAnswer) -> JSON {
         [
             "prompt_tokens": .int(Int64(answer.promptTokens)), "completion_tokens": .int(Int64(answer.completionTokens)),
             "total_tokens": .int(Int64(answer.promptTokens + answer.completionTokens)),
+            "prompt_tokens_details": ["cached_tokens": 0, "audio_tokens": 0],
+            "completion_tokens_details": [
+                "reasoning_tokens": 0, "audio_tokens": 0, "accepted_prediction_tokens": 0,
+                "rejected_prediction_tokens": 0,
+            ],
         ]
     }
 

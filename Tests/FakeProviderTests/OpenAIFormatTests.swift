@@ -18,7 +18,16 @@ final class OpenAIFormatTests: XCTestCase {
         XCTAssertEqual(body["choices"]?[0]?["message"]?["content"], "Fake answer from gpt-fake: hello world")
         XCTAssertEqual(body["choices"]?[0]?["finish_reason"], "stop")
         // "Be brief." (9 bytes) + "hello  world" (12 bytes) = 21 bytes → 5 prompt tokens; 6 words answered.
-        XCTAssertEqual(body["usage"], ["prompt_tokens": 5, "completion_tokens": 6, "total_tokens": 11])
+        XCTAssertEqual(body["usage"]?["prompt_tokens"], 5)
+        XCTAssertEqual(body["usage"]?["completion_tokens"], 6)
+        XCTAssertEqual(body["usage"]?["total_tokens"], 11)
+        XCTAssertEqual(body["usage"]?["prompt_tokens_details"], ["cached_tokens": 0, "audio_tokens": 0])
+        XCTAssertEqual(
+            body["usage"]?["completion_tokens_details"],
+            [
+                "reasoning_tokens": 0, "audio_tokens": 0, "accepted_prediction_tokens": 0,
+                "rejected_prediction_tokens": 0,
+            ])
         try harness.finish()
     }
 
@@ -60,7 +69,10 @@ final class OpenAIFormatTests: XCTestCase {
         let usage = events[events.count - 2].json
         XCTAssertEqual(usage?["choices"], [])
         // "Be brief." + "one two" = 16 bytes → 4 tokens; "Fake answer from gpt-fake: one two" = 6 words.
-        XCTAssertEqual(usage?["usage"], ["prompt_tokens": 4, "completion_tokens": 6, "total_tokens": 10])
+        XCTAssertEqual(usage?["usage"]?["prompt_tokens"], 4)
+        XCTAssertEqual(usage?["usage"]?["completion_tokens"], 6)
+        XCTAssertEqual(usage?["usage"]?["total_tokens"], 10)
+        XCTAssertEqual(usage?["usage"]?["completion_tokens_details"]?["accepted_prediction_tokens"], 0)
         XCTAssertEqual(events.last?.data, "[DONE]")
         try harness.finish()
     }

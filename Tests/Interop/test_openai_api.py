@@ -74,6 +74,22 @@ def test_plain_completion_has_routing_fields_and_cost(shared_gateway, fake_provi
     assert (row["tokens_prompt"], row["tokens_completion"]) == (usage.prompt_tokens, usage.completion_tokens)
 
 
+def test_openai_kind_usage_reaches_the_client_as_the_provider_sent_it(shared_gateway):
+    """The fake reports usage as OpenAI does, with audio and prediction details: an OpenAI-kind upstream's `usage`
+    goes on whole, plain and streamed, with Switchyard's cost added."""
+    client = shared_gateway.openai()
+    plain = client.chat.completions.create(model="fake/cheap", messages=user())
+    _, chunks = collect_stream(client.chat.completions.create(
+        model="fake/cheap", messages=user(), stream=True, stream_options={"include_usage": True}))
+    for usage in (plain.usage, chunks[-1].usage):
+        assert usage.prompt_tokens_details.cached_tokens == 0
+        assert usage.prompt_tokens_details.audio_tokens == 0
+        details = usage.completion_tokens_details
+        assert (details.reasoning_tokens, details.audio_tokens) == (0, 0)
+        assert (details.accepted_prediction_tokens, details.rejected_prediction_tokens) == (0, 0)
+        assert usage.model_extra["cost"] == pytest.approx((usage.prompt_tokens * 1 + usage.completion_tokens * 2) / 1e6)
+
+
 @pytest.mark.parametrize("provider", PROVIDERS)
 def test_plain_and_stream_agree_for_each_provider_kind(shared_gateway, fake_provider, provider):
     name = unique("kind")

@@ -45,10 +45,15 @@ public struct ChatCompletion: Sendable {
     /// adds `usage.cost` before it reaches the client.
     public var body: JSONObject
     public var usage: TokenUsage
+    /// The provider's own `usage` object when it already speaks OpenAI's shape, every member as sent (details
+    /// such as `audio_tokens` and members we do not know included): the client gets it with only `cost` set. Nil
+    /// for translated answers, whose `usage` the router writes from `usage`.
+    public var reportedUsage: JSONObject?
 
-    public init(body: JSONObject, usage: TokenUsage) {
+    public init(body: JSONObject, usage: TokenUsage, reportedUsage: JSONObject? = nil) {
         self.body = body
         self.usage = usage
+        self.reportedUsage = reportedUsage
     }
 
     /// The first choice's text (what the `chat` tool shows).

@@ -41,9 +41,16 @@ public protocol ChatStreamDecoder: AnyObject {
 
     /// Usage reported by the stream so far (providers send it in the last chunk or along the way).
     var usage: TokenUsage? { get }
+
+    /// The provider's own last `usage` object when it already speaks OpenAI's shape (see
+    /// `ChatCompletion.reportedUsage`): the router's usage chunk carries it with only `cost` set.
+    var reportedUsage: JSONObject? { get }
 }
 
 extension ChatStreamDecoder {
+    /// A translated stream: the router writes its usage chunk from `usage`.
+    public var reportedUsage: JSONObject? { nil }
+
     /// A decoder that cannot split its work by event hands over everything one feed completes at once.
     public func feed(_ bytes: [UInt8], emit: ([JSONObject]) -> Bool) throws(UpstreamFailure) {
         let chunks = try feed(bytes)
@@ -62,8 +69,10 @@ public protocol PassThroughStreamDecoder: ChatStreamDecoder {
 /// needs nothing but our identity members and usage comes out as bytes.
 public protocol PassThroughResponseAdapter: ProviderAdapter {
     /// The answer's members up to (not including) `usage` and the closing brace — `{` + `stamp` + the provider's
-    /// other members — and the usage it reported; nil when the answer needs the object path.
-    func passThroughCompletion(_ body: [UInt8], stamp: ChunkStamp) -> (head: [UInt8], usage: TokenUsage)?
+    /// other members — and the usage it reported, counted and as its object (see `ChatCompletion.reportedUsage`);
+    /// nil when the answer needs the object path.
+    func passThroughCompletion(_ body: [UInt8], stamp: ChunkStamp)
+        -> (head: [UInt8], usage: TokenUsage, reportedUsage: JSONObject?)?
 }
 
 /// Optional capability: embeddings (`POST /v1/embeddings`).

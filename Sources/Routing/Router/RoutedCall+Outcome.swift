@@ -1,24 +1,25 @@
 import JSON
 
 extension RoutedCall {
-    /// A non-streamed answer: rewrite it, update health, record usage, deliver.
-    func succeeded(body: JSONObject, usage: TokenUsage) {
+    /// A non-streamed answer: rewrite it, update health, record usage, deliver. `reported`: the provider's own
+    /// `usage` object, when it speaks OpenAI's shape.
+    func succeeded(body: JSONObject, usage: TokenUsage, reported: JSONObject? = nil) {
         let outcome = succeededOutcome(usage: usage)
         var body = body
         body["id"] = .string(id)
         body["model"] = .string(candidate.model.description)
         body["provider"] = .string(candidate.model.provider)
-        body["usage"] = .object(usageObject(usage, cost: outcome.cost))
+        body["usage"] = .object(usageObject(usage, reported: reported, cost: outcome.cost))
         deliver(.object(body), outcome)
         recordSuccess(outcome)
     }
 
     /// A non-streamed answer passed through as bytes: `head` is everything but `usage` and the closing brace.
-    func succeeded(head: [UInt8], usage: TokenUsage) {
+    func succeeded(head: [UInt8], usage: TokenUsage, reported: JSONObject?) {
         let outcome = succeededOutcome(usage: usage)
         var body = head
         body += Array(#","usage":"#.utf8)
-        JSON.object(usageObject(usage, cost: outcome.cost)).write(into: &body)
+        JSON.object(usageObject(usage, reported: reported, cost: outcome.cost)).write(into: &body)
         body.append(UInt8(ascii: "}"))
         deliver(.encoded(body), outcome)
         recordSuccess(outcome)
@@ -30,10 +31,14 @@ extension RoutedCall {
         onEvent(.completion(answer, outcome))
     }
 
-    /// The answer's `usage`, with our `cost`.
-    private func usageObject(_ usage: TokenUsage, cost: Double) -> JSONObject {
+    /// The answer's `usage`, with our `cost`: the provider's own object when it sent one in OpenAI's shape (so
+    /// the details we do not read — `audio_tokens`, `accepted_prediction_tokens`, whatever comes next — reach the
+    /// client as sent), else one written from the counts.
+    private func usageObject(_ usage: TokenUsage, reported: JSONObject?, cost: Double) -> JSONObject {
         var object: JSONObject
-        if case .embeddings = mode {
+        if let reported {
+            object = reported
+        } else if case .embeddings = mode {
             object = ["prompt_tokens": .int(Int64(usage.prompt)), "total_tokens": .int(Int64(usage.total))]
         } else {
             object = usage.openAIObject

@@ -54,7 +54,8 @@ extension RoutedCall {
         let usage = decoder.usage ?? TokenUsage()
         let outcome = succeededOutcome(usage: usage)
         if request.includeUsage {
-            var usageObject = usage.openAIObject
+            // The provider's own usage when it speaks OpenAI's shape, as on the non-streamed path.
+            var usageObject = decoder.reportedUsage ?? usage.openAIObject
             usageObject["cost"] = .double(outcome.cost)
             onEvent(
                 .chunk(

@@ -245,10 +245,10 @@ final class RoutedCall: RoutedCallHandle {
                 if let passThrough = adapter as? PassThroughResponseAdapter,
                     let answer = passThrough.passThroughCompletion(body, stamp: ChunkStamp(id: id, model: candidate.model))
                 {
-                    return succeeded(head: answer.head, usage: answer.usage)
+                    return succeeded(head: answer.head, usage: answer.usage, reported: answer.reportedUsage)
                 }
                 let completion = try adapter.chatResponse(body, model: candidate.model.model)
-                succeeded(body: completion.body, usage: completion.usage)
+                succeeded(body: completion.body, usage: completion.usage, reported: completion.reportedUsage)
             case .embeddings:
                 guard let embeddings = adapter as? EmbeddingsAdapter else { return }
                 try embeddingsAnswered(embeddings)

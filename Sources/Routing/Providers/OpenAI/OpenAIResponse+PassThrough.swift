@@ -5,7 +5,9 @@ import JSON
 /// error body, reasoning to rename, an escaped key, invalid JSON — takes the object path (`OpenAIResponse`), which
 /// decides it exactly as before.
 extension OpenAIAdapter: PassThroughResponseAdapter {
-    public func passThroughCompletion(_ body: [UInt8], stamp: ChunkStamp) -> (head: [UInt8], usage: TokenUsage)? {
+    public func passThroughCompletion(_ body: [UInt8], stamp: ChunkStamp)
+        -> (head: [UInt8], usage: TokenUsage, reportedUsage: JSONObject?)?
+    {
         let members: [JSONSkim.Member]
         do {
             members = try JSONSkim.members(of: body)
@@ -14,6 +16,7 @@ extension OpenAIAdapter: PassThroughResponseAdapter {
         }
         var head = stamp.openObject(size: body.count)
         var usage = TokenUsage()
+        var reportedUsage: JSONObject?
         var sawChoices = false
         var sawObject = false
         for member in members {
@@ -21,7 +24,9 @@ extension OpenAIAdapter: PassThroughResponseAdapter {
             if ChunkStamp.replaces(member, in: body) { continue }
             if JSONSkim.key(member, in: body, is: "usage") {
                 do {
-                    usage = TokenUsage(openAI: try JSON.parse(body[member.value])) ?? TokenUsage()
+                    let reported = try JSON.parse(body[member.value])
+                    usage = TokenUsage(openAI: reported) ?? TokenUsage()
+                    reportedUsage = reported.objectValue
                 } catch {
                     return nil  // validated already; the object path would say the same
                 }
@@ -37,7 +42,7 @@ extension OpenAIAdapter: PassThroughResponseAdapter {
         }
         guard sawChoices else { return nil }
         if !sawObject { head += Array(#","object":"chat.completion""#.utf8) }
-        return (head, usage)
+        return (head, usage, reportedUsage)
     }
 
     /// Whether `choices` is an array of objects whose `message` carries no `reasoning` to rename.

@@ -22,7 +22,9 @@ enum OpenAIResponse {
         body["choices"] = .array(choices)
         if body["object"] == nil { body["object"] = "chat.completion" }
         if body["model"] == nil { body["model"] = .string(model) }
-        return ChatCompletion(body: body, usage: TokenUsage(openAI: body["usage"]) ?? TokenUsage())
+        return ChatCompletion(
+            body: body, usage: TokenUsage(openAI: body["usage"]) ?? TokenUsage(),
+            reportedUsage: body["usage"]?.objectValue)
     }
 
     /// DeepSeek, vLLM and llama.cpp send `reasoning_content`; OpenRouter and Ollama send `reasoning`. Clients get

@@ -2,14 +2,15 @@ import JSON
 import ServerSentEvents
 
 /// Decodes a Chat Completions SSE stream: `data: {chunk}` events ending with `data: [DONE]`. Chunks pass through
-/// with `usage` taken out (the router sends its own usage chunk, with cost) and reasoning renamed; usage-only
-/// chunks (empty `choices`) are not forwarded at all.
+/// with `usage` taken out (the router sends its own usage chunk: the provider's `usage` with our cost) and
+/// reasoning renamed; usage-only chunks (empty `choices`) are not forwarded at all.
 final class OpenAIStreamDecoder: SSEChatStreamDecoder {
     private let model: String
     var framer = SSEParser()
     private var done = false
 
     private(set) var usage: TokenUsage?
+    private(set) var reportedUsage: JSONObject?
 
     init(model: String) {
         self.model = model
@@ -29,7 +30,10 @@ final class OpenAIStreamDecoder: SSEChatStreamDecoder {
             if chunk["error"] != nil {
                 throw OpenAIErrors.failure(status: nil, headers: [], error: ErrorBody(json: .object(chunk)))
             }
-            if let reported = TokenUsage(openAI: chunk["usage"]) { usage = reported }
+            if let reported = TokenUsage(openAI: chunk["usage"]) {
+                usage = reported
+                reportedUsage = chunk["usage"]?.objectValue
+            }
             chunk["usage"] = nil
             guard case .array(var choices)? = chunk["choices"], !choices.isEmpty else { continue }
             for position in choices.indices {

@@ -110,29 +110,33 @@ final class OpenAIResponsePassThroughTests: XCTestCase {
     private let stamp = ChunkStamp(id: "gen-1", model: ModelID(provider: "fake", model: "m"))
 
     /// What the object path makes of an answer, with our identity members (usage left out: the router adds it).
-    private func objectPath(_ text: String) throws -> (JSONObject, TokenUsage) {
+    private func objectPath(_ text: String) throws -> (JSONObject, TokenUsage, JSONObject?) {
         let completion = try OpenAIResponse.completion(Array(text.utf8), model: "m")
         var body = completion.body
         body["id"] = "gen-1"
         body["model"] = "fake/m"
         body["provider"] = "fake"
         body["usage"] = nil
-        return (body, completion.usage)
+        return (body, completion.usage, completion.reportedUsage)
     }
 
     func testCommonAnswersPassAsTheSameJSONAndUsage() throws {
         let answers = [
-            #"{"id":"c1","object":"chat.completion","created":1,"model":"up","choices":[{"index":0,"message":{"role":"assistant","content":"Hi \"x\""},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7,"prompt_tokens_details":{"cached_tokens":1}}}"#,
+            #"{"id":"c1","object":"chat.completion","created":1,"model":"up","choices":[{"index":0,"message":{"role":"assistant","content":"Hi \"x\""},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7,"prompt_tokens_details":{"cached_tokens":1,"audio_tokens":0},"completion_tokens_details":{"accepted_prediction_tokens":1},"new":true}}"#,
             #"{"choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"t","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"tool_calls"}],"system_fingerprint":"fp"}"#,
             #"{ "choices" : [ ] , "provider" : "theirs" }"#,
         ]
         for text in answers {
-            guard let (head, usage) = OpenAIAdapter().passThroughCompletion(Array(text.utf8), stamp: stamp) else {
+            guard let (head, usage, reported) = OpenAIAdapter().passThroughCompletion(Array(text.utf8), stamp: stamp)
+            else {
                 return XCTFail("not passed through: \(text)")
             }
-            let (expected, expectedUsage) = try objectPath(text)
+            let (expected, expectedUsage, expectedReported) = try objectPath(text)
             XCTAssertEqual(try JSON.parse(head + Array("}".utf8)), JSON.object(expected), text)
             XCTAssertEqual(usage, expectedUsage, text)
+            // The provider's usage object as sent, on both paths (nil when it sent none).
+            XCTAssertEqual(reported, expectedReported, text)
+            XCTAssertEqual(reported.map(JSON.object), try JSON.parse(text)["usage"], text)
         }
     }
 

@@ -32,6 +32,13 @@ final class OpenAIStreamDecoderTests: XCTestCase {
         }
         XCTAssertEqual(batches, [1, 1, 1, 1], "one event at a time; the usage-only chunk is not emitted")
         XCTAssertEqual(decoder.usage, TokenUsage(prompt: 75, completion: 18))
+        // The provider's usage object as sent, for the router's usage chunk (the `usage: null` chunks change nothing).
+        XCTAssertEqual(
+            decoder.reportedUsage,
+            [
+                "prompt_tokens": 75, "completion_tokens": 18, "total_tokens": 93,
+                "prompt_tokens_details": ["cached_tokens": 0], "completion_tokens_details": ["reasoning_tokens": 0],
+            ])
 
         let stopping = adapter.makeStreamDecoder(model: "gpt-4o")
         var seen = 0

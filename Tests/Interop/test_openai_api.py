@@ -410,6 +410,20 @@ def test_models_list_shape(shared_gateway):
     assert sdk_ids == set(by_id)
 
 
+def test_models_list_prices_cache_writes(routing_gateway):
+    """A `cache_write` price in settings is listed per token as OpenRouter's `input_cache_write`; a model without
+    one lists none (its cache writes cost the input price)."""
+    gw = routing_gateway(models={
+        "fakeant/claude-cachey": {"pricing": {"input": 2, "output": 10, "cached_input": 0.2, "cache_write": 2.5}},
+        "fake/cheap": {"pricing": {"input": 1, "output": 2}},
+    })
+    by_id = {m["id"]: m for m in gw.http.get("/v1/models").json()["data"]}
+    assert by_id["fakeant/claude-cachey"]["pricing"] == {
+        "prompt": "0.000002", "completion": "0.00001", "input_cache_read": "0.0000002",
+        "input_cache_write": "0.0000025"}
+    assert by_id["fake/cheap"]["pricing"] == {"prompt": "0.000001", "completion": "0.000002"}
+
+
 def test_model_retrieve_through_the_sdk(shared_gateway):
     """The SDK percent-encodes the `/` of `provider/model` in the path (`/v1/models/fake%2Fcheap`)."""
     model = shared_gateway.openai().models.retrieve("fake/cheap")

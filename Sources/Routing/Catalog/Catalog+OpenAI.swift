@@ -41,6 +41,7 @@ extension Catalog {
                 "completion": .string(Self.perToken(info.pricing.output)),
             ]
             if let cached = info.pricing.cachedInput { pricing["input_cache_read"] = .string(Self.perToken(cached)) }
+            if let write = info.pricing.cacheWrite { pricing["input_cache_write"] = .string(Self.perToken(write)) }
             object["pricing"] = .object(pricing)
         }
         return .object(object)

@@ -52,19 +52,27 @@ public struct Pricing: Sendable, Equatable {
     public var output: Double
     /// Price of prompt tokens served from cache; `nil` means billed as ordinary input.
     public var cachedInput: Double?
+    /// Price of prompt tokens written to the cache (Anthropic bills a 5-minute cache write at 1.25 times the input
+    /// price); `nil` means billed as ordinary input.
+    public var cacheWrite: Double?
 
-    public init(input: Double = 0, output: Double = 0, cachedInput: Double? = nil) {
+    public init(input: Double = 0, output: Double = 0, cachedInput: Double? = nil, cacheWrite: Double? = nil) {
         self.input = input
         self.output = output
         self.cachedInput = cachedInput
+        self.cacheWrite = cacheWrite
     }
 
-    /// The cost in USD of one call's usage.
+    /// The cost in USD of one call's usage: the prompt split into cache reads, cache writes and the rest, each at
+    /// its own price.
     public func cost(of usage: TokenUsage) -> Double {
+        // The parts are clamped so a provider's inconsistent figures never price more tokens than the prompt has.
         let cached = min(usage.cached, usage.prompt)
-        let fresh = usage.prompt - cached
-        let cachedPrice = cachedInput ?? input
-        return (Double(fresh) * input + Double(cached) * cachedPrice + Double(usage.completion) * output) / 1_000_000
+        let written = min(usage.cacheWrite, usage.prompt - cached)
+        let fresh = usage.prompt - cached - written
+        let prompt =
+            Double(fresh) * input + Double(cached) * (cachedInput ?? input) + Double(written) * (cacheWrite ?? input)
+        return (prompt + Double(usage.completion) * output) / 1_000_000
     }
 
     /// The most one call can cost: `promptTokens` at the input price plus `maxOutput` at the output price (budget

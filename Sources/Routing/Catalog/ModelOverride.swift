@@ -12,6 +12,7 @@ public struct ModelOverride: Sendable, Equatable {
     public var inputPrice: Double?
     public var outputPrice: Double?
     public var cachedInputPrice: Double?
+    public var cacheWritePrice: Double?
     public var supportsTools: Bool?
     public var supportsVision: Bool?
     public var supportsJSONSchema: Bool?
@@ -22,9 +23,9 @@ public struct ModelOverride: Sendable, Equatable {
     public init(
         displayName: String? = nil, contextLength: Int? = nil, maxOutputTokens: Int? = nil,
         inputModalities: [String]? = nil, outputModalities: [String]? = nil, inputPrice: Double? = nil,
-        outputPrice: Double? = nil, cachedInputPrice: Double? = nil, supportsTools: Bool? = nil,
-        supportsVision: Bool? = nil, supportsJSONSchema: Bool? = nil, supportsReasoning: Bool? = nil,
-        usesMaxCompletionTokens: Bool? = nil, isActive: Bool? = nil
+        outputPrice: Double? = nil, cachedInputPrice: Double? = nil, cacheWritePrice: Double? = nil,
+        supportsTools: Bool? = nil, supportsVision: Bool? = nil, supportsJSONSchema: Bool? = nil,
+        supportsReasoning: Bool? = nil, usesMaxCompletionTokens: Bool? = nil, isActive: Bool? = nil
     ) {
         self.displayName = displayName
         self.contextLength = contextLength
@@ -34,6 +35,7 @@ public struct ModelOverride: Sendable, Equatable {
         self.inputPrice = inputPrice
         self.outputPrice = outputPrice
         self.cachedInputPrice = cachedInputPrice
+        self.cacheWritePrice = cacheWritePrice
         self.supportsTools = supportsTools
         self.supportsVision = supportsVision
         self.supportsJSONSchema = supportsJSONSchema
@@ -53,6 +55,7 @@ public struct ModelOverride: Sendable, Equatable {
         if let inputPrice { result.pricing.input = inputPrice }
         if let outputPrice { result.pricing.output = outputPrice }
         if let cachedInputPrice { result.pricing.cachedInput = cachedInputPrice }
+        if let cacheWritePrice { result.pricing.cacheWrite = cacheWritePrice }
         // Any price written down makes the pricing known: a model first seen in a provider's list becomes
         // usable by price filters once settings say what it costs (`{"input": 0, "output": 0}` for a local one).
         if inputPrice != nil || outputPrice != nil { result.isPricingKnown = true }
@@ -102,18 +105,21 @@ extension ModelOverride {
             usesMaxCompletionTokens: try reader.bool("uses_max_completion_tokens"),
             isActive: try reader.bool("is_active"))
         if let pricing = try reader.child("pricing") {
-            (inputPrice, outputPrice, cachedInputPrice) = try Self.prices(pricing)
+            (inputPrice, outputPrice, cachedInputPrice, cacheWritePrice) = try Self.prices(pricing)
         }
     }
 
-    /// A `pricing` object's prices, each optional: `{"input": …, "output": …, "cached_input": …}`.
-    static func prices(_ pricing: SettingsReader) throws(SettingsError) -> (Double?, Double?, Double?) {
-        try pricing.rejectUnknown(["input", "output", "cached_input"])
+    /// A `pricing` object's prices, each optional: `{"input": …, "output": …, "cached_input": …,
+    /// "cache_write": …}`.
+    static func prices(_ pricing: SettingsReader) throws(SettingsError) -> (
+        input: Double?, output: Double?, cachedInput: Double?, cacheWrite: Double?
+    ) {
+        try pricing.rejectUnknown(["input", "output", "cached_input", "cache_write"])
         // USD per million tokens; the ceiling catches a price written per thousand tokens or in cents.
         let prices = 0.0...100_000.0
         return (
             try pricing.double("input", range: prices), try pricing.double("output", range: prices),
-            try pricing.double("cached_input", range: prices)
+            try pricing.double("cached_input", range: prices), try pricing.double("cache_write", range: prices)
         )
     }
 

@@ -6,13 +6,17 @@ public struct TokenUsage: Sendable, Equatable {
     public var completion: Int
     /// Prompt tokens served from the provider's cache (billed at the cached price).
     public var cached: Int
+    /// Prompt tokens written to the provider's cache (already included in `prompt`; billed at the cache-write
+    /// price): Anthropic's `cache_creation_input_tokens`, OpenRouter's `cache_write_tokens`.
+    public var cacheWrite: Int
     /// Completion tokens spent on reasoning (already included in `completion`).
     public var reasoning: Int
 
-    public init(prompt: Int = 0, completion: Int = 0, cached: Int = 0, reasoning: Int = 0) {
+    public init(prompt: Int = 0, completion: Int = 0, cached: Int = 0, cacheWrite: Int = 0, reasoning: Int = 0) {
         self.prompt = prompt
         self.completion = completion
         self.cached = cached
+        self.cacheWrite = cacheWrite
         self.reasoning = reasoning
     }
 
@@ -28,13 +32,14 @@ public struct TokenUsage: Sendable, Equatable {
         ]
     }
 
-    /// Reads an OpenAI-shaped `usage` object.
+    /// Reads an OpenAI-shaped `usage` object (with OpenRouter's `prompt_tokens_details.cache_write_tokens`).
     public init?(openAI usage: JSON?) {
         guard let usage, usage.objectValue != nil else { return nil }
         self.init(
             prompt: Int(usage["prompt_tokens"]?.intValue ?? 0),
             completion: Int(usage["completion_tokens"]?.intValue ?? 0),
             cached: Int(usage["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0),
+            cacheWrite: Int(usage["prompt_tokens_details"]?["cache_write_tokens"]?.intValue ?? 0),
             reasoning: Int(usage["completion_tokens_details"]?["reasoning_tokens"]?.intValue ?? 0))
     }
 }

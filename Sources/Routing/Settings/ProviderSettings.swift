@@ -71,11 +71,11 @@ enum ProviderSettings {
     /// default would make every unlisted model look half free).
     private static func pricing(_ reader: SettingsReader) throws(SettingsError) -> Pricing? {
         guard let section = try reader.child("pricing") else { return nil }
-        let (input, output, cached) = try ModelOverride.prices(section)
-        guard let input, let output else {
+        let prices = try ModelOverride.prices(section)
+        guard let input = prices.input, let output = prices.output else {
             throw reader.error("pricing", "needs both \"input\" and \"output\" (USD per million tokens)")
         }
-        return Pricing(input: input, output: output, cachedInput: cached)
+        return Pricing(input: input, output: output, cachedInput: prices.cachedInput, cacheWrite: prices.cacheWrite)
     }
 
     private static func checkID(_ id: String, path: String) throws(SettingsError) {

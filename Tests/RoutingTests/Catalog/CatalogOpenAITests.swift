@@ -27,6 +27,16 @@ final class CatalogOpenAITests: XCTestCase {
         XCTAssertEqual(catalog.openAIModelObject(info), expected)
     }
 
+    func testCacheWritesArePricedAsOpenRouterDoes() throws {
+        let info = try XCTUnwrap(Catalog.shipped.lookup(ModelID(provider: "anthropic", model: "claude-sonnet-4-5")))
+        XCTAssertEqual(
+            Catalog.shipped.openAIModelObject(info)["pricing"],
+            [
+                "prompt": "0.000003", "completion": "0.000015", "input_cache_read": "0.0000003",
+                "input_cache_write": "0.00000375",
+            ])
+    }
+
     func testListObject() {
         let catalog = Catalog(models: [
             ModelInfo(id: ModelID(provider: "a", model: "x")),

@@ -29,7 +29,8 @@ final class ModelOverrideTests: XCTestCase {
         let json: JSON = [
             "name": "Local Llama", "context_length": 131072, "max_output_tokens": 4096,
             "input_modalities": ["text", "image"], "output_modalities": ["text"],
-            "pricing": ["input": 0, "output": 0, "cached_input": 0], "supports_tools": true, "supports_vision": true,
+            "pricing": ["input": 0, "output": 0, "cached_input": 0, "cache_write": 0.5], "supports_tools": true,
+            "supports_vision": true,
             "supports_json_schema": true, "supports_reasoning": true, "uses_max_completion_tokens": true,
             "is_active": false,
         ]
@@ -41,9 +42,20 @@ final class ModelOverrideTests: XCTestCase {
             ModelInfo(
                 id: id, displayName: "Local Llama", contextLength: 131_072, maxOutputTokens: 4096,
                 inputModalities: ["text", "image"], outputModalities: ["text"],
-                pricing: Pricing(input: 0, output: 0, cachedInput: 0), supportsTools: true, supportsVision: true,
+                pricing: Pricing(input: 0, output: 0, cachedInput: 0, cacheWrite: 0.5), supportsTools: true,
+                supportsVision: true,
                 supportsJSONSchema: true, supportsReasoning: true, usesMaxCompletionTokens: true, isActive: false,
                 isPricingKnown: true))
+    }
+
+    func testACacheWritePriceChangesOnlyThatPrice() throws {
+        let base = try XCTUnwrap(Catalog.shipped.lookup(ModelID(provider: "anthropic", model: "claude-sonnet-4-5")))
+        let result = try ModelOverride(json: ["pricing": ["cache_write": 6]], path: "m").applied(to: base)
+        XCTAssertEqual(result.pricing, Pricing(input: 3, output: 15, cachedInput: 0.3, cacheWrite: 6))
+        XCTAssertEqual(
+            message(["pricing": ["cache_write": -1]]),
+            "models.local/m.pricing.cache_write: must be a number from 0.0 to 100000.0")
+        XCTAssertEqual(message(["pricing": ["cache_writes": 1]])?.hasPrefix("models.local/m.pricing.cache_writes"), true)
     }
 
     func testAPriceMakesPricingKnownButOtherFieldsDoNot() throws {

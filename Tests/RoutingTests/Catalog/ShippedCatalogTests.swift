@@ -12,7 +12,7 @@ final class ShippedCatalogTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(catalog.all.count, 40)
     }
 
-    func testEveryEntryIsSane() {
+    func testEveryEntryIsSane() throws {
         for model in catalog.all {
             let name = model.id.description
             XCTAssertEqual(ModelID(name), model.id, "\(name): id must round-trip as provider/model")
@@ -28,6 +28,13 @@ final class ShippedCatalogTests: XCTestCase {
             if let cached = model.pricing.cachedInput {
                 XCTAssertGreaterThanOrEqual(cached, 0, name)
                 XCTAssertLessThanOrEqual(cached, model.pricing.input, "\(name): cached input dearer than input")
+            }
+            if model.id.model.hasPrefix("claude") || model.id.model.hasPrefix("anthropic/") {
+                // Anthropic bills a 5-minute cache write at 1.25 times the input price, through OpenRouter too.
+                let write = try XCTUnwrap(model.pricing.cacheWrite, "\(name): Anthropic models price cache writes")
+                XCTAssertEqual(write, model.pricing.input * 1.25, accuracy: 1e-9, name)
+            } else {
+                XCTAssertNil(model.pricing.cacheWrite, "\(name): only Anthropic bills cache writes apart")
             }
             XCTAssertTrue(model.isActive, name)
             XCTAssertFalse(model.inputModalities.isEmpty, name)

@@ -136,6 +136,9 @@ final class ProviderSettingsTests: XCTestCase {
             try provider("corp", #"{"kind": "openai", "pricing": {"input": 1.5, "output": 3, "cached_input": 0.5}}"#)
                 .pricing, Pricing(input: 1.5, output: 3, cachedInput: 0.5))
         XCTAssertEqual(
+            try provider("corp", #"{"kind": "anthropic", "pricing": {"input": 2, "output": 4, "cache_write": 2.5}}"#)
+                .pricing, Pricing(input: 2, output: 4, cacheWrite: 2.5))
+        XCTAssertEqual(
             settingsFileError(#"{"providers": {"ollama": {"pricing": {"input": 0}}}}"#),
             #"switchyard.json: providers.ollama.pricing: needs both "input" and "output" (USD per million tokens)"#)
         XCTAssertEqual(

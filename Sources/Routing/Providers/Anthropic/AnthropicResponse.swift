@@ -68,13 +68,14 @@ enum AnthropicResponse {
     }
 
     /// Anthropic counts cache reads and writes apart from `input_tokens`; the OpenAI shape counts every prompt
-    /// token in `prompt_tokens` and the cached share in `cached_tokens`.
+    /// token in `prompt_tokens` and the cached share in `cached_tokens`. Cache writes are kept apart too, since
+    /// they cost more than plain input.
     static func usage(_ usage: JSON?) -> TokenUsage {
         let input = Int(usage?["input_tokens"]?.intValue ?? 0)
         let cacheRead = Int(usage?["cache_read_input_tokens"]?.intValue ?? 0)
         let cacheWrite = Int(usage?["cache_creation_input_tokens"]?.intValue ?? 0)
         return TokenUsage(
             prompt: input + cacheRead + cacheWrite, completion: Int(usage?["output_tokens"]?.intValue ?? 0),
-            cached: cacheRead)
+            cached: cacheRead, cacheWrite: cacheWrite)
     }
 }

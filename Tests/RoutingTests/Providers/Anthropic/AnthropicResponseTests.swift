@@ -31,7 +31,8 @@ final class AnthropicResponseTests: XCTestCase {
         XCTAssertEqual(call?["function"]?["name"], "get_weather")
         let arguments = try JSON.parse(call?["function"]?["arguments"]?.stringValue ?? "")
         XCTAssertEqual(arguments, ["location": "San Francisco, CA", "unit": "celsius"])
-        XCTAssertEqual(completion.usage, TokenUsage(prompt: 2572, completion: 89, cached: 2000))
+        // Cache reads and writes are prompt tokens; both are kept apart for pricing.
+        XCTAssertEqual(completion.usage, TokenUsage(prompt: 2572, completion: 89, cached: 2000, cacheWrite: 100))
         XCTAssertEqual(completion.body["usage"]?["prompt_tokens"], 2572)
         XCTAssertEqual(completion.body["usage"]?["prompt_tokens_details"]?["cached_tokens"], 2000)
     }

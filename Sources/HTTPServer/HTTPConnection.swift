@@ -31,6 +31,9 @@ final class HTTPConnection {
     private var openHandles = 2
     /// The client's address, read once when the connection starts.
     private var remoteAddress: String?
+    /// This turn's output, written at the turn's end (`send`).
+    private var output: [UInt8] = []
+    private var flushScheduled = false
 
     // Made once, so arming the timer or writing allocates no closure.
     private lazy var timerFired: () -> Void = { [unowned self] in self.handle(.timeout) }
@@ -44,7 +47,7 @@ final class HTTPConnection {
     }
 
     var loop: EventLoop { tcp.loop }
-    var pendingWriteBytes: Int { tcp.pendingWriteBytes }
+    var pendingWriteBytes: Int { tcp.pendingWriteBytes + output.count }
 
     func start() {
         remoteAddress = tcp.peerAddress
@@ -109,7 +112,7 @@ final class HTTPConnection {
             handle(.connectionFailed)
             return
         }
-        guard tcp.pendingWriteBytes <= Self.writeLowWater else { return }
+        guard pendingWriteBytes <= Self.writeLowWater else { return }
         if readingPaused { updateReading() }
         writer?.writable()
     }
@@ -165,7 +168,29 @@ final class HTTPConnection {
 
     // MARK: From the writer
 
+    /// Queues `bytes` behind what was sent before; everything sent in one loop turn leaves in one write.
+    ///
+    /// Why: a response is produced in pieces (head, body, chunk terminator; a stream's first events), and each
+    /// write to a socket wakes the reader. On this kind of machine a wake-up costs more than the bytes (tens of
+    /// microseconds on a VM), and a client woken for a bare head reads it, sleeps and is woken again for the body.
+    /// Joining a turn's output costs one copy of small pieces; a lone response is moved, not copied.
     func send(_ bytes: [UInt8]) {
+        guard !tcp.closed, !bytes.isEmpty else { return }
+        if output.isEmpty { output = bytes } else { output.append(contentsOf: bytes) }
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        // Strong: the flush may run after the connection closed and left the server's registry.
+        loop.execute { [self] in
+            flushScheduled = false
+            flushOutput()
+        }
+    }
+
+    /// Writes this turn's output now (before a shutdown or close, which must not overtake it).
+    private func flushOutput() {
+        guard !output.isEmpty else { return }
+        let bytes = output
+        output = []
         guard !tcp.closed else { return }
         tcp.write(bytes, completion: writeCompleted)
     }
@@ -210,6 +235,7 @@ final class HTTPConnection {
 
     /// Sends FIN once queued writes have left, then reads and discards until EOF or the timer.
     private func drain(_ milliseconds: UInt64) {
+        flushOutput()
         dropPending()
         requestReady = false
         timer.start(after: milliseconds, timerFired)
@@ -218,6 +244,7 @@ final class HTTPConnection {
     }
 
     private func close() {
+        flushOutput()
         dropPending()
         requestReady = false
         timer.close { [self] in self.handleClosed() }
@@ -252,7 +279,7 @@ final class HTTPConnection {
             pause = pending.count - pendingStart > Self.inputHighWater
         case .idle, .readingHead, .readingBody:
             // A client that sends requests without reading the answers gets no more answers until it reads.
-            pause = tcp.pendingWriteBytes > (readingPaused ? Self.writeLowWater : Self.writeHighWater)
+            pause = pendingWriteBytes > (readingPaused ? Self.writeLowWater : Self.writeHighWater)
         }
         if pause && !readingPaused {
             readingPaused = true

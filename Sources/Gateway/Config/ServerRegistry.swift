@@ -16,7 +16,7 @@ final class ServerRegistry {
     private var watcher: FileWatcher?
     /// … and its parent, which sees the directory created, removed or replaced (a deploy tool renaming a new
     /// directory into place): the directory watcher follows an inode, so it is re-armed on the new one.
-    private var parentWatcher: FileWatcher?
+    private var parentWatcher: DirectoryEntryWatcher?
     /// The inode the directory watcher follows.
     private var watchedInode: UInt64?
     private var debounce: Loop.Timer?
@@ -54,7 +54,7 @@ final class ServerRegistry {
             if parentWatcher == nil {
                 let url = URL(fileURLWithPath: directory.path)
                 let name = url.lastPathComponent
-                parentWatcher = try FileWatcher(loop: loop, path: url.deletingLastPathComponent().path) {
+                parentWatcher = try DirectoryEntryWatcher(loop: loop, path: url.deletingLastPathComponent().path) {
                     [unowned self] file in
                     if file == nil || file == name { self.changed() }
                 }

@@ -75,9 +75,15 @@ public struct Pricing: Sendable, Equatable {
         return (prompt + Double(usage.completion) * output) / 1_000_000
     }
 
-    /// The most one call can cost: `promptTokens` at the input price plus `maxOutput` at the output price (budget
-    /// reservations use this).
+    /// The most one call can cost: `promptTokens` at the dearest prompt price (a prompt may all be written to the
+    /// cache) plus `maxOutput` at the output price. Budget reservations use this, so they never reserve too little.
     public func maximumCost(promptTokens: Int, maxOutput: Int) -> Double {
-        (Double(promptTokens) * input + Double(maxOutput) * output) / 1_000_000
+        (Double(promptTokens) * max(input, cacheWrite ?? input) + Double(maxOutput) * output) / 1_000_000
+    }
+
+    /// What a call usually costs: `promptTokens` at the input price plus `outputTokens` at the output price, with
+    /// no cache reads or writes (the `lowest_price` strategy ranks models by this).
+    public func estimatedCost(promptTokens: Int, outputTokens: Int) -> Double {
+        (Double(promptTokens) * input + Double(outputTokens) * output) / 1_000_000
     }
 }

@@ -68,7 +68,7 @@ extension SelectionStrategy {
                 guard let info = context.models.info(for: target.model), info.isPricingKnown else {
                     return (index, RankedTarget(model: target.model, reason: "price unknown"), .infinity)
                 }
-                let cost = info.pricing.maximumCost(promptTokens: context.promptTokens, maxOutput: context.outputTokens)
+                let cost = info.pricing.estimatedCost(promptTokens: context.promptTokens, outputTokens: context.outputTokens)
                 return (
                     index, RankedTarget(model: target.model, reason: "estimated $\(Self.format(cost)) for this request"),
                     cost

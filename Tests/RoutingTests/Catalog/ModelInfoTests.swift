@@ -27,4 +27,12 @@ final class ModelInfoTests: XCTestCase {
         let usage = TokenUsage(prompt: 100, cached: 80, cacheWrite: 50)
         XCTAssertEqual(sonnet.cost(of: usage), (80 * 0.30 + 20 * 3.75) / 1_000_000, accuracy: 1e-15)
     }
+
+    /// A budget reservation must cover a prompt written to the cache whole; ranking by price assumes no caching.
+    func testTheMaximumCostPricesThePromptAsACacheWriteAndTheEstimateAsInput() {
+        XCTAssertEqual(sonnet.maximumCost(promptTokens: 1000, maxOutput: 100), (1000 * 3.75 + 100 * 15) / 1_000_000)
+        XCTAssertEqual(sonnet.estimatedCost(promptTokens: 1000, outputTokens: 100), (1000 * 3 + 100 * 15) / 1_000_000)
+        let cheapWrites = Pricing(input: 3, output: 15, cacheWrite: 1)
+        XCTAssertEqual(cheapWrites.maximumCost(promptTokens: 1000, maxOutput: 0), 1000 * 3 / 1_000_000)
+    }
 }

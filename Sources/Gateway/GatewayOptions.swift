@@ -27,6 +27,8 @@ public struct GatewayOptions: Sendable {
     public var routing: RoutingSettings?
     /// On SIGTERM/SIGINT, how long model calls in flight may run on before they are cancelled.
     public var shutdownGraceMilliseconds: UInt64 = 10_000
+    /// How long the loop keeps polling for I/O before it sleeps (`EventLoop.run(spin:)`); zero sleeps at once.
+    public var busyPoll: Duration = .microseconds(100)
 
     public init() {}
 }

@@ -3,11 +3,26 @@
 extension JSONParser {
     /// Expects an object at `position`; returns its members' ranges and moves past it.
     mutating func skimObject() throws(JSONParseError) -> [JSONSkim.Member] {
+        var members: [JSONSkim.Member] = []
+        members.reserveCapacity(8)  // one allocation for the usual object instead of a string of regrowths
+        try visitObject { members.append($0) }
+        return members
+    }
+
+    /// Expects an array at `position`; returns its elements' ranges and moves past it.
+    mutating func skimArray() throws(JSONParseError) -> [Range<Int>] {
+        var elements: [Range<Int>] = []
+        elements.reserveCapacity(4)
+        try visitArray { elements.append($0) }
+        return elements
+    }
+
+    /// Expects an object at `position`, hands each member to `body` and moves past it. Values inside are stepped
+    /// over without collecting anything, so skimming a stream chunk allocates nothing for what is nested in it.
+    mutating func visitObject(_ body: (JSONSkim.Member) -> Void) throws(JSONParseError) {
         guard position < input.count, input[position] == UInt8(ascii: "{") else {
             throw error(position < input.count ? "expected an object" : "unexpected end of input, expected an object")
         }
-        var members: [JSONSkim.Member] = []
-        members.reserveCapacity(8)  // one allocation for the usual object instead of a string of regrowths
         try walkContainer(isObject: true) { (parser: inout JSONParser) throws(JSONParseError) in
             try parser.expectKeyQuote()
             let (key, escaped) = try parser.skipString()
@@ -15,25 +30,38 @@ extension JSONParser {
             parser.skipWhitespace()
             let valueStart = parser.position
             try parser.skipValue()
-            members.append(JSONSkim.Member(key: key, keyIsEscaped: escaped, value: valueStart..<parser.position))
+            body(JSONSkim.Member(key: key, keyIsEscaped: escaped, value: valueStart..<parser.position))
         }
-        return members
     }
 
-    /// Expects an array at `position`; returns its elements' ranges and moves past it.
-    mutating func skimArray() throws(JSONParseError) -> [Range<Int>] {
+    /// Expects an array at `position`, hands each element's range to `body` and moves past it.
+    mutating func visitArray(_ body: (Range<Int>) -> Void) throws(JSONParseError) {
         guard position < input.count, input[position] == UInt8(ascii: "[") else {
             throw error(position < input.count ? "expected an array" : "unexpected end of input, expected an array")
         }
-        var elements: [Range<Int>] = []
-        elements.reserveCapacity(4)
         try walkContainer(isObject: false) { (parser: inout JSONParser) throws(JSONParseError) in
             parser.skipWhitespace()
             let start = parser.position
             try parser.skipValue()
-            elements.append(start..<parser.position)
+            body(start..<parser.position)
         }
-        return elements
+    }
+
+    /// Steps over the object or array whose opening bracket is at `position`, validating it. The visitors' walk
+    /// without a visitor: a closure parameter that may be absent would escape, and allocate a context per call.
+    private mutating func skipContainer(isObject: Bool) throws(JSONParseError) {
+        if isObject {
+            try walkContainer(isObject: true) { (parser: inout JSONParser) throws(JSONParseError) in
+                try parser.expectKeyQuote()
+                _ = try parser.skipString()
+                try parser.expectColon()
+                try parser.skipValue()
+            }
+        } else {
+            try walkContainer(isObject: false) { (parser: inout JSONParser) throws(JSONParseError) in
+                try parser.skipValue()
+            }
+        }
     }
 
     /// Steps over one value, validating it.
@@ -42,8 +70,8 @@ extension JSONParser {
         guard position < input.count else { throw error("unexpected end of input, expected a value") }
         switch input[position] {
         case UInt8(ascii: "\""): _ = try skipString()
-        case UInt8(ascii: "{"): _ = try skimObject()
-        case UInt8(ascii: "["): _ = try skimArray()
+        case UInt8(ascii: "{"): try skipContainer(isObject: true)
+        case UInt8(ascii: "["): try skipContainer(isObject: false)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try parseNumber()
         case UInt8(ascii: "t"): try expectLiteral("true")
         case UInt8(ascii: "f"): try expectLiteral("false")

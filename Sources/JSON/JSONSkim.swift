@@ -37,6 +37,29 @@ public enum JSONSkim {
         try skim(bytes, range, limits) { (parser: inout JSONParser) throws(JSONParseError) in try parser.skimArray() }
     }
 
+    /// Hands each member of the object in `range` of `bytes` to `body`, in order, without collecting them: the
+    /// allocation-free form of `members(of:in:limits:)` for a hot path. The whole object is validated, so an error
+    /// may come after `body` has seen some members.
+    public static func forEachMember(
+        of bytes: [UInt8], in range: Range<Int>, limits: JSONLimits = .init(),
+        _ body: (Member) -> Void
+    ) throws(JSONParseError) {
+        try skim(bytes, range, limits) { (parser: inout JSONParser) throws(JSONParseError) in
+            try parser.visitObject(body)
+        }
+    }
+
+    /// Hands the byte range of each element of the array in `range` of `bytes` to `body`, in order: the
+    /// allocation-free form of `elements(of:in:limits:)`.
+    public static func forEachElement(
+        of bytes: [UInt8], in range: Range<Int>, limits: JSONLimits = .init(),
+        _ body: (Range<Int>) -> Void
+    ) throws(JSONParseError) {
+        try skim(bytes, range, limits) { (parser: inout JSONParser) throws(JSONParseError) in
+            try parser.visitArray(body)
+        }
+    }
+
     /// Whether the member's key is `name` (ASCII, as keys of the wire formats are).
     public static func key(_ member: Member, in bytes: [UInt8], is name: StaticString) -> Bool {
         guard !member.keyIsEscaped, member.key.count == name.utf8CodeUnitCount else { return false }

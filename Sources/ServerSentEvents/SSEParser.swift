@@ -75,8 +75,7 @@ public struct SSEParser: Sendable {
             if rest.first == Self.lf { rest = rest.dropFirst() }
         }
         while let end = rest.firstIndex(where: { $0 == Self.lf || $0 == Self.cr }) {
-            append(rest[..<end])
-            let event = endLine()
+            let event = endLine(rest[..<end])
             var next = rest.index(after: end)
             if rest[end] == Self.cr {
                 if next == rest.endIndex {
@@ -98,7 +97,7 @@ public struct SSEParser: Sendable {
     /// complete answer into a cut stream. A last line without its line break counts as a line.
     public mutating func finish() -> [SSEEvent] {
         var events: [SSEEvent] = []
-        if !line.isEmpty || lineTooLong || lineIsComment, let event = endLine() { events.append(event) }
+        if !line.isEmpty || lineTooLong || lineIsComment, let event = endLine([]) { events.append(event) }
         pendingCR = false
         if let event = dispatch() { events.append(event) }
         return events
@@ -118,23 +117,41 @@ public struct SSEParser: Sendable {
         }
     }
 
-    /// Ends the current line; returns the event a blank line dispatched.
-    private mutating func endLine() -> SSEEvent? {
+    /// Ends the current line, whose last bytes are `tail` (the earlier ones, from previous chunks, are in `line`);
+    /// returns the event a blank line dispatched. A line that arrived whole — almost every line — is read where it
+    /// is, never copied into `line`.
+    private mutating func endLine(_ tail: ArraySlice<UInt8>) -> SSEEvent? {
+        if line.isEmpty, !lineTooLong, !lineIsComment {
+            defer { atStreamStart = false }
+            if tail.first == Self.colon { return nil }  // a comment: servers send them as keep-alives
+            if tail.count > maxEventBytes {
+                eventTooLarge = true
+                return nil
+            }
+            return interpret(tail)
+        }
+        append(tail)
         defer {
             line.removeAll(keepingCapacity: true)
             lineTooLong = false
             lineIsComment = false
             atStreamStart = false
         }
-        if lineIsComment { return nil }  // servers send comments as keep-alives
-        // A UTF-8 byte order mark may precede the first line.
-        if atStreamStart, line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }
+        if lineIsComment { return nil }
         if lineTooLong {
             eventTooLarge = true
             return nil
         }
+        return interpret(line[...])
+    }
+
+    /// Acts on one complete line that is neither a comment nor too long.
+    private mutating func interpret(_ whole: ArraySlice<UInt8>) -> SSEEvent? {
+        var line = whole
+        // A UTF-8 byte order mark may precede the first line.
+        if atStreamStart, line.starts(with: [0xEF, 0xBB, 0xBF]) { line = line.dropFirst(3) }
         if line.isEmpty { return dispatch() }
-        if line[0] == Self.colon { return nil }  // a comment after a byte order mark
+        if line.first == Self.colon { return nil }  // a comment after a byte order mark
         let name: ArraySlice<UInt8>
         var value: ArraySlice<UInt8>
         if let colon = line.firstIndex(of: Self.colon) {
@@ -142,11 +159,11 @@ public struct SSEParser: Sendable {
             value = line[(colon + 1)...]
             if value.first == Self.space { value = value.dropFirst() }
         } else {
-            name = line[...]
+            name = line
             value = []
         }
-        switch String(decoding: name, as: UTF8.self) {
-        case "data":
+        // Field names compared as bytes: no string is made for the `data` line every event has.
+        if name.elementsEqual("data".utf8) {
             if data.count + value.count + 1 > maxEventBytes {
                 eventTooLarge = true
                 data = []
@@ -155,17 +172,15 @@ public struct SSEParser: Sendable {
                 data.append(Self.lf)
             }
             hasData = true
-        case "event":
+        } else if name.elementsEqual("event".utf8) {
             eventType = String(decoding: value, as: UTF8.self)
-        case "id":
+        } else if name.elementsEqual("id".utf8) {
             if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
-        case "retry":
+        } else if name.elementsEqual("retry".utf8) {
             if !value.isEmpty, value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
                 retryMilliseconds = Int(String(decoding: value, as: UTF8.self))
             }
-        default:
-            break  // unknown fields are ignored
-        }
+        }  // unknown fields are ignored
         return nil
     }
 

@@ -57,4 +57,26 @@ final class JSONSkimTests: XCTestCase {
             XCTAssertEqual((error as? JSONParseError)?.offset, bytes.count - 1, "offsets count from the buffer's start")
         }
     }
+
+    func testVisitorsSeeWhatTheCollectingFormsReturnAndRejectTheSameDocuments() throws {
+        let bytes = Array(#"{"id":"c","choices":[{"index":0,"delta":{"content":"a"}},{"index":1}],"n":[1,[2,{}]]}"#.utf8)
+        var visited: [JSONSkim.Member] = []
+        try JSONSkim.forEachMember(of: bytes, in: 0..<bytes.count) { visited.append($0) }
+        XCTAssertEqual(visited, try JSONSkim.members(of: bytes))
+        var elements: [Range<Int>] = []
+        try JSONSkim.forEachElement(of: bytes, in: visited[1].value) { elements.append($0) }
+        XCTAssertEqual(elements, try JSONSkim.elements(of: bytes, in: visited[1].value))
+        XCTAssertEqual(elements.count, 2)
+
+        // Nested values are stepped over without being collected, but still validated, at the parser's offsets.
+        for document in [#"{"a":1,"b":[{"c":-}]}"#, #"{"a":{"b":[1,]}}"#, #"{"a":{"b" 1}}"#] {
+            let invalid = Array(document.utf8)
+            var seen = 0
+            var parseError: JSONParseError?
+            do { _ = try JSON.parse(invalid) } catch { parseError = error }
+            XCTAssertThrowsError(try JSONSkim.forEachMember(of: invalid, in: 0..<invalid.count) { _ in seen += 1 }) {
+                XCTAssertEqual(($0 as? JSONParseError)?.offset, parseError?.offset, document)
+            }
+        }
+    }
 }

@@ -94,6 +94,18 @@ final class SSEParserTests: XCTestCase {
         XCTAssertEqual(parser.droppedEvents, 2)
     }
 
+    func testTheLimitHoldsWhereverTheChunksSplitALine() {
+        // A line read in place (whole in one chunk) and one gathered across chunks meet the same limit.
+        let big = String(repeating: "x", count: 100)
+        let stream = Array("data: \(big)\n\n: \(big)\ndata: ok\n\n".utf8)
+        for split in 0...stream.count {
+            var parser = SSEParser(maxEventBytes: 50)
+            let events = parser.feed(stream[..<split]) + parser.feed(stream[split...])
+            XCTAssertEqual(events.map(\.text), ["ok"], "split at \(split)")
+            XCTAssertEqual(parser.droppedEvents, 1, "split at \(split)")
+        }
+    }
+
     func testLongCommentsDoNotCountAgainstTheLimit() {
         let (events, parser) = parse(": \(String(repeating: "z", count: 500))\ndata: ok\n\n", maxEventBytes: 50)
         XCTAssertEqual(events.map(\.text), ["ok"])

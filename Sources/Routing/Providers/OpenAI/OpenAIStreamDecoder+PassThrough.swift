@@ -20,34 +20,39 @@ extension OpenAIStreamDecoder: PassThroughStreamDecoder {
         }
     }
 
-    /// The stamped chunk, or nil when the event needs the object path.
+    /// The stamped chunk, or nil when the event needs the object path. The members are visited in place (no
+    /// arrays of ranges): this runs for every event of every stream.
     static func passThrough(_ data: [UInt8], stamp: ChunkStamp) -> PassedChunk? {
-        // Any JSON problem is left to the object path, which reports it as the provider's invalid response.
-        let members: [JSONSkim.Member]
-        do {
-            members = try JSONSkim.members(of: data)
-        } catch {
-            return nil
-        }
         // The chunk is written as the members are checked; an event that needs the object path drops it.
         var chunk = stamp.openObject(size: data.count)
         var text: (carriesToken: Bool, bytes: Int)?
-        for member in members {
-            if member.keyIsEscaped { return nil }
-            if ChunkStamp.replaces(member, in: data) { continue }
-            if JSONSkim.key(member, in: data, is: "usage") {
-                guard isNull(data, member.value) else { return nil }  // usage to record: object path
-                continue
+        var needsObjectPath = false
+        do {
+            try JSONSkim.forEachMember(of: data, in: 0..<data.count) { member in
+                if needsObjectPath || ChunkStamp.replaces(member, in: data) { return }
+                if member.keyIsEscaped || JSONSkim.key(member, in: data, is: "error") {
+                    needsObjectPath = true
+                    return
+                }
+                if JSONSkim.key(member, in: data, is: "usage") {
+                    if !isNull(data, member.value) { needsObjectPath = true }  // usage to record: object path
+                    return
+                }
+                if JSONSkim.key(member, in: data, is: "choices") {
+                    guard let found = choicesText(data, member.value) else {
+                        needsObjectPath = true
+                        return
+                    }
+                    text = found
+                }
+                chunk.append(UInt8(ascii: ","))
+                chunk += data[member.entry]
             }
-            if JSONSkim.key(member, in: data, is: "error") { return nil }
-            if JSONSkim.key(member, in: data, is: "choices") {
-                guard let found = choicesText(data, member.value) else { return nil }
-                text = found
-            }
-            chunk.append(UInt8(ascii: ","))
-            chunk += data[member.entry]
+        } catch {
+            return nil  // any JSON problem is left to the object path, which reports the provider's invalid response
         }
-        guard let text else { return nil }  // no choices: the object path decides what it is
+        // No choices: the object path decides what the event is.
+        guard !needsObjectPath, let text else { return nil }
         chunk.append(UInt8(ascii: "}"))
         return .encoded(chunk, carriesToken: text.carriesToken, textBytes: text.bytes)
     }
@@ -57,39 +62,61 @@ extension OpenAIStreamDecoder: PassThroughStreamDecoder {
     /// array of objects, or holds `reasoning` that must be renamed.
     private static func choicesText(_ data: [UInt8], _ range: Range<Int>) -> (carriesToken: Bool, bytes: Int)? {
         guard data[range.lowerBound] == UInt8(ascii: "[") else { return nil }
-        let choices: [Range<Int>]
+        var count = 0
+        var token = false
+        var bytes = 0
+        var refused = false
         do {
-            choices = try JSONSkim.elements(of: data, in: range)
+            try JSONSkim.forEachElement(of: data, in: range) { choice in
+                count += 1
+                guard !refused, data[choice.lowerBound] == UInt8(ascii: "{"),
+                    let found = choiceText(data, choice)
+                else {
+                    refused = true
+                    return
+                }
+                if found.carriesToken { token = true }
+                bytes += found.bytes
+            }
         } catch {
             return nil
         }
-        guard !choices.isEmpty else { return nil }
-        var token = false
-        var bytes = 0
-        for choice in choices {
-            guard data[choice.lowerBound] == UInt8(ascii: "{"), let fields = members(data, choice) else { return nil }
-            for field in fields {
-                if field.keyIsEscaped { return nil }
-                if JSONSkim.key(field, in: data, is: "finish_reason") {
-                    if !isNull(data, field.value) { token = true }
-                } else if JSONSkim.key(field, in: data, is: "delta") {
-                    guard data[field.value.lowerBound] == UInt8(ascii: "{"), let delta = members(data, field.value),
-                        let text = deltaText(data, delta)
-                    else { return nil }
-                    if text.carriesToken { token = true }
-                    bytes += text.bytes
-                }
-            }
-        }
-        return (token, bytes)
+        return refused || count == 0 ? nil : (token, bytes)
     }
 
-    private static func deltaText(_ data: [UInt8], _ delta: [JSONSkim.Member]) -> (carriesToken: Bool, bytes: Int)? {
+    /// One choice: a token when it finishes or its delta carries one.
+    private static func choiceText(_ data: [UInt8], _ choice: Range<Int>) -> (carriesToken: Bool, bytes: Int)? {
         var token = false
         var bytes = 0
-        for field in delta {
-            if field.keyIsEscaped || JSONSkim.key(field, in: data, is: "reasoning") { return nil }
-            if JSONSkim.key(field, in: data, is: "content") || JSONSkim.key(field, in: data, is: "reasoning_content") {
+        var refused = false
+        let valid = visit(data, choice) { field in
+            if refused { return }
+            if field.keyIsEscaped {
+                refused = true
+            } else if JSONSkim.key(field, in: data, is: "finish_reason") {
+                if !isNull(data, field.value) { token = true }
+            } else if JSONSkim.key(field, in: data, is: "delta") {
+                guard data[field.value.lowerBound] == UInt8(ascii: "{"), let text = deltaText(data, field.value) else {
+                    refused = true
+                    return
+                }
+                if text.carriesToken { token = true }
+                bytes += text.bytes
+            }
+        }
+        return valid && !refused ? (token, bytes) : nil
+    }
+
+    private static func deltaText(_ data: [UInt8], _ delta: Range<Int>) -> (carriesToken: Bool, bytes: Int)? {
+        var token = false
+        var bytes = 0
+        var refused = false
+        let valid = visit(data, delta) { field in
+            if refused { return }
+            if field.keyIsEscaped || JSONSkim.key(field, in: data, is: "reasoning") {
+                refused = true
+            } else if JSONSkim.key(field, in: data, is: "content") || JSONSkim.key(field, in: data, is: "reasoning_content")
+            {
                 // A non-empty string: more than its two quotes.
                 if data[field.value.lowerBound] == UInt8(ascii: "\""), field.value.count > 2 {
                     token = true
@@ -105,14 +132,16 @@ extension OpenAIStreamDecoder: PassThroughStreamDecoder {
                 bytes += field.value.count
             }
         }
-        return (token, bytes)
+        return valid && !refused ? (token, bytes) : nil
     }
 
-    private static func members(_ data: [UInt8], _ range: Range<Int>) -> [JSONSkim.Member]? {
+    /// Visits the members of the object at `range`; false when it is not valid JSON.
+    private static func visit(_ data: [UInt8], _ range: Range<Int>, _ body: (JSONSkim.Member) -> Void) -> Bool {
         do {
-            return try JSONSkim.members(of: data, in: range)
+            try JSONSkim.forEachMember(of: data, in: range, body)
+            return true
         } catch {
-            return nil
+            return false
         }
     }
 

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
 /// Where the members of a JSON object are, without building them: for forwarding a document while changing only
 /// a few of its members (a provider's stream chunk with our id and model in it), which costs a fraction of parsing
 /// it into `JSON` values and writing it out again. The document is validated as strictly as `JSON.parse` does.
@@ -64,7 +70,10 @@ public enum JSONSkim {
     public static func key(_ member: Member, in bytes: [UInt8], is name: StaticString) -> Bool {
         guard !member.keyIsEscaped, member.key.count == name.utf8CodeUnitCount else { return false }
         let expected = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
-        return bytes[member.key].elementsEqual(expected)
+        // memcmp, not a generic element-by-element walk: a stream chunk's every key is compared with several names.
+        return bytes.withUnsafeBufferPointer { buffer in
+            memcmp(buffer.baseAddress! + member.key.lowerBound, expected.baseAddress!, expected.count) == 0
+        }
     }
 
     /// Runs `body` over `range` alone and checks that nothing follows the value. The parser reads the buffer up to

@@ -98,7 +98,8 @@ func sampleRecord(_ index: Int, createdAt: Double = 1_700_000_000) -> UsageRecor
         attempts.append(
             AttemptRecord(
                 model: models[(index + 1) % models.count], outcome: "rate_limited", status: 429,
-                error: "slow down \"please\"\n", latencyMilliseconds: 12.5 + Double(index) / 3))
+                error: "slow down \"please\"\n", latencyMilliseconds: 12.5 + Double(index) / 3,
+                cost: index % 4 == 0 ? 0.000_25 * Double(index) : nil))
     }
     attempts.append(
         AttemptRecord(

@@ -11,7 +11,8 @@ struct EmbeddingBatches {
     private let counts: [Int]
     /// The answers' embeddings so far, at their position in the client's `input`.
     private var slots: [JSON?]
-    private var usage = TokenUsage()
+    /// The answered batches' tokens, summed.
+    private(set) var usage = TokenUsage()
     /// The answer of the batch that arrived last (its other members — `object`, `model` — are the list's).
     private var last: JSONObject = [:]
     /// How many batches have answered.

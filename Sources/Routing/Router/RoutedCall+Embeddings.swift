@@ -46,4 +46,15 @@ extension RoutedCall {
         let (list, total) = embeddingBatches.joined
         succeeded(body: list, usage: total)
     }
+
+    /// What the provider bills for the batches of the current attempt that answered before it failed (nil when
+    /// none did): they were embedded and paid for, the client just never gets them. Taken once: the attempt's
+    /// batches are forgotten, so a later attempt cannot count them again.
+    func takeAnsweredBatchesCost() -> Double? {
+        guard case .embeddings = mode, embeddingBatches.isSplit, embeddingBatches.answered > 0 else { return nil }
+        let usage = embeddingBatches.usage
+        embeddingBatches = EmbeddingBatches([:], limit: nil)
+        unsentBatches = []
+        return engine.price(of: candidate.model)?.cost(of: usage) ?? 0
+    }
 }

@@ -53,7 +53,8 @@ extension RoutedCall {
     func succeededOutcome(usage: TokenUsage) -> RouteOutcome {
         let latency = elapsed(since: attemptStartedAt)
         attempts.append(AttemptRecord(model: candidate.model, outcome: "ok", status: status, latencyMilliseconds: latency))
-        let cost = engine.price(of: candidate.model)?.cost(of: usage) ?? 0
+        // The answer's own cost plus what failed attempts were billed: what the request cost its key.
+        let cost = (engine.price(of: candidate.model)?.cost(of: usage) ?? 0) + sunkCost
         let settleKey = onSettle
         onSettle = nil
         settleKey?(cost, usage.total)
@@ -125,6 +126,7 @@ extension RoutedCall {
             }
         }
         if let model = row.resolvedModel { row.cost = engine.price(of: model)?.cost(of: row.usage) ?? 0 }
+        row.cost += sunkCost
         if let firstTokenAt { row.timeToFirstTokenMilliseconds = (firstTokenAt - startedAt) * 1000 }
         engine.usage.record(row)
         settle(cost: row.cost, tokens: row.usage.total)

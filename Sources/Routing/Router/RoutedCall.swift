@@ -45,6 +45,9 @@ final class RoutedCall: RoutedCallHandle {
     /// not sent yet (see RoutedCall+Embeddings).
     var embeddingBatches = EmbeddingBatches([:], limit: nil)
     var unsentBatches: [UpstreamRequest] = []
+    /// What failed attempts were billed for work the provider did (see `AttemptRecord.cost`): part of the cost of
+    /// the request, whatever answers it.
+    var sunkCost = 0.0
     /// Called once when the request ends, with its cost and tokens (the governor settles the key's budget).
     var onSettle: ((Double, Int) -> Void)?
 
@@ -264,10 +267,14 @@ final class RoutedCall: RoutedCallHandle {
         var failure = failure
         if failure.status == nil, status != 0 { failure.status = status }
         engine.health.failed(candidate.model, failure)
-        attempts.append(
-            AttemptRecord(
-                model: candidate.model, outcome: failure.kind.rawValue, status: failure.status,
-                error: failure.message, latencyMilliseconds: elapsed(since: attemptStartedAt)))
+        var attempt = AttemptRecord(
+            model: candidate.model, outcome: failure.kind.rawValue, status: failure.status,
+            error: failure.message, latencyMilliseconds: elapsed(since: attemptStartedAt))
+        if let cost = takeAnsweredBatchesCost() {
+            attempt.cost = cost
+            sunkCost += cost
+        }
+        attempts.append(attempt)
         lastFailure = failure
         if committed { return finishBrokenStream(failure) }
         if failure.kind == .contextTooLong { contextCeiling = candidate.info?.contextLength ?? contextCeiling }

@@ -85,6 +85,7 @@ extension AttemptRecord {
         ]
         if let status { object["status"] = .int(Int64(status)) }
         if let error { object["error"] = .string(error) }
+        if let cost { object["cost"] = .double(cost) }
         return .object(object)
     }
 }

@@ -7,13 +7,21 @@ public struct AttemptRecord: Sendable, Equatable {
     public var status: Int?
     public var error: String?
     public var latencyMilliseconds: Double
+    /// What the provider bills for a failed attempt that had work done — an embeddings request whose first batches
+    /// were answered before one failed — in USD; included in the row's cost. Nil when it billed nothing, and for
+    /// the attempt that answered (its cost is the row's).
+    public var cost: Double?
 
-    public init(model: ModelID, outcome: String, status: Int? = nil, error: String? = nil, latencyMilliseconds: Double) {
+    public init(
+        model: ModelID, outcome: String, status: Int? = nil, error: String? = nil, latencyMilliseconds: Double,
+        cost: Double? = nil
+    ) {
         self.model = model
         self.outcome = outcome
         self.status = status
         self.error = error
         self.latencyMilliseconds = latencyMilliseconds
+        self.cost = cost
     }
 }
 

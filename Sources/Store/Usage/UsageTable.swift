@@ -116,13 +116,14 @@ enum UsageTable {
 }
 
 extension AttemptRecord {
-    /// `{"model", "outcome", "status", "error", "latency_ms"}`; absent values are written as null so every
-    /// element has the same keys for `json_extract` in ad-hoc queries.
+    /// `{"model", "outcome", "status", "error", "latency_ms", "cost"}`; absent values are written as null so
+    /// every element has the same keys for `json_extract` in ad-hoc queries (rows written before `cost` existed
+    /// lack it, and read back without one).
     var storedJSON: JSON {
         [
             "model": .string(model.description), "outcome": .string(outcome),
             "status": status.map { .int(Int64($0)) } ?? .null, "error": error.map(JSON.string) ?? .null,
-            "latency_ms": .double(latencyMilliseconds),
+            "latency_ms": .double(latencyMilliseconds), "cost": cost.map(JSON.double) ?? .null,
         ]
     }
 
@@ -136,6 +137,7 @@ extension AttemptRecord {
         // A non-finite latency was written as null (JSON has no NaN); it reads back as 0.
         self.init(
             model: model, outcome: outcome, status: json["status"]?.intValue.map { Int($0) },
-            error: json["error"]?.stringValue, latencyMilliseconds: json["latency_ms"]?.doubleValue ?? 0)
+            error: json["error"]?.stringValue, latencyMilliseconds: json["latency_ms"]?.doubleValue ?? 0,
+            cost: json["cost"]?.doubleValue)
     }
 }

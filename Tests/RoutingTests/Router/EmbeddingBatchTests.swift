@@ -110,12 +110,16 @@ final class EmbeddingBatchTests: XCTestCase {
         XCTAssertEqual(fixture.usage.rows[0].status, "error")
         XCTAssertEqual(fixture.usage.rows[0].httpStatus, 400)
         XCTAssertEqual(fixture.usage.rows[0].attempts.map(\.outcome), ["bad_request"])
+        // The first hundred inputs were embedded, and Gemini bills them: the row and the attempt say so.
+        XCTAssertEqual(fixture.usage.rows[0].cost, 400 / 1_000_000, accuracy: 1e-12)
+        XCTAssertEqual(fixture.usage.rows[0].attempts[0].cost ?? -1, 400 / 1_000_000, accuracy: 1e-12)
+        XCTAssertEqual(error.attempts.first?.json["cost"]?.doubleValue ?? -1, 400 / 1_000_000, accuracy: 1e-12)
     }
 
     func testABatchThatFailsWithARetryableErrorFallsBackToTheNextCandidateWithAllInputs() throws {
         let fixture = Fixture()
         fixture.transport.script(
-            "?", Self.geminiBatch(first: 0, count: 100, promptTokens: 0),
+            "?", Self.geminiBatch(first: 0, count: 100, promptTokens: 300),
             .json(status: 503, body: #"{"error":{"code":503,"message":"overloaded","status":"UNAVAILABLE"}}"#))
         fixture.transport.script(
             "m", .json(status: 200, body: #"{"object":"list","data":[],"usage":{"prompt_tokens":9,"total_tokens":9}}"#))
@@ -126,6 +130,12 @@ final class EmbeddingBatchTests: XCTestCase {
         let fallback = try JSON.parse(try XCTUnwrap(fixture.transport.sent[2].request.body))
         XCTAssertEqual(fallback["input"]?.arrayValue?.count, 150, "a provider without a limit gets the whole list")
         XCTAssertEqual(fixture.usage.rows.first?.attempts.map(\.outcome), ["overloaded", "ok"])
+        // The batch g answered before it failed is paid for: part of the request's cost, in the answer and the row.
+        let row = try XCTUnwrap(fixture.usage.rows.first)
+        XCTAssertEqual(row.attempts.map(\.cost), [300 / 1_000_000, nil])
+        XCTAssertEqual(row.cost, 300 / 1_000_000, accuracy: 1e-12)
+        XCTAssertEqual(events.first?.completionBody?["usage"]?["cost"]?.doubleValue ?? -1, 300 / 1_000_000, accuracy: 1e-12)
+        XCTAssertEqual(row.usage, TokenUsage(prompt: 9), "the tokens are the answer's")
     }
 
     func testInputsTheProviderCannotTakeFailBeforeAnyBatchIsSent() throws {

@@ -40,9 +40,9 @@ final class UsageWriterTests: StoreTestCase {
         XCTAssertEqual(
             try database.scalarText("SELECT attempts FROM usage WHERE id = 'gen-2'"),
             #"[{"model":"openai/gpt-4o-mini","outcome":"rate_limited","status":429,"#
-                + #""error":"slow down \"please\"\n","latency_ms":13.166666666666666},"#
+                + #""error":"slow down \"please\"\n","latency_ms":13.166666666666666,"cost":null},"#
                 + #"{"model":"openrouter/meta/llama-3.3-70b","outcome":"ok","status":200,"error":null,"#
-                + #""latency_ms":100.28571428571429}]"#)
+                + #""latency_ms":100.28571428571429,"cost":null}]"#)
         XCTAssertEqual(try database.scalarText("SELECT tags FROM usage WHERE id = 'gen-2'"), #"["team-a","café ☕"]"#)
         try database.close()
         try closeLoop()

@@ -36,7 +36,10 @@ extension RoutedCall {
     /// the usual fallback): the client never gets part of its list.
     func embeddingsAnswered(_ embeddings: EmbeddingsAdapter) throws(UpstreamFailure) {
         let (object, usage) = try embeddings.embeddingsResponse(body, model: candidate.model.model)
-        guard embeddingBatches.isSplit else { return succeeded(body: object, usage: usage) }
+        guard embeddingBatches.isSplit else {
+            // The provider's usage object reaches the client as sent (with our cost), as for chat answers.
+            return succeeded(body: object, usage: usage, reported: object["usage"]?.objectValue)
+        }
         try embeddingBatches.add(object, usage: usage)
         guard embeddingBatches.isComplete else {
             // The engine's providers never change, and this one was found when the attempt began.

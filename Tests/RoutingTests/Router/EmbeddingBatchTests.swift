@@ -138,6 +138,21 @@ final class EmbeddingBatchTests: XCTestCase {
         XCTAssertEqual(row.usage, TokenUsage(prompt: 9), "the tokens are the answer's")
     }
 
+    func testAnOpenAIKindProvidersUsageReachesTheClientAsSentWithOurCost() throws {
+        let fixture = Fixture()
+        fixture.transport.script(
+            "m",
+            .json(
+                status: 200,
+                body: #"{"object":"list","data":[],"usage":{"prompt_tokens":9,"total_tokens":9,"input_details":{"x":1}}}"#
+            ))
+        let events = fixture.embeddings(["model": "a/m", "input": "hello"])
+        let usage = try XCTUnwrap(events.first?.completionBody?["usage"])
+        XCTAssertEqual(usage["input_details"], ["x": 1], "members we do not read are kept")
+        XCTAssertEqual(usage["prompt_tokens"], 9)
+        XCTAssertNotNil(usage["cost"]?.doubleValue)
+    }
+
     func testInputsTheProviderCannotTakeFailBeforeAnyBatchIsSent() throws {
         let fixture = Fixture()
         var inputs = (0..<150).map { JSON.string("text \($0)") }

@@ -109,7 +109,9 @@ func sampleRecord(_ index: Int, createdAt: Double = 1_700_000_000) -> UsageRecor
         id: "gen-\(index)", createdAt: createdAt + Double(index) * 0.001, keyID: index % 3 == 0 ? nil : "key-\(index % 3)",
         face: index % 2 == 0 ? "http" : "mcp", requestedModel: index % 4 == 0 ? "fast" : model.description,
         resolvedModel: failed ? nil : model, attempts: attempts,
-        usage: TokenUsage(prompt: 1_000 + index, completion: 50 + index % 13, cached: index % 5, reasoning: index % 11),
+        usage: TokenUsage(
+            prompt: 1_000 + index, completion: 50 + index % 13, cached: index % 5, cacheWrite: index % 3 * 100,
+            reasoning: index % 11),
         cost: Double(index) * 0.000_123_7 + 0.1 / 3, latencyMilliseconds: 250 + Double(index) / 9,
         timeToFirstTokenMilliseconds: index % 5 == 0 ? nil : 40 + Double(index) / 11, stream: index % 3 == 1,
         status: failed ? "error" : "ok", httpStatus: failed ? 529 : 200, error: failed ? "all targets overloaded" : nil,

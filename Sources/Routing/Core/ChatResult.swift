@@ -22,12 +22,15 @@ public struct TokenUsage: Sendable, Equatable {
 
     public var total: Int { prompt + completion }
 
-    /// The OpenAI `usage` object (`prompt_tokens_details.cached_tokens`, `completion_tokens_details.reasoning_tokens`).
+    /// The OpenAI `usage` object (`prompt_tokens_details.cached_tokens`, `completion_tokens_details.reasoning_tokens`),
+    /// with OpenRouter's `prompt_tokens_details.cache_write_tokens` when the prompt was written to a cache.
     public var openAIObject: JSONObject {
-        [
+        var promptDetails: JSONObject = ["cached_tokens": .int(Int64(cached))]
+        if cacheWrite > 0 { promptDetails["cache_write_tokens"] = .int(Int64(cacheWrite)) }
+        return [
             "prompt_tokens": .int(Int64(prompt)), "completion_tokens": .int(Int64(completion)),
             "total_tokens": .int(Int64(total)),
-            "prompt_tokens_details": ["cached_tokens": .int(Int64(cached))],
+            "prompt_tokens_details": .object(promptDetails),
             "completion_tokens_details": ["reasoning_tokens": .int(Int64(reasoning))],
         ]
     }

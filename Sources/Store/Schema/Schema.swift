@@ -14,6 +14,7 @@ enum Schema {
     static let migrations: [Migration] = [
         Migration(version: 1, summary: "usage, usage_tags and aliases tables", sql: usageAndAliases),
         Migration(version: 2, summary: "keys table", sql: keys),
+        Migration(version: 3, summary: "usage.cache_write_tokens", sql: cacheWriteTokens),
     ]
 
     /// The newest version this build knows.
@@ -108,6 +109,14 @@ extension Schema {
             period_start REAL,
             total_spend REAL
         );
+        """
+}
+
+extension Schema {
+    /// Version 3. Prompt tokens written to the provider's cache (Anthropic's `cache_creation_input_tokens`), counted
+    /// inside `prompt_tokens` like `cached_tokens`; rows written before are 0.
+    static let cacheWriteTokens = """
+        ALTER TABLE usage ADD COLUMN cache_write_tokens INT NOT NULL DEFAULT 0;
         """
 }
 

@@ -6,14 +6,15 @@ enum UsageTable {
     /// The columns in the order `insertSQL` binds them and `selectSQL` reads them.
     static let columns = """
         id, created_at, key_id, face, requested_model, resolved_model, provider, prompt_tokens, completion_tokens, \
-        cached_tokens, reasoning_tokens, cost, latency_ms, ttft_ms, stream, status, http_status, error, tags, attempts
+        cached_tokens, reasoning_tokens, cost, latency_ms, ttft_ms, stream, status, http_status, error, tags, attempts, \
+        cache_write_tokens
         """
 
     /// A row whose id is already stored is skipped rather than failing its batch: ids are unique per request, so
     /// a duplicate is a retry of a batch that did commit, and failing it would block every later row.
     static let insertSQL = """
         INSERT INTO usage (\(columns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
-        ?17, ?18, ?19, ?20) ON CONFLICT (id) DO NOTHING
+        ?17, ?18, ?19, ?20, ?21) ON CONFLICT (id) DO NOTHING
         """
     static let insertTagSQL = "INSERT INTO usage_tags (usage_id, tag) VALUES (?1, ?2) ON CONFLICT DO NOTHING"
     static let selectSQL = "SELECT \(columns) FROM usage WHERE id = ?1"
@@ -71,6 +72,7 @@ enum UsageTable {
         try statement.bind(record.error, at: 18)
         try statement.bind(JSON.array(record.tags.map(JSON.string)).jsonString, at: 19)
         try statement.bind(JSON.array(record.attempts.map(\.storedJSON)).jsonString, at: 20)
+        try statement.bind(record.usage.cacheWrite, at: 21)
     }
 
     /// Reads the current row of a statement that selected `columns`.
@@ -96,7 +98,7 @@ enum UsageTable {
             requestedModel: statement.text(4) ?? "", resolvedModel: resolved, attempts: attempts,
             usage: TokenUsage(
                 prompt: statement.int(7), completion: statement.int(8), cached: statement.int(9),
-                reasoning: statement.int(10)),
+                cacheWrite: statement.int(20), reasoning: statement.int(10)),
             cost: statement.double(11), latencyMilliseconds: statement.double(12),
             timeToFirstTokenMilliseconds: statement.optionalDouble(13), stream: statement.int(14) != 0,
             status: statement.text(15) ?? "", httpStatus: statement.int(16), error: statement.text(17), tags: tags)

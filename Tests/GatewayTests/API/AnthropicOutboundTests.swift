@@ -29,7 +29,8 @@ final class AnthropicOutboundTests: XCTestCase {
                 ]
             ],
             "usage": [
-                "prompt_tokens": 30, "completion_tokens": 9, "prompt_tokens_details": ["cached_tokens": 10], "cost": 0.5,
+                "prompt_tokens": 130, "completion_tokens": 9,
+                "prompt_tokens_details": ["cached_tokens": 10, "cache_write_tokens": 100], "cost": 0.5,
             ],
         ]
         XCTAssertEqual(
@@ -43,7 +44,11 @@ final class AnthropicOutboundTests: XCTestCase {
                     ["type": "tool_use", "id": "call_2", "name": "g", "input": ["_raw_arguments": "{broken"]],
                 ],
                 "stop_reason": "tool_use", "stop_sequence": .null,
-                "usage": ["input_tokens": 20, "output_tokens": 9, "cache_read_input_tokens": 10, "cost": 0.5],
+                // Anthropic counts cache reads and writes apart from input_tokens.
+                "usage": [
+                    "input_tokens": 20, "output_tokens": 9, "cache_creation_input_tokens": 100,
+                    "cache_read_input_tokens": 10, "cost": 0.5,
+                ],
             ])
     }
 
@@ -60,7 +65,9 @@ final class AnthropicOutboundTests: XCTestCase {
         let message = AnthropicOutbound.message(completion)
         XCTAssertEqual(message["content"], [["type": "text", "text": "I can't help."]])
         XCTAssertEqual(message["stop_reason"], "refusal")
-        XCTAssertEqual(message["usage"], ["input_tokens": 0, "output_tokens": 0, "cache_read_input_tokens": 0])
+        XCTAssertEqual(
+            message["usage"],
+            ["input_tokens": 0, "output_tokens": 0, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0])
     }
 
     func testStopReasons() {
@@ -155,7 +162,10 @@ final class AnthropicOutboundTests: XCTestCase {
             events[12].data,
             [
                 "type": "message_delta", "delta": ["stop_reason": "tool_use", "stop_sequence": .null],
-                "usage": ["input_tokens": 12, "output_tokens": 5, "cache_read_input_tokens": 0, "cost": 0.25],
+                "usage": [
+                    "input_tokens": 12, "output_tokens": 5, "cache_creation_input_tokens": 0,
+                    "cache_read_input_tokens": 0, "cost": 0.25,
+                ],
             ])
         let wire = String(decoding: AnthropicEvent.sse([events[13]]), as: UTF8.self)
         XCTAssertEqual(wire, "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n")

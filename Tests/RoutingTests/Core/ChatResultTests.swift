@@ -5,7 +5,7 @@ import XCTest
 
 /// `TokenUsage` read from OpenAI-shaped usage objects.
 final class ChatResultTests: XCTestCase {
-    func testOpenRoutersCacheWritesAreReadAndTheWrittenObjectStaysOpenAIs() throws {
+    func testOpenRoutersCacheWritesAreReadAndWrittenTheWayOpenRouterWritesThem() throws {
         // OpenRouter's usage accounting: prompt_tokens counts the cache reads and writes.
         let usage = try XCTUnwrap(
             TokenUsage(
@@ -19,8 +19,12 @@ final class ChatResultTests: XCTestCase {
             usage.openAIObject,
             [
                 "prompt_tokens": 194, "completion_tokens": 2, "total_tokens": 196,
-                "prompt_tokens_details": ["cached_tokens": 10], "completion_tokens_details": ["reasoning_tokens": 1],
+                "prompt_tokens_details": ["cached_tokens": 10, "cache_write_tokens": 100],
+                "completion_tokens_details": ["reasoning_tokens": 1],
             ])
+        XCTAssertNil(
+            TokenUsage(prompt: 5).openAIObject["prompt_tokens_details"]?["cache_write_tokens"],
+            "OpenAI's own shape when nothing was written to a cache")
         XCTAssertNil(TokenUsage(openAI: .null))
     }
 }

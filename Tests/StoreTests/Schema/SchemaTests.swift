@@ -1,3 +1,4 @@
+import Routing
 import XCTest
 
 @testable import Store
@@ -51,6 +52,30 @@ final class SchemaTests: StoreTestCase {
         XCTAssertEqual(try store.aliases.loadAliases().map(\.name), ["fast"])
         close(store)
         XCTAssertEqual(logs.lines(atLeast: .info, containing: "store opened").last?.metadata["migrated_from"], "1")
+        try closeLoop()
+    }
+
+    func testAVersionTwoFileGainsCacheWriteTokensAndItsRowsReadAsNone() throws {
+        let database = try otherConnection()
+        try database.execute(Schema.usageAndAliases)
+        try database.execute(Schema.keys)
+        try database.execute("PRAGMA user_version = 2")
+        try database.execute(
+            """
+            INSERT INTO usage (id, created_at, face, requested_model, resolved_model, provider, prompt_tokens, status,
+                http_status) VALUES ('gen-old', 1, 'http', 'm', 'p/m', 'p', 12, 'ok', 200)
+            """)
+        try database.close()
+        let store = try openStore()
+        let old = wait { store.usageRecord(id: "gen-old", completion: $0) }
+        XCTAssertEqual(try old?.get()?.usage, TokenUsage(prompt: 12))
+        store.usageWriter.record(sampleRecord(2))
+        close(store)  // flushes the row
+        XCTAssertEqual(logs.lines(atLeast: .info, containing: "store opened").last?.metadata["migrated_from"], "2")
+        let reopened = try openStore()
+        let new = wait { reopened.usageRecord(id: "gen-2", completion: $0) }
+        XCTAssertEqual(try new?.get()?.usage.cacheWrite, 200, "new rows keep the count")
+        close(reopened)
         try closeLoop()
     }
 

@@ -122,6 +122,7 @@ final class UsageWriterTests: StoreTestCase {
             timeout: 10_000)
 
         try other.execute(Schema.usageAndAliases.components(separatedBy: "CREATE TABLE aliases")[0])
+        try other.execute(Schema.cacheWriteTokens)
         try other.close()
         // The next retry writes them; nothing was dropped.
         runLoop(loop, until: { store.usageWriter.bufferedRows == 0 }, timeout: 10_000)
@@ -157,6 +158,7 @@ final class UsageWriterTests: StoreTestCase {
         XCTAssertTrue(dropped.first?.metadata["last_error"]?.contains("no such table") ?? false)
 
         try other.execute(Schema.usageAndAliases.components(separatedBy: "CREATE TABLE aliases")[0])
+        try other.execute(Schema.cacheWriteTokens)
         try other.close()
         XCTAssertNil(wait { store.usageWriter.flush(completion: $0) } ?? StoreError("timed out"))
         close(store)

@@ -57,12 +57,13 @@ enum AnthropicOutbound {
         }
     }
 
-    /// Anthropic counts cache reads apart from `input_tokens`; the OpenAI shape counts them inside the prompt.
-    /// `cost` is Switchyard's addition (USD), as on the OpenAI face.
+    /// Anthropic counts cache reads and cache writes apart from `input_tokens`; the OpenAI shape counts both inside
+    /// the prompt. `cost` is Switchyard's addition (USD), as on the OpenAI face.
     static func usage(_ usage: TokenUsage, cost: Double?) -> JSONObject {
         var object: JSONObject = [
-            "input_tokens": .int(Int64(max(0, usage.prompt - usage.cached))),
+            "input_tokens": .int(Int64(max(0, usage.prompt - usage.cached - usage.cacheWrite))),
             "output_tokens": .int(Int64(usage.completion)),
+            "cache_creation_input_tokens": .int(Int64(usage.cacheWrite)),
             "cache_read_input_tokens": .int(Int64(usage.cached)),
         ]
         if let cost { object["cost"] = .double(cost) }

@@ -80,6 +80,7 @@ extension RoutedCall {
         row.cost = outcome.cost
         row.latencyMilliseconds = outcome.latencyMilliseconds
         row.timeToFirstTokenMilliseconds = outcome.timeToFirstTokenMilliseconds
+        row.error = usageNote
         engine.usage.record(row)
         settle(cost: outcome.cost, tokens: outcome.usage.total)
     }
@@ -138,7 +139,7 @@ extension RoutedCall {
     /// The tokens of an attempt that ended before its answer: what the provider reported so far, completed by
     /// estimates where it reported nothing (about four bytes of text per token, as for prompts). True when any
     /// figure is an estimate.
-    private func billedUsage() -> (TokenUsage, estimated: Bool) {
+    func billedUsage() -> (TokenUsage, estimated: Bool) {
         var usage = decoder?.usage ?? TokenUsage()
         var estimated = false
         if usage.prompt == 0 {

@@ -51,7 +51,17 @@ extension RoutedCall {
         }
         // A complete stream that never carried a token (an empty answer) is still an answer.
         commit()
-        let usage = decoder.usage ?? TokenUsage()
+        // A provider that never reported usage (some OpenAI-compatible servers ignore include_usage) is charged an
+        // estimate, as a stream cut short is: a complete answer must not cost less than a broken one.
+        let usage: TokenUsage
+        if let reported = decoder.usage {
+            usage = reported
+        } else {
+            usage = billedUsage().0
+            usageNote =
+                "tokens estimated: the provider reported no usage; prompt from the request, output from the "
+                + "\(streamedTextBytes) bytes of text it streamed"
+        }
         let outcome = succeededOutcome(usage: usage)
         if request.includeUsage {
             // The provider's own usage when it speaks OpenAI's shape, as on the non-streamed path.

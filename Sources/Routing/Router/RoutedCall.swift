@@ -48,6 +48,8 @@ final class RoutedCall: RoutedCallHandle {
     /// What failed attempts were billed for work the provider did (see `AttemptRecord.cost`): part of the cost of
     /// the request, whatever answers it.
     var sunkCost = 0.0
+    /// Why a successful row's figures are not the provider's own (tokens estimated); kept in the row's `error`.
+    var usageNote: String?
     /// Called once when the request ends, with its cost and tokens (the governor settles the key's budget).
     var onSettle: ((Double, Int) -> Void)?
 

@@ -32,6 +32,31 @@ final class EndedCallTests: XCTestCase {
         XCTAssertEqual(error.generationID, row.id)
     }
 
+    func testACompleteStreamWithoutAUsageReportIsChargedTheSameEstimate() throws {
+        let fixture = fixture()
+        let text = String(repeating: "abcd", count: 25)  // 100 bytes ≈ 25 tokens
+        fixture.transport.script(
+            "m1", .stream(chunks: [Replies.roleChunk, Replies.chunk(text), Replies.stopChunk, Replies.done]))
+        let events = fixture.chat([
+            "model": "a/m1", "stream": true, "stream_options": ["include_usage": true], "messages": prompt,
+        ])
+        guard case .streamFinished(let outcome)? = events.last else { return XCTFail("\(events)") }
+        let row = try XCTUnwrap(fixture.usage.rows.first)
+        XCTAssertEqual(row.status, "ok")
+        XCTAssertEqual(row.usage.completion, 25, "a complete answer costs no less than a broken one")
+        XCTAssertEqual(row.usage.prompt, ChatRequest(body: ["messages": prompt]).estimatedPromptTokens)
+        XCTAssertEqual(row.cost, Double(row.usage.total) * 0.001, accuracy: 1e-9)
+        XCTAssertEqual(outcome.cost, row.cost, accuracy: 1e-12)
+        XCTAssertTrue(row.error?.contains("tokens estimated") == true, row.error ?? "")
+        // The client's usage chunk carries the same estimate and its cost.
+        let usageChunk = events.compactMap { event -> JSONObject? in
+            if case .chunk(let chunk) = event, chunk.object["usage"] != nil { return chunk.object }
+            return nil
+        }.last
+        XCTAssertEqual(usageChunk?["usage"]?["completion_tokens"], 25)
+        XCTAssertEqual(usageChunk?["usage"]?["cost"]?.doubleValue ?? -1, row.cost, accuracy: 1e-12)
+    }
+
     func testUsageTheProviderReportedBeforeTheCutIsKept() throws {
         let fixture = fixture()
         fixture.transport.script("m1", .stream(chunks: [Replies.chunk("hi"), Replies.usageChunk]))  // then cut

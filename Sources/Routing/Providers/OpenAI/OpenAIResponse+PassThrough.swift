@@ -8,6 +8,8 @@ extension OpenAIAdapter: PassThroughResponseAdapter {
     public func passThroughCompletion(_ body: [UInt8], stamp: ChunkStamp)
         -> (head: [UInt8], usage: TokenUsage, reportedUsage: JSONObject?)?
     {
+        // Invalid UTF-8 is repaired to U+FFFD on the object path; copied as it came, it breaks the client's decoder.
+        guard UTF8Check.isValid(body) else { return nil }
         let members: [JSONSkim.Member]
         do {
             members = try JSONSkim.members(of: body)

@@ -11,6 +11,7 @@ extension OpenAIStreamDecoder: PassThroughStreamDecoder {
         var rest = bytes[...]
         while let frame = try nextEvent(from: &rest) {
             if isComplete { return }
+            if frame.data.isEmpty { continue }  // a keep-alive, as `handle` treats it
             if let passed = Self.passThrough(frame.data, stamp: stamp) {
                 if !emit([passed]) { return }
                 continue
@@ -23,6 +24,10 @@ extension OpenAIStreamDecoder: PassThroughStreamDecoder {
     /// The stamped chunk, or nil when the event needs the object path. The members are visited in place (no
     /// arrays of ranges): this runs for every event of every stream.
     static func passThrough(_ data: [UInt8], stamp: ChunkStamp) -> PassedChunk? {
+        // What cannot be copied as it came takes the object path, which writes the chunk anew: JSON spread over
+        // several `data:` lines (joined with line feeds, which would end the client's line) and invalid UTF-8
+        // (repaired to U+FFFD there, as everywhere else; copied, it breaks the client's decoder).
+        guard UTF8Check.isValid(data, allowingLineFeeds: false) else { return nil }
         // The chunk is written as the members are checked; an event that needs the object path drops it.
         var chunk = stamp.openObject(size: data.count)
         var text: (carriesToken: Bool, bytes: Int)?
@@ -30,12 +35,13 @@ extension OpenAIStreamDecoder: PassThroughStreamDecoder {
         do {
             try JSONSkim.forEachMember(of: data, in: 0..<data.count) { member in
                 if needsObjectPath || ChunkStamp.replaces(member, in: data) { return }
-                if member.keyIsEscaped || JSONSkim.key(member, in: data, is: "error") {
+                if member.keyIsEscaped {
                     needsObjectPath = true
                     return
                 }
-                if JSONSkim.key(member, in: data, is: "usage") {
-                    if !isNull(data, member.value) { needsObjectPath = true }  // usage to record: object path
+                // A null `usage` or `error` says there is none: dropped. Usage to record or an error: object path.
+                if JSONSkim.key(member, in: data, is: "usage") || JSONSkim.key(member, in: data, is: "error") {
+                    if !isNull(data, member.value) { needsObjectPath = true }
                     return
                 }
                 if JSONSkim.key(member, in: data, is: "choices") {

@@ -21,13 +21,14 @@ final class OpenAIStreamDecoder: SSEChatStreamDecoder {
 
     func handle(_ frames: [SSEEvent]) throws(UpstreamFailure) -> [JSONObject] {
         var chunks: [JSONObject] = []
-        for frame in frames where !done {
+        // An event with empty data carries nothing (some proxies send them as keep-alives): skipped, not invalid JSON.
+        for frame in frames where !done && !frame.data.isEmpty {
             if frame.data.elementsEqual("[DONE]".utf8) {
                 done = true
                 break
             }
             var chunk = try JSONPayload.object(frame.data, what: "stream chunk")
-            if chunk["error"] != nil {
+            if let error = chunk["error"], error != .null {
                 throw OpenAIErrors.failure(status: nil, headers: [], error: ErrorBody(json: .object(chunk)))
             }
             if let reported = TokenUsage(openAI: chunk["usage"]) {
@@ -35,6 +36,7 @@ final class OpenAIStreamDecoder: SSEChatStreamDecoder {
                 reportedUsage = chunk["usage"]?.objectValue
             }
             chunk["usage"] = nil
+            chunk["error"] = nil  // null: there is none
             guard case .array(var choices)? = chunk["choices"], !choices.isEmpty else { continue }
             for position in choices.indices {
                 if var delta = choices[position]["delta"]?.objectValue {

@@ -31,6 +31,8 @@ final class OpenAIPassThroughTests: XCTestCase {
             #"{"choices":[{"index":0,"delta":{"reasoning_content":"thinking"},"finish_reason":null}]}"#,
             #"{"choices":[{"index":0,"delta":{"function_call":{"name":"f"}},"finish_reason":null}]}"#,
             #"{ "id" : "c2" , "choices" : [ { "delta" : { "content" : null } } ] }"#,
+            // Some servers put a null error on every chunk: there is none, and it is not forwarded.
+            #"{"id":"c3","choices":[{"index":0,"delta":{"content":"x"},"finish_reason":null}],"error":null}"#,
         ]
         for event in events {
             guard
@@ -70,9 +72,36 @@ final class OpenAIPassThroughTests: XCTestCase {
         }
     }
 
+    func testBytesThatCannotBeCopiedAreWrittenAnewByTheObjectPath() throws {
+        // JSON spread over two data: lines arrives joined with a line feed; copied, it would end the client's line.
+        let spread = Array(#"{"id":"c","choices":"#.utf8) + [0x0A] + Array(#"[{"delta":{"content":"Hello"}}]}"#.utf8)
+        XCTAssertNil(OpenAIStreamDecoder.passThrough(spread, stamp: stamp))
+        // Invalid UTF-8: the object path repairs it to U+FFFD, as the parser does everywhere.
+        let invalid = Array(#"{"choices":[{"delta":{"content":"bad"#.utf8) + [0xFF, 0xFE] + Array(#"byte"}}]}"#.utf8)
+        XCTAssertNil(OpenAIStreamDecoder.passThrough(invalid, stamp: stamp))
+
+        let stream =
+            Array(#"data: {"id":"c","choices":"#.utf8) + Array("\ndata: ".utf8)
+            + Array(#"[{"delta":{"content":"Hello"}}]}"#.utf8) + Array("\n\ndata: ".utf8) + invalid
+            + Array("\n\ndata: [DONE]\n\n".utf8)
+        let decoder = OpenAIStreamDecoder(model: "m")
+        var written: [[UInt8]] = []
+        try decoder.feed(stream, stamp: stamp) { chunks in
+            for case .object(let object) in chunks { written.append(JSON.object(object).serialized()) }
+            return true
+        }
+        XCTAssertEqual(written.count, 2)
+        XCTAssertFalse(written.contains { $0.contains(0x0A) }, "no raw line feed reaches the client's data: line")
+        let repaired = try JSON.parse(written[1])
+        XCTAssertEqual(repaired["choices"]?[0]?["delta"]?["content"], "bad\u{FFFD}\u{FFFD}byte")
+        XCTAssertTrue(written.allSatisfy { UTF8Check.isValid($0) })
+    }
+
     func testAStreamThroughTheDecoderMixesBothPathsInOrder() throws {
         let stream = """
             data: {"id":"c","choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}],"usage":null}
+
+            data:
 
             data: {"id":"c","choices":[{"index":0,"delta":{"reasoning":"hmm"},"finish_reason":null}]}
 
@@ -152,5 +181,7 @@ final class OpenAIResponsePassThroughTests: XCTestCase {
         for text in answers {
             XCTAssertNil(OpenAIAdapter().passThroughCompletion(Array(text.utf8), stamp: stamp), text)
         }
+        let invalidUTF8 = Array(#"{"choices":[{"message":{"content":"bad"#.utf8) + [0xC3] + Array(#""}}]}"#.utf8)
+        XCTAssertNil(OpenAIAdapter().passThroughCompletion(invalidUTF8, stamp: stamp), "repaired on the object path")
     }
 }

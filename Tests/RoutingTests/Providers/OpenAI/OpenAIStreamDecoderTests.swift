@@ -93,6 +93,14 @@ final class OpenAIStreamDecoderTests: XCTestCase {
             ProviderFixtures.failure { () throws(UpstreamFailure) in _ = try decoder.finish() }?.kind, .invalidResponse)
     }
 
+    func testAnEventWithEmptyDataIsAKeepAliveNotInvalidJSON() throws {
+        let decoder = OpenAIStreamDecoder(model: "m")
+        let chunks = try decoder.feed(
+            Array("data:\n\ndata: {\"choices\":[{\"delta\":{\"content\":\"x\"}}]}\n\ndata: [DONE]\n\n".utf8))
+        XCTAssertEqual(chunks.count, 1)
+        XCTAssertTrue(decoder.isComplete)
+    }
+
     func testDoneWithoutTrailingBlankLineCompletes() throws {
         let chunks = try ProviderFixtures.decode(adapter.makeStreamDecoder(model: "m"), "data: [DONE]")
         XCTAssertEqual(chunks.count, 0)

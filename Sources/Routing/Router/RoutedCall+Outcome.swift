@@ -154,6 +154,23 @@ extension RoutedCall {
         return (usage, estimated)
     }
 
+    /// The tokens of a complete non-streamed answer whose provider reported none, estimated as for a cut stream:
+    /// the prompt from the request, the output from the answer's text (about four bytes a token). Notes it.
+    func estimatedUsage(ofAnswer body: JSONObject) -> TokenUsage {
+        var bytes = 0
+        for choice in body["choices"]?.arrayValue ?? [] {
+            guard let message = choice["message"]?.objectValue else { continue }
+            bytes += message["content"]?.stringValue?.utf8.count ?? 0
+            bytes += message["reasoning_content"]?.stringValue?.utf8.count ?? 0
+            for call in message["tool_calls"]?.arrayValue ?? [] { bytes += Self.functionBytes(call["function"]) }
+            bytes += Self.functionBytes(message["function_call"])
+        }
+        usageNote =
+            "tokens estimated: the provider reported no usage; prompt from the request, output from the \(bytes) "
+            + "bytes of text it sent"
+        return TokenUsage(prompt: request.estimatedPromptTokens, completion: (bytes + 3) / 4)
+    }
+
     /// Releases the key's reservation with the actual cost — the same figure as the usage row — exactly once (a
     /// success settled it already). Also where every call ends: the usage row was just written (once per call).
     private func settle(cost: Double, tokens: Int) {

@@ -117,7 +117,7 @@ extension RoutedCall {
         return total
     }
 
-    private static func functionBytes(_ function: JSON?) -> Int {
+    static func functionBytes(_ function: JSON?) -> Int {
         (function?["name"]?.stringValue?.utf8.count ?? 0) + (function?["arguments"]?.stringValue?.utf8.count ?? 0)
     }
 

@@ -253,7 +253,10 @@ final class RoutedCall: RoutedCallHandle {
                     return succeeded(head: answer.head, usage: answer.usage, reported: answer.reportedUsage)
                 }
                 let completion = try adapter.chatResponse(body, model: candidate.model.model)
-                succeeded(body: completion.body, usage: completion.usage, reported: completion.reportedUsage)
+                // No usage at all: estimated, as for a stream (a complete answer must not cost less than a cut one).
+                let reportedNothing = completion.reportedUsage == nil && completion.usage == TokenUsage()
+                let usage = reportedNothing ? estimatedUsage(ofAnswer: completion.body) : completion.usage
+                succeeded(body: completion.body, usage: usage, reported: completion.reportedUsage)
             case .embeddings:
                 guard let embeddings = adapter as? EmbeddingsAdapter else { return }
                 try embeddingsAnswered(embeddings)

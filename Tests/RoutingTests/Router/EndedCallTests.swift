@@ -57,6 +57,28 @@ final class EndedCallTests: XCTestCase {
         XCTAssertEqual(usageChunk?["usage"]?["cost"]?.doubleValue ?? -1, row.cost, accuracy: 1e-12)
     }
 
+    func testAnAnswerWithoutAUsageReportIsChargedAnEstimate() throws {
+        let fixture = fixture()
+        let text = String(repeating: "abcd", count: 10)  // 40 bytes ≈ 10 tokens
+        fixture.transport.script(
+            "m1",
+            .json(
+                status: 200,
+                body:
+                    #"{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"\#(text)"},"finish_reason":"stop"}]}"#
+            ))
+        let events = fixture.chat(["model": "a/m1", "messages": prompt])
+        let answer = try XCTUnwrap(events.first?.completionBody)
+        let row = try XCTUnwrap(fixture.usage.rows.first)
+        XCTAssertEqual(row.status, "ok")
+        XCTAssertEqual(row.usage.completion, 10)
+        XCTAssertEqual(row.usage.prompt, ChatRequest(body: ["messages": prompt]).estimatedPromptTokens)
+        XCTAssertEqual(row.cost, Double(row.usage.total) * 0.001, accuracy: 1e-9)
+        XCTAssertTrue(row.error?.contains("tokens estimated") == true, row.error ?? "")
+        XCTAssertEqual(answer["usage"]?["completion_tokens"], 10)
+        XCTAssertEqual(answer["usage"]?["cost"]?.doubleValue ?? -1, row.cost, accuracy: 1e-12)
+    }
+
     func testUsageTheProviderReportedBeforeTheCutIsKept() throws {
         let fixture = fixture()
         fixture.transport.script("m1", .stream(chunks: [Replies.chunk("hi"), Replies.usageChunk]))  // then cut

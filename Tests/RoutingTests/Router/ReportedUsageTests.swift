@@ -86,7 +86,7 @@ final class ReportedUsageTests: XCTestCase {
         XCTAssertTrue(chunks.dropLast().allSatisfy { $0["usage"] == nil }, "only the last chunk carries usage")
     }
 
-    func testWithoutAProviderUsageObjectTheUsageIsWrittenFromTheCounts() throws {
+    func testWithoutAProviderUsageObjectTheUsageIsEstimatedAndWrittenFromTheCounts() throws {
         let fixture = Fixture()
         fixture.transport.script(
             "m",
@@ -95,8 +95,9 @@ final class ReportedUsageTests: XCTestCase {
                 body: #"{"choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]}"#))
         let events = fixture.chat(["model": "o/m", "messages": []])
         let usage = try XCTUnwrap(events.first?.completionBody?["usage"])
-        XCTAssertEqual(usage["prompt_tokens"], 0)
+        XCTAssertEqual(usage["prompt_tokens"]?.intValue, Int64(ChatRequest(body: ["messages": []]).estimatedPromptTokens))
+        XCTAssertEqual(usage["completion_tokens"], 1, "two bytes of text")
         XCTAssertEqual(usage["completion_tokens_details"]?["reasoning_tokens"], 0)
-        XCTAssertEqual(usage["cost"], 0.0)
+        XCTAssertGreaterThan(usage["cost"]?.doubleValue ?? 0, 0)
     }
 }

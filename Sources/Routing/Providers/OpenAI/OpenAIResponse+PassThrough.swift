@@ -42,7 +42,8 @@ extension OpenAIAdapter: PassThroughResponseAdapter {
             head.append(UInt8(ascii: ","))
             head += body[member.entry]
         }
-        guard sawChoices else { return nil }
+        // No usage reported: the object path, where the router estimates it.
+        guard sawChoices, reportedUsage != nil else { return nil }
         if !sawObject { head += Array(#","object":"chat.completion""#.utf8) }
         return (head, usage, reportedUsage)
     }

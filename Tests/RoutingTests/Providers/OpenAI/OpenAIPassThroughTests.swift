@@ -152,8 +152,8 @@ final class OpenAIResponsePassThroughTests: XCTestCase {
     func testCommonAnswersPassAsTheSameJSONAndUsage() throws {
         let answers = [
             #"{"id":"c1","object":"chat.completion","created":1,"model":"up","choices":[{"index":0,"message":{"role":"assistant","content":"Hi \"x\""},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7,"prompt_tokens_details":{"cached_tokens":1,"audio_tokens":0},"completion_tokens_details":{"accepted_prediction_tokens":1},"new":true}}"#,
-            #"{"choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"t","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"tool_calls"}],"system_fingerprint":"fp"}"#,
-            #"{ "choices" : [ ] , "provider" : "theirs" }"#,
+            #"{"choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"t","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"tool_calls"}],"system_fingerprint":"fp","usage":{"prompt_tokens":3}}"#,
+            #"{ "choices" : [ ] , "provider" : "theirs" , "usage" : { "completion_tokens" : 0 } }"#,
         ]
         for text in answers {
             guard let (head, usage, reported) = OpenAIAdapter().passThroughCompletion(Array(text.utf8), stamp: stamp)
@@ -177,6 +177,8 @@ final class OpenAIResponsePassThroughTests: XCTestCase {
             #"{"choices":[{"message":{"content":"a","reasoning":"renamed"}}]}"#,
             #"{"choic\u0065s":[]}"#,
             #"{"choices":[{"message":{"content":"cut"#,
+            #"{"choices":[{"message":{"content":"no usage reported: the router estimates it"}}]}"#,
+            #"{"choices":[],"usage":null}"#,
         ]
         for text in answers {
             XCTAssertNil(OpenAIAdapter().passThroughCompletion(Array(text.utf8), stamp: stamp), text)

@@ -47,31 +47,15 @@ extension JSONParser {
         }
     }
 
-    /// Steps over the object or array whose opening bracket is at `position`, validating it. The visitors' walk
-    /// without a visitor: a closure parameter that may be absent would escape, and allocate a context per call.
-    private mutating func skipContainer(isObject: Bool) throws(JSONParseError) {
-        if isObject {
-            try walkContainer(isObject: true) { (parser: inout JSONParser) throws(JSONParseError) in
-                try parser.expectKeyQuote()
-                _ = try parser.skipString()
-                try parser.expectColon()
-                try parser.skipValue()
-            }
-        } else {
-            try walkContainer(isObject: false) { (parser: inout JSONParser) throws(JSONParseError) in
-                try parser.skipValue()
-            }
-        }
-    }
-
     /// Steps over one value, validating it.
     mutating func skipValue() throws(JSONParseError) {
         skipWhitespace()
         guard position < input.count else { throw error("unexpected end of input, expected a value") }
         switch input[position] {
         case UInt8(ascii: "\""): _ = try skipString()
-        case UInt8(ascii: "{"): try skipContainer(isObject: true)
-        case UInt8(ascii: "["): try skipContainer(isObject: false)
+        // A visitor that keeps nothing: nested values are validated without allocating.
+        case UInt8(ascii: "{"): try visitObject { _ in }
+        case UInt8(ascii: "["): try visitArray { _ in }
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try parseNumber()
         case UInt8(ascii: "t"): try expectLiteral("true")
         case UInt8(ascii: "f"): try expectLiteral("false")

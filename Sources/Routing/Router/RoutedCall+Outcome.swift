@@ -119,12 +119,7 @@ extension RoutedCall {
         if billable {
             let (usage, estimated) = billedUsage()
             row.usage = usage
-            if estimated {
-                row.error =
-                    error.message
-                    + " (tokens estimated: the provider's usage report never came; prompt from the request, output "
-                    + "from the \(streamedTextBytes) bytes of text it streamed)"
-            }
+            if estimated { row.error = error.message + " (\(Self.estimateNote(textBytes: streamedTextBytes)))" }
         }
         if let model = row.resolvedModel { row.cost = engine.price(of: model)?.cost(of: row.usage) ?? 0 }
         row.cost += sunkCost
@@ -146,7 +141,7 @@ extension RoutedCall {
             usage.prompt = request.estimatedPromptTokens
             estimated = true
         }
-        let streamed = (streamedTextBytes + 3) / 4
+        let streamed = Self.estimatedTokens(textBytes: streamedTextBytes)
         if streamed > usage.completion {
             usage.completion = streamed
             estimated = true
@@ -154,21 +149,20 @@ extension RoutedCall {
         return (usage, estimated)
     }
 
-    /// The tokens of a complete non-streamed answer whose provider reported none, estimated as for a cut stream:
-    /// the prompt from the request, the output from the answer's text (about four bytes a token). Notes it.
-    func estimatedUsage(ofAnswer body: JSONObject) -> TokenUsage {
-        var bytes = 0
-        for choice in body["choices"]?.arrayValue ?? [] {
-            guard let message = choice["message"]?.objectValue else { continue }
-            bytes += message["content"]?.stringValue?.utf8.count ?? 0
-            bytes += message["reasoning_content"]?.stringValue?.utf8.count ?? 0
-            for call in message["tool_calls"]?.arrayValue ?? [] { bytes += Self.functionBytes(call["function"]) }
-            bytes += Self.functionBytes(message["function_call"])
-        }
-        usageNote =
-            "tokens estimated: the provider reported no usage; prompt from the request, output from the \(bytes) "
+    /// The tokens of a complete answer whose provider reported none (some OpenAI-compatible servers ignore
+    /// `include_usage`), estimated as for one cut short — a complete answer must not cost less than a broken one —
+    /// and noted in its usage row.
+    func estimatedUsage(textBytes: Int) -> TokenUsage {
+        usageNote = Self.estimateNote(textBytes: textBytes)
+        return TokenUsage(prompt: request.estimatedPromptTokens, completion: Self.estimatedTokens(textBytes: textBytes))
+    }
+
+    /// About four bytes of text per token, as for prompts.
+    private static func estimatedTokens(textBytes: Int) -> Int { (textBytes + 3) / 4 }
+
+    private static func estimateNote(textBytes: Int) -> String {
+        "tokens estimated: the provider reported no usage; prompt from the request, output from the \(textBytes) "
             + "bytes of text it sent"
-        return TokenUsage(prompt: request.estimatedPromptTokens, completion: (bytes + 3) / 4)
     }
 
     /// Releases the key's reservation with the actual cost — the same figure as the usage row — exactly once (a

@@ -53,15 +53,7 @@ extension RoutedCall {
         commit()
         // A provider that never reported usage (some OpenAI-compatible servers ignore include_usage) is charged an
         // estimate, as a stream cut short is: a complete answer must not cost less than a broken one.
-        let usage: TokenUsage
-        if let reported = decoder.usage {
-            usage = reported
-        } else {
-            usage = billedUsage().0
-            usageNote =
-                "tokens estimated: the provider reported no usage; prompt from the request, output from the "
-                + "\(streamedTextBytes) bytes of text it streamed"
-        }
+        let usage = decoder.usage ?? estimatedUsage(textBytes: streamedTextBytes)
         let outcome = succeededOutcome(usage: usage)
         if request.includeUsage {
             // The provider's own usage when it speaks OpenAI's shape, as on the non-streamed path.
@@ -102,13 +94,13 @@ extension RoutedCall {
         return chunk
     }
 
-    /// The bytes of generated text in a chunk (content, reasoning, tool names and arguments): what a stream that
-    /// ends without its usage report is charged by.
-    static func textBytes(_ chunk: JSONObject) -> Int {
+    /// The bytes of generated text in a chunk's `delta`s, or an answer's `message`s (`part: "message"`): content,
+    /// reasoning, tool names and arguments. What an answer without a usage report is charged by.
+    static func textBytes(_ chunk: JSONObject, part: String = "delta") -> Int {
         guard let choices = chunk["choices"]?.arrayValue else { return 0 }
         var total = 0
         for choice in choices {
-            guard let delta = choice["delta"]?.objectValue else { continue }
+            guard let delta = choice[part]?.objectValue else { continue }
             total += delta["content"]?.stringValue?.utf8.count ?? 0
             total += delta["reasoning_content"]?.stringValue?.utf8.count ?? 0
             for call in delta["tool_calls"]?.arrayValue ?? [] { total += functionBytes(call["function"]) }
@@ -117,7 +109,7 @@ extension RoutedCall {
         return total
     }
 
-    static func functionBytes(_ function: JSON?) -> Int {
+    private static func functionBytes(_ function: JSON?) -> Int {
         (function?["name"]?.stringValue?.utf8.count ?? 0) + (function?["arguments"]?.stringValue?.utf8.count ?? 0)
     }
 

@@ -253,9 +253,10 @@ final class RoutedCall: RoutedCallHandle {
                     return succeeded(head: answer.head, usage: answer.usage, reported: answer.reportedUsage)
                 }
                 let completion = try adapter.chatResponse(body, model: candidate.model.model)
-                // No usage at all: estimated, as for a stream (a complete answer must not cost less than a cut one).
                 let reportedNothing = completion.reportedUsage == nil && completion.usage == TokenUsage()
-                let usage = reportedNothing ? estimatedUsage(ofAnswer: completion.body) : completion.usage
+                let usage =
+                    reportedNothing
+                    ? estimatedUsage(textBytes: Self.textBytes(completion.body, part: "message")) : completion.usage
                 succeeded(body: completion.body, usage: usage, reported: completion.reportedUsage)
             case .embeddings:
                 guard let embeddings = adapter as? EmbeddingsAdapter else { return }
